@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "model-audit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "audit", targets: ["audit"]),
+        .library(name: "ModelAudit", targets: ["ModelAudit"]),
+        .library(name: "AuditCrypto", targets: ["AuditCrypto"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        .target(name: "AuditCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "ModelAudit", dependencies: ["AuditCrypto"]),
+        .executableTarget(
+            name: "audit",
+            dependencies: [
+                "ModelAudit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "AuditCryptoTests", dependencies: ["AuditCrypto"]),
+        .testTarget(name: "ModelAuditTests", dependencies: ["ModelAudit", "AuditCrypto"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ModelAudit", "AuditCrypto"]),
+    ]
+)

@@ -1,0 +1,14 @@
+#ifndef MODEL_AUDIT_COPENSSL_SHIM_H
+#define MODEL_AUDIT_COPENSSL_SHIM_H
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/err.h>
+#include <openssl/ec.h>
+#include <openssl/ecdsa.h>
+#include <openssl/rsa.h>
+#include <openssl/bn.h>
+#include <openssl/x509.h>
+#include <openssl/core_names.h>
+
+#endif
