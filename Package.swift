@@ -24,6 +24,7 @@ let package = Package(
             name: "audit",
             dependencies: [
                 "ModelAudit",
+                "AuditCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

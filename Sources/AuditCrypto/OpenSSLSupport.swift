@@ -1,0 +1,160 @@
+internal import COpenSSL
+
+/// Small owned wrappers and conversions shared by the key types; all OpenSSL pointers stay in this module.
+enum OpenSSLSupport {
+    /// Runs `body` with a read-only memory BIO over `bytes`.
+    static func withReadBIO<T>(_ bytes: [UInt8], _ body: (OpaquePointer) throws -> T) throws -> T {
+        try bytes.withUnsafeBytes { raw -> T in
+            guard let base = raw.baseAddress, raw.count > 0, raw.count <= Int(Int32.max),
+                let bio = BIO_new_mem_buf(base, Int32(raw.count))
+            else {
+                throw CryptoError.openSSL(.malformedKey, "cannot read key material")
+            }
+            defer { BIO_free(bio) }
+            return try body(bio)
+        }
+    }
+
+    /// Runs `write` against a fresh memory BIO and returns what it wrote.
+    static func collectBIO(_ what: String, _ write: (OpaquePointer) -> Int32) throws -> [UInt8] {
+        guard let bio = BIO_new(BIO_s_mem()) else {
+            throw CryptoError.openSSL(.io, "cannot allocate a memory buffer for \(what)")
+        }
+        defer { BIO_free(bio) }
+        guard write(bio) == 1 else {
+            throw CryptoError.openSSL(.io, "cannot encode \(what)")
+        }
+        let pending = Int(BIO_ctrl_pending(bio))
+        var out = [UInt8](repeating: 0, count: pending)
+        let read = out.withUnsafeMutableBytes { BIO_read(bio, $0.baseAddress, Int32(pending)) }
+        guard read == pending else {
+            throw CryptoError.openSSL(.io, "cannot encode \(what)")
+        }
+        return out
+    }
+
+    /// The key's DER SubjectPublicKeyInfo.
+    static func subjectPublicKeyInfo(_ pkey: OpaquePointer) throws -> [UInt8] {
+        let length = i2d_PUBKEY(pkey, nil)
+        guard length > 0 else {
+            throw CryptoError.openSSL(.malformedKey, "cannot encode the public key as SubjectPublicKeyInfo")
+        }
+        var der = [UInt8](repeating: 0, count: Int(length))
+        let written = der.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var cursor = buffer.baseAddress
+            return i2d_PUBKEY(pkey, &cursor)
+        }
+        guard written == length else {
+            throw CryptoError.openSSL(.malformedKey, "cannot encode the public key as SubjectPublicKeyInfo")
+        }
+        return der
+    }
+
+    /// Classifies a key and enforces the minimum sizes.
+    static func keyType(of pkey: OpaquePointer) throws -> KeyType {
+        if EVP_PKEY_is_a(pkey, "ED25519") == 1 { return .ed25519 }
+        if EVP_PKEY_is_a(pkey, "EC") == 1 {
+            var name = [CChar](repeating: 0, count: 64)
+            var length = 0
+            guard EVP_PKEY_get_utf8_string_param(pkey, "group", &name, name.count, &length) == 1 else {
+                throw CryptoError.openSSL(.unsupportedKey, "EC key without a named curve")
+            }
+            let curve = String(decoding: name.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            switch curve {
+            case "prime256v1", "P-256", "secp256r1": return .ecdsaP256
+            case "secp384r1", "P-384": return .ecdsaP384
+            default:
+                throw CryptoError(.unsupportedKey, "unsupported EC curve \(curve) (P-256 and P-384 are supported)")
+            }
+        }
+        let isPSS = EVP_PKEY_is_a(pkey, "RSA-PSS") == 1
+        if isPSS || EVP_PKEY_is_a(pkey, "RSA") == 1 {
+            let bits = Int(EVP_PKEY_get_bits(pkey))
+            guard bits >= 2048 else {
+                throw CryptoError(.weakKey, "RSA key of \(bits) bits is too small (at least 2048 bits required)")
+            }
+            return isPSS ? .rsaPSS(bits: bits) : .rsa(bits: bits)
+        }
+        let typeName = EVP_PKEY_get0_type_name(pkey).map { String(cString: $0) } ?? "unknown"
+        throw CryptoError(
+            .unsupportedKey,
+            "unsupported key type \(typeName) (Ed25519, ECDSA P-256/P-384 and RSA ≥ 2048 bits are supported)")
+    }
+
+    /// Converts raw fixed-width r‖s to a DER `ECDSA-Sig-Value`; `nil` when the length is wrong.
+    static func ecdsaRawToDER(_ raw: [UInt8], scalarBytes: Int) -> [UInt8]? {
+        guard raw.count == 2 * scalarBytes, let sig = ECDSA_SIG_new() else { return nil }
+        defer { ECDSA_SIG_free(sig) }
+        let (r, s) = raw.withUnsafeBufferPointer { buffer in
+            (
+                BN_bin2bn(buffer.baseAddress, Int32(scalarBytes), nil),
+                BN_bin2bn(buffer.baseAddress.map { $0 + scalarBytes }, Int32(scalarBytes), nil)
+            )
+        }
+        guard let r, let s else {
+            BN_free(r)
+            BN_free(s)
+            return nil
+        }
+        guard ECDSA_SIG_set0(sig, r, s) == 1 else {
+            BN_free(r)
+            BN_free(s)
+            return nil
+        }
+        let length = i2d_ECDSA_SIG(sig, nil)
+        guard length > 0 else { return nil }
+        var der = [UInt8](repeating: 0, count: Int(length))
+        let written = der.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var cursor = buffer.baseAddress
+            return i2d_ECDSA_SIG(sig, &cursor)
+        }
+        return written == length ? der : nil
+    }
+
+    /// True when `bytes` are exactly one canonical DER `ECDSA-Sig-Value` (re-encoding gives the same bytes).
+    static func isCanonicalECDSADER(_ bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty, bytes[0] == 0x30 else { return false }
+        return bytes.withUnsafeBufferPointer { buffer -> Bool in
+            var cursor = buffer.baseAddress
+            guard let sig = d2i_ECDSA_SIG(nil, &cursor, buffer.count) else {
+                OpenSSLErrorQueue.clear()
+                return false
+            }
+            defer { ECDSA_SIG_free(sig) }
+            guard let start = buffer.baseAddress, cursor == start + buffer.count else { return false }
+            let length = i2d_ECDSA_SIG(sig, nil)
+            guard length == Int32(buffer.count) else { return false }
+            var again = [UInt8](repeating: 0, count: Int(length))
+            _ = again.withUnsafeMutableBufferPointer { out -> Int32 in
+                var c = out.baseAddress
+                return i2d_ECDSA_SIG(sig, &c)
+            }
+            return again.elementsEqual(buffer)
+        }
+    }
+
+    /// Configures padding for RSA schemes on a signing or verifying context.
+    static func configure(_ pctx: OpaquePointer?, for scheme: SignatureScheme) -> Bool {
+        switch scheme {
+        case .rsaPSSSHA256:
+            return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1
+                && EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1
+                && EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) == 1
+        case .rsaPKCS1v15SHA256:
+            return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1
+        case .ed25519, .ecdsaP256SHA256, .ecdsaP384SHA384:
+            return true
+        }
+    }
+
+    /// Calls `body` with a pointer/length for `bytes`, never a null pointer (OpenSSL rejects NULL even with 0 length).
+    static func withMessage<T>(_ bytes: [UInt8], _ body: (UnsafePointer<UInt8>, Int) throws -> T) rethrows -> T {
+        try bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, buffer.count > 0 else {
+                var zero: UInt8 = 0
+                return try body(&zero, 0)
+            }
+            return try body(base, buffer.count)
+        }
+    }
+}

@@ -1,0 +1,140 @@
+internal import COpenSSL
+
+/// A public key loaded through OpenSSL, with its type and key id derived from the key itself.
+///
+/// `EVP_PKEY` is safe for concurrent read-only use in OpenSSL 3, which is all this type does with it.
+public final class PublicKey: @unchecked Sendable, Equatable, CustomStringConvertible {
+    let pkey: OpaquePointer
+    public let type: KeyType
+    /// DER SubjectPublicKeyInfo.
+    public let subjectPublicKeyInfo: [UInt8]
+    /// `sha256:` + lowercase hex of SHA-256 over the DER SubjectPublicKeyInfo.
+    public let keyID: String
+
+    /// Takes ownership of `pkey`.
+    init(owning pkey: OpaquePointer) throws {
+        do {
+            self.type = try OpenSSLSupport.keyType(of: pkey)
+            self.subjectPublicKeyInfo = try OpenSSLSupport.subjectPublicKeyInfo(pkey)
+            self.keyID = try KeyID.derive(fromSubjectPublicKeyInfo: subjectPublicKeyInfo)
+        } catch {
+            EVP_PKEY_free(pkey)
+            throw error
+        }
+        self.pkey = pkey
+    }
+
+    deinit {
+        EVP_PKEY_free(pkey)
+    }
+
+    /// Loads a PEM `PUBLIC KEY` (SubjectPublicKeyInfo).
+    public convenience init(pem: [UInt8]) throws {
+        guard pem.count <= 64 * 1024 else { throw CryptoError(.malformedKey, "PEM public key larger than 64 KiB") }
+        guard String(decoding: pem, as: UTF8.self).contains("-----BEGIN PUBLIC KEY-----") else {
+            throw CryptoError(.malformedKey, "not a PEM public key (expected -----BEGIN PUBLIC KEY-----)")
+        }
+        let pkey = try OpenSSLSupport.withReadBIO(pem) { bio -> OpaquePointer in
+            guard let pkey = PEM_read_bio_PUBKEY(bio, nil, nil, nil) else {
+                throw CryptoError.openSSL(.malformedKey, "cannot parse the PEM public key")
+            }
+            return pkey
+        }
+        try self.init(owning: pkey)
+    }
+
+    public convenience init(pem: String) throws {
+        try self.init(pem: Array(pem.utf8))
+    }
+
+    /// Loads a DER SubjectPublicKeyInfo; trailing bytes are rejected.
+    public convenience init(subjectPublicKeyInfo der: [UInt8]) throws {
+        let pkey = try der.withUnsafeBufferPointer { buffer -> OpaquePointer in
+            var cursor = buffer.baseAddress
+            guard let start = buffer.baseAddress, let pkey = d2i_PUBKEY(nil, &cursor, buffer.count) else {
+                throw CryptoError.openSSL(.malformedKey, "cannot parse the DER SubjectPublicKeyInfo")
+            }
+            guard cursor == start + buffer.count else {
+                EVP_PKEY_free(pkey)
+                throw CryptoError(.malformedKey, "trailing bytes after the DER SubjectPublicKeyInfo")
+            }
+            return pkey
+        }
+        try self.init(owning: pkey)
+    }
+
+    /// The key as a PEM `PUBLIC KEY` block.
+    public var pem: String {
+        get throws {
+            let bytes = try OpenSSLSupport.collectBIO("public key") { PEM_write_bio_PUBKEY($0, pkey) }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    /// Checks `signature` over `message` under `scheme`.
+    ///
+    /// Returns `false` for any signature that does not verify, including malformed encodings; throws only
+    /// when the scheme does not fit this key or OpenSSL cannot set up the check.
+    public func isValidSignature(
+        _ signature: [UInt8], for message: [UInt8], scheme: SignatureScheme,
+        ecdsaEncoding: ECDSASignatureEncoding = .der
+    ) throws -> Bool {
+        guard type.compatibleSchemes.contains(scheme) else {
+            throw CryptoError(.schemeMismatch, "a \(type) key cannot verify \(scheme.rawValue) signatures")
+        }
+        var signatureBytes = signature
+        if let scalarBytes = scheme.ecdsaScalarBytes {
+            switch ecdsaEncoding {
+            case .der:
+                break
+            case .rawRS:
+                guard let der = OpenSSLSupport.ecdsaRawToDER(signature, scalarBytes: scalarBytes) else { return false }
+                signatureBytes = der
+            case .derOrRawRS:
+                if !OpenSSLSupport.isCanonicalECDSADER(signature) {
+                    guard let der = OpenSSLSupport.ecdsaRawToDER(signature, scalarBytes: scalarBytes) else {
+                        return false
+                    }
+                    signatureBytes = der
+                }
+            }
+        }
+        guard !signatureBytes.isEmpty else { return false }
+
+        guard let context = EVP_MD_CTX_new() else {
+            throw CryptoError.openSSL(.verificationFailed, "cannot allocate a verification context")
+        }
+        defer { EVP_MD_CTX_free(context) }
+        var pctx: OpaquePointer?
+        guard EVP_DigestVerifyInit(context, &pctx, scheme.digest?.evpMD, nil, pkey) == 1,
+            OpenSSLSupport.configure(pctx, for: scheme)
+        else {
+            throw CryptoError.openSSL(.verificationFailed, "cannot set up \(scheme.rawValue) verification")
+        }
+        let result = signatureBytes.withUnsafeBufferPointer { sig in
+            OpenSSLSupport.withMessage(message) { tbs, tbsLength in
+                EVP_DigestVerify(context, sig.baseAddress, sig.count, tbs, tbsLength)
+            }
+        }
+        if result != 1 {
+            // A failed verify leaves reasons on the queue; they must not leak into a later, unrelated error.
+            OpenSSLErrorQueue.clear()
+            return false
+        }
+        return true
+    }
+
+    public static func == (lhs: PublicKey, rhs: PublicKey) -> Bool {
+        lhs.subjectPublicKeyInfo == rhs.subjectPublicKeyInfo
+    }
+
+    public var description: String { "\(type) \(keyID)" }
+}
+
+/// Key identifiers derived from key material.
+public enum KeyID {
+    /// `sha256:` + lowercase hex SHA-256 of the DER SubjectPublicKeyInfo.
+    public static func derive(fromSubjectPublicKeyInfo der: [UInt8]) throws -> String {
+        "sha256:" + (try Digests.sha256Hex(der))
+    }
+}
