@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -19,7 +20,10 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
         .target(name: "AuditCrypto", dependencies: ["COpenSSL"]),
-        .target(name: "ModelAudit", dependencies: ["AuditCrypto"]),
+        .target(
+            name: "ModelAudit",
+            dependencies: ["AuditCrypto", .product(name: "Yams", package: "Yams")]
+        ),
         .executableTarget(
             name: "audit",
             dependencies: [

@@ -1,0 +1,39 @@
+# model-audit — build, run, test and install the `audit` tool.
+SWIFT      ?= swift
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+CONFIG     ?= debug
+BUILD_FLAGS = -c $(CONFIG)
+BIN         = $(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path)/audit
+
+.PHONY: all build release run test install uninstall clean fixtures
+
+all: build
+
+build:
+	$(SWIFT) build $(BUILD_FLAGS)
+
+release:
+	$(SWIFT) build -c release
+
+# The main job on a generated example until the sample fleet exists: keygen → sign → verify → tamper → verify.
+run: build
+	@AUDIT="$(BIN)" bash scripts/demo.sh
+
+# Every test: unit, vector and end-to-end (the end-to-end tests run the built binary).
+test: build
+	$(SWIFT) test $(BUILD_FLAGS)
+
+install: release
+	install -d "$(DESTDIR)$(BINDIR)"
+	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/audit" "$(DESTDIR)$(BINDIR)/audit"
+
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/audit"
+
+# Regenerates the envelopes made independently with the openssl CLI.
+fixtures:
+	bash Tests/Fixtures/openssl/make-fixtures.sh
+
+clean:
+	rm -rf .build out

@@ -1,0 +1,223 @@
+import Foundation
+
+/// A problem found while reading a document, at a JSON pointer.
+public struct ValidationProblem: Sendable, Equatable, Comparable, CustomStringConvertible {
+    public let pointer: String
+    public let message: String
+
+    public init(pointer: String, message: String) {
+        self.pointer = pointer
+        self.message = message
+    }
+
+    public var description: String { "\(pointer.isEmpty ? "/" : pointer): \(message)" }
+
+    public static func < (lhs: ValidationProblem, rhs: ValidationProblem) -> Bool {
+        (lhs.pointer, lhs.message) < (rhs.pointer, rhs.message)
+    }
+}
+
+/// Every problem found in a document, reported together.
+public struct InvalidDocumentError: Error, Sendable, CustomStringConvertible {
+    public let document: String
+    public let problems: [ValidationProblem]
+
+    public init(document: String, problems: [ValidationProblem]) {
+        self.document = document
+        self.problems = problems
+    }
+
+    public var description: String {
+        let count = problems.count
+        return "\(document) is invalid (\(count) problem\(count == 1 ? "" : "s")):\n"
+            + problems.map { "  \($0)" }.joined(separator: "\n")
+    }
+}
+
+/// Collects problems while a document is read, so every problem is reported at once instead of the first.
+public final class ProblemLog {
+    public private(set) var problems: [ValidationProblem] = []
+
+    public init() {}
+
+    public func add(_ pointer: String, _ message: String) {
+        problems.append(ValidationProblem(pointer: pointer, message: message))
+    }
+}
+
+/// Reads one JSON object member by member, recording wrong types, missing members and unknown members.
+///
+/// Members that are present but `null` or `""` where a value is required are reported as "not filled in", which is
+/// how `audit init` drafts mark what the author still has to write.
+public struct ObjectReader {
+    public let object: JSONObject
+    public let pointer: String
+    public let log: ProblemLog
+    private let seen: SeenKeys
+
+    final class SeenKeys {
+        var keys: Set<String> = []
+    }
+
+    public init(_ object: JSONObject, pointer: String, log: ProblemLog) {
+        self.object = object
+        self.pointer = pointer
+        self.log = log
+        self.seen = SeenKeys()
+    }
+
+    /// Reads `value` as an object, or records a type problem and returns `nil`.
+    public static func make(_ value: JSONValue, pointer: String, log: ProblemLog) -> ObjectReader? {
+        guard case .object(let object) = value else {
+            log.add(pointer, "expected an object, found \(value.kindName)")
+            return nil
+        }
+        return ObjectReader(object, pointer: pointer, log: log)
+    }
+
+    public func path(_ key: String) -> String { JSONPointer.appending(key, to: pointer) }
+
+    /// The raw member, marking it as known. Records "missing" / "not filled in" when required.
+    public func value(_ key: String, required: Bool) -> JSONValue? {
+        seen.keys.insert(key)
+        guard let value = object[key] else {
+            if required { log.add(path(key), "required member is missing") }
+            return nil
+        }
+        if case .null = value {
+            if required { log.add(path(key), "required, not filled in") }
+            return nil
+        }
+        return value
+    }
+
+    public func string(_ key: String, required: Bool = true) -> String? {
+        guard let value = value(key, required: required) else { return nil }
+        guard case .string(let text) = value else {
+            log.add(path(key), "expected a string, found \(value.kindName)")
+            return nil
+        }
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if required { log.add(path(key), "required, not filled in") } else { log.add(path(key), "must not be empty") }
+            return nil
+        }
+        return text
+    }
+
+    public func bool(_ key: String, required: Bool = true) -> Bool? {
+        guard let value = value(key, required: required) else { return nil }
+        guard case .bool(let flag) = value else {
+            log.add(path(key), "expected true or false, found \(value.kindName)")
+            return nil
+        }
+        return flag
+    }
+
+    /// A whole number in `range`; fractions, exponents and negative values outside the range are refused.
+    public func integer(_ key: String, required: Bool = true, in range: ClosedRange<Int> = 0...Int(Int32.max)) -> Int? {
+        guard let value = value(key, required: required) else { return nil }
+        guard case .number(let number) = value else {
+            log.add(path(key), "expected a whole number, found \(value.kindName)")
+            return nil
+        }
+        guard let integer = number.int64, let int = Int(exactly: integer) else {
+            log.add(path(key), "expected a whole number, found \(number.literal)")
+            return nil
+        }
+        guard range.contains(int) else {
+            log.add(path(key), "\(int) is outside \(range.lowerBound)…\(range.upperBound)")
+            return nil
+        }
+        return int
+    }
+
+    public func enumeration<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type, required: Bool = true)
+        -> E? where E.RawValue == String
+    {
+        guard let text = string(key, required: required) else { return nil }
+        guard let parsed = E(rawValue: text) else {
+            let allowed = E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            log.add(path(key), "\"\(text)\" is not one of \(allowed)")
+            return nil
+        }
+        return parsed
+    }
+
+    public func country(_ key: String, required: Bool = true) -> String? {
+        guard let code = string(key, required: required) else { return nil }
+        if let problem = CountryCode.problem(with: code) {
+            log.add(path(key), problem)
+            return nil
+        }
+        return code
+    }
+
+    /// An RFC 3339 date-time, or also a full-date when `allowDate`.
+    public func timestamp(_ key: String, required: Bool = true, allowDate: Bool = false) -> String? {
+        guard let text = string(key, required: required) else { return nil }
+        let parsed = allowDate ? RFC3339.parseDateOrDateTime(text) : RFC3339.parse(text)
+        guard parsed != nil else {
+            let form = allowDate ? "an RFC 3339 date (2026-01-31) or date-time" : "an RFC 3339 date-time"
+            log.add(path(key), "\"\(text)\" is not \(form) (e.g. 2026-01-31T12:00:00Z)")
+            return nil
+        }
+        return text
+    }
+
+    public func object(_ key: String, required: Bool = true) -> ObjectReader? {
+        guard let value = value(key, required: required) else { return nil }
+        return ObjectReader.make(value, pointer: path(key), log: log)
+    }
+
+    /// Reads an array, calling `element` with each item's value and pointer; items returning `nil` are dropped.
+    public func array<T>(_ key: String, required: Bool = true, _ element: (JSONValue, String) -> T?) -> [T]? {
+        guard let value = value(key, required: required) else { return nil }
+        guard case .array(let items) = value else {
+            log.add(path(key), "expected an array, found \(value.kindName)")
+            return nil
+        }
+        var out: [T] = []
+        for (index, item) in items.enumerated() {
+            if let parsed = element(item, JSONPointer.appending(String(index), to: path(key))) { out.append(parsed) }
+        }
+        return out
+    }
+
+    /// An array of objects, each read by `element`, which must call `finish()` on its reader.
+    public func objects<T>(_ key: String, required: Bool = true, _ element: (ObjectReader) -> T?) -> [T]? {
+        array(key, required: required) { value, pointer in
+            ObjectReader.make(value, pointer: pointer, log: log).flatMap(element)
+        }
+    }
+
+    public func strings(_ key: String, required: Bool = true) -> [String]? {
+        array(key, required: required) { value, pointer in
+            guard case .string(let text) = value, !text.isEmpty else {
+                log.add(pointer, "expected a non-empty string, found \(value.kindName)")
+                return nil
+            }
+            return text
+        }
+    }
+
+    public func countries(_ key: String, required: Bool = true) -> [String]? {
+        array(key, required: required) { value, pointer in
+            guard case .string(let code) = value else {
+                log.add(pointer, "expected a country code, found \(value.kindName)")
+                return nil
+            }
+            if let problem = CountryCode.problem(with: code) {
+                log.add(pointer, problem)
+                return nil
+            }
+            return code
+        }
+    }
+
+    /// Records every member that no accessor asked for: unknown members are rejected, never ignored.
+    public func finish() {
+        for key in object.keys where !seen.keys.contains(key) {
+            log.add(path(key), "unknown member \"\(key)\"")
+        }
+    }
+}

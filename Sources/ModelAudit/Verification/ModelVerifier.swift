@@ -1,0 +1,84 @@
+import AuditCrypto
+import Foundation
+
+/// What to check besides signatures.
+public struct ModelVerificationOptions: Sendable {
+    public var threshold: Int
+    public var time: Date
+    /// The model directory whose files must match the manifest's subjects; `nil` skips the artifact check.
+    public var modelDirectory: String?
+    public var followSymlinks: Bool
+    public var extraFiles: ArtifactCheck.ExtraFilePolicy
+
+    public init(
+        threshold: Int = 1, time: Date, modelDirectory: String? = nil, followSymlinks: Bool = false,
+        extraFiles: ArtifactCheck.ExtraFilePolicy = .fail
+    ) {
+        self.threshold = threshold
+        self.time = time
+        self.modelDirectory = modelDirectory
+        self.followSymlinks = followSymlinks
+        self.extraFiles = extraFiles
+    }
+}
+
+/// Verifies a signed model: signatures, then the provenance statement, then the model's files.
+///
+/// The pipeline:
+/// 1. verify the envelope's signatures against the trust store (`EnvelopeVerifier`); if the threshold is not met,
+///    stop: the payload of an unverified envelope is never parsed;
+/// 2. parse the statement from the exact payload bytes that verified, through the strict JSON parser, and — for a
+///    provenance predicate — validate it completely (`ManifestReader`);
+/// 3. with a model directory, hash every file and compare it with the subject list (`ArtifactCheck`): missing
+///    files, digest mismatches and files the manifest does not list are all reported.
+public struct ModelVerifier: Sendable {
+    public let trustStore: TrustStore
+    public let options: ModelVerificationOptions
+
+    public init(trustStore: TrustStore, options: ModelVerificationOptions) {
+        self.trustStore = trustStore
+        self.options = options
+    }
+
+    /// Throws when the verified payload is not a valid statement or the model directory cannot be read.
+    public func verify(_ envelope: DSSEEnvelope, progress: DigestProgress? = nil) throws -> ModelVerification {
+        let signatures = EnvelopeVerifier(trustStore: trustStore, time: options.time)
+            .verify(envelope, threshold: options.threshold)
+        guard signatures.isVerified else {
+            return ModelVerification(signatures: signatures, statement: nil, artifacts: nil)
+        }
+        let statement = try Self.provenanceStatement(of: envelope)
+        if options.modelDirectory != nil && statement == nil {
+            throw EnvelopeError("--model-dir needs a provenance statement, but the payload is \(envelope.payloadType)")
+        }
+        var artifacts: ArtifactCheckResult?
+        if let root = options.modelDirectory, let statement {
+            let directory = try ModelDirectory(root: root, options: .init(followSymlinks: options.followSymlinks))
+            artifacts = try ArtifactCheck.check(
+                expected: statement.subject.map { ExpectedArtifact(path: $0.name, sha256: $0.digest.sha256) },
+                directory: directory, extraFiles: options.extraFiles, progress: progress)
+        }
+        return ModelVerification(signatures: signatures, statement: statement, artifacts: artifacts)
+    }
+
+    /// The provenance statement in an envelope, or `nil` when the envelope carries something else.
+    ///
+    /// Only call this on an envelope whose signatures verified.
+    public static func provenanceStatement(of envelope: DSSEEnvelope) throws -> ProvenanceStatement? {
+        guard envelope.payloadType == DSSEEnvelope.inTotoPayloadType else { return nil }
+        let value = try StrictJSON.parse(envelope.payload)
+        guard ManifestPayload.isProvenanceStatement(value) else { return nil }
+        return try ManifestReader.read(value, document: "signed statement")
+    }
+}
+
+/// Everything `ModelVerifier` established.
+public struct ModelVerification: Sendable {
+    public let signatures: EnvelopeVerification
+    public let statement: ProvenanceStatement?
+    public let artifacts: ArtifactCheckResult?
+
+    public var passed: Bool {
+        signatures.isVerified && (artifacts?.passed ?? true)
+    }
+}

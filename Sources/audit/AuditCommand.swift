@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import ModelAudit
+
+/// The `audit` command: decides whether a model may be deployed, and proves why.
+@main
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Verify signed model provenance and decide whether a model may be deployed.",
+        discussion: """
+            Exit codes: 0 verified/compliant, 1 not verified/non-compliant, 2 could not evaluate \
+            (unreadable or malformed input, invalid trust store), 64 usage error.
+            """,
+        version: ModelAuditVersion.current,
+        subcommands: [
+            KeygenCommand.self, InitCommand.self, DigestCommand.self, SignCommand.self, VerifyCommand.self,
+            ShowCommand.self,
+        ]
+    )
+
+    /// Runs the command, mapping the library's errors to one line on stderr and the documented exit codes.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let failure as CLIFailure {
+            failure.report()
+            Foundation.exit(failure.exitCode.rawValue)
+        } catch let error as ExitCode {
+            exit(withError: error)
+        } catch {
+            if let failure = CLIFailure(libraryError: error) {
+                failure.report()
+                Foundation.exit(failure.exitCode.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
+}

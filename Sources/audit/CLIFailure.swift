@@ -1,0 +1,50 @@
+import AuditCrypto
+import ArgumentParser
+import Foundation
+import ModelAudit
+
+/// The documented exit codes; `docs/exit-codes.md` and the README list the same.
+enum AuditExit {
+    static let compliant = ExitCode(0)
+    static let notVerified = ExitCode(1)
+    static let couldNotEvaluate = ExitCode(2)
+    static let usage = ExitCode(64)
+}
+
+/// An error the CLI reports as one line on stderr before exiting with its code.
+struct CLIFailure: Error {
+    let message: String
+    let exitCode: ExitCode
+
+    init(_ message: String, exitCode: ExitCode = AuditExit.couldNotEvaluate) {
+        self.message = message
+        self.exitCode = exitCode
+    }
+
+    /// Input, trust-store and I/O errors from the library mean "could not evaluate" (exit 2).
+    init?(libraryError error: Error) {
+        switch error {
+        case is CryptoError, is EnvelopeError, is JSONParseError, is JSONDecodingProblem, is TrustStoreError,
+            is InputFile.ReadError, is AtomicFile.WriteError, is InvalidDocumentError, is YAMLDocument.ParseError,
+            is ArtifactError:
+            self.init("\(error)")
+        default:
+            return nil
+        }
+    }
+
+    func report() {
+        Terminal.printError("audit: error: \(message)")
+    }
+}
+
+/// Writes to the standard streams.
+enum Terminal {
+    static func printError(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static func write(_ bytes: [UInt8]) {
+        FileHandle.standardOutput.write(Data(bytes))
+    }
+}
