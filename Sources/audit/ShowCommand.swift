@@ -9,12 +9,15 @@ struct ShowCommand: ParsableCommand {
         commandName: "show",
         abstract: "Show an envelope's payload and its signatures.",
         discussion: """
-            Prints the payload (pretty-printed when it is JSON) and, for each signature, its keyid hint and \
-            whether a trusted key verifies it. Showing is not verifying: use `audit verify` to gate on the result.
+            Prints, for each signature, its keyid hint and whether a trusted key verifies it, then the payload: \
+            a provenance manifest section by section (model, origin, hosting, lineage, data retention, audits, \
+            artifacts), any other JSON pretty-printed. --format json prints the raw statement. Showing is not \
+            verifying: use `audit verify` to gate on the result.
 
             Examples:
               audit show model.json
               audit show model.json --trust keys/
+              audit show model.json --format json | jq .predicate.hosting
             """
     )
 
@@ -24,8 +27,16 @@ struct ShowCommand: ParsableCommand {
     @OptionGroup var trustOptions: TrustOptions
     @OptionGroup var timeOptions: TimeOptions
 
+    @Option(name: .long, help: "Output format: text, or json for the raw statement.")
+    var format: ResultFormat = .text
+
     func run() throws {
         let decoded = try DSSEEnvelope.decode(try InputFile.read(envelope, limit: JSONLimits.default.maxBytes))
+        if format == .json {
+            // The payload exactly as signed, re-indented; it parses strictly or it is not shown.
+            Terminal.write(JSONWriter.write(try StrictJSON.parse(decoded.payload)))
+            return
+        }
         var lines: [String] = []
         lines.append("envelope:     \(envelope)")
         lines.append("payload type: \(decoded.payloadType)")
@@ -51,6 +62,14 @@ struct ShowCommand: ParsableCommand {
         lines.append("")
         lines.append("payload\(verification?.isVerified == true ? "" : " (UNVERIFIED)"):")
         print(lines.joined(separator: "\n"))
-        print(PayloadRendering.render(decoded.payload))
+        if let value = try? StrictJSON.parse(decoded.payload), ManifestPayload.isProvenanceStatement(value) {
+            do {
+                print(ProvenanceText.render(try ManifestReader.read(value, document: "payload")), terminator: "")
+            } catch {
+                print("the payload is a provenance statement, but not a valid one: \(error)")
+            }
+        } else {
+            print(PayloadRendering.render(decoded.payload))
+        }
     }
 }

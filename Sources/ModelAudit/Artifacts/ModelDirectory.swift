@@ -170,18 +170,22 @@ extension ModelDirectory {
         func report(_ path: String, _ kind: ArtifactProblem.Kind) {
             problems.append(ArtifactProblem(path: path, kind: kind))
         }
+        /// A directory's name in messages: its relative path, or the root as given.
+        func label(_ relative: [UInt8]) -> String {
+            relative.isEmpty ? root : ArtifactPath.display(relative)
+        }
 
         while true {
             while let directory = directories.popLast() {
                 let opened = opener.open(directory.physical, directory: true)
                 guard case .success(let handle) = opened else {
                     if case .failure(let failure) = opened {
-                        report(ArtifactPath.display(directory.relative), failure.kind)
+                        report(label(directory.relative), failure.kind)
                     }
                     continue
                 }
                 guard let stream = fdopendir(handle.fd) else {
-                    report(ArtifactPath.display(directory.relative), .unreadable(Self.describe(errno)))
+                    report(label(directory.relative), .unreadable(Self.describe(errno)))
                     close(handle.fd)
                     continue
                 }
@@ -191,7 +195,7 @@ extension ModelDirectory {
                     errno = 0
                     guard let entry = readdir(stream) else {
                         if errno != 0 {
-                            report(ArtifactPath.display(directory.relative), .unreadable(Self.describe(errno)))
+                            report(label(directory.relative), .unreadable(Self.describe(errno)))
                         }
                         break
                     }

@@ -5,6 +5,8 @@
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
+    /// Boxed: a number (literal, integer and double) is the largest payload, and boxing it alone keeps every
+    /// value at 24 bytes instead of 40, which makes arrays denser and parsing measurably faster.
     indirect case number(JSONNumber)
     case string(String)
     case array([JSONValue])
@@ -177,10 +179,15 @@ public struct JSONObject: Sendable, Equatable {
     }
 
     public subscript(key: String) -> JSONValue? {
+        position(of: key).map { members[$0].value }
+    }
+
+    /// Where the member named `key` sits in `members`.
+    func position(of key: String) -> Int? {
         if let positions {
-            return positions[key].map { members[$0].value }
+            return positions[key]
         }
-        return members.first { $0.key == key }?.value
+        return members.firstIndex { $0.key == key }
     }
 
     public var keys: [String] { members.map(\.key) }

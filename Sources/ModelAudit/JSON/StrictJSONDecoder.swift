@@ -68,11 +68,13 @@ public struct StrictJSONDecoder: Sendable {
     }
 
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        let ledger = ConsumptionLedger()
-        let root = StrictValueDecoder(value: value, codingPath: [], pointer: "", ledger: ledger)
-        let result = try root.decode(T.self)
-        if options.rejectUnknownFields, let pointer = ledger.firstUnconsumedMember(of: value, at: "") {
-            throw JSONDecodingProblem(kind: .unknownField, pointer: pointer)
+        let root = DecodingNode(parent: nil, key: nil)
+        let result = try StrictValueDecoder(value: value, node: root).decode(T.self)
+        if options.rejectUnknownFields {
+            var path: [String] = []
+            if let pointer = root.firstUnconsumedMember(of: value, path: &path) {
+                throw JSONDecodingProblem(kind: .unknownField, pointer: pointer)
+            }
         }
         return result
     }
@@ -80,51 +82,97 @@ public struct StrictJSONDecoder: Sendable {
 
 // MARK: - Bookkeeping
 
-/// Records which members the decoded types asked for, so unknown members can be reported after decoding.
+/// One value the decoded types reached: where it is, and which of its members they consumed.
 ///
-/// Keyed by JSON pointer text: several containers may be opened on the same object (a discriminator read first,
-/// then the payload type), and what counts is the union of what they all consumed.
-final class ConsumptionLedger {
-    /// Object pointer → the member names accessed in it. An object absent here was never opened.
-    private var consumedMembers: [String: Set<String>] = [:]
-    /// Values taken whole (as `JSONValue`), whose contents therefore all count as consumed.
-    private var wholeValues: Set<String> = []
+/// Nodes form a tree mirroring the parts of the document that were decoded; a child is created once per member
+/// or element and reused, so several containers opened on one object (a discriminator read first, then the
+/// payload type) add up to one record. Paths are kept as parent links and only turned into a coding path or a
+/// JSON pointer when someone asks, which is mostly never.
+final class DecodingNode {
+    let parent: DecodingNode?
+    let key: (any CodingKey)?
+    /// For an object opened as a keyed container: one flag per member, in document order.
+    private var consumed: [Bool]?
+    /// Nodes of decoded members (by position) or elements (by index).
+    private var children: [DecodingNode?]?
+    /// Set when the value was taken as a `JSONValue`, so everything beneath it counts as consumed.
+    private var takenWhole = false
 
-    func openObject(at pointer: String) {
-        if consumedMembers[pointer] == nil {
-            consumedMembers[pointer] = []
+    init(parent: DecodingNode?, key: (any CodingKey)?) {
+        self.parent = parent
+        self.key = key
+    }
+
+    func openObject(memberCount: Int) {
+        if consumed == nil {
+            consumed = Array(repeating: false, count: memberCount)
         }
     }
 
-    func consume(_ key: String, in pointer: String) {
-        consumedMembers[pointer, default: []].insert(key)
+    func consume(memberAt position: Int) {
+        consumed?[position] = true
     }
 
-    func takeWhole(at pointer: String) {
-        wholeValues.insert(pointer)
+    func takeWhole() {
+        takenWhole = true
     }
 
-    /// The pointer of the first member, in document order, that nothing consumed.
-    func firstUnconsumedMember(of value: JSONValue, at pointer: String) -> String? {
-        if !wholeValues.isEmpty, wholeValues.contains(pointer) { return nil }
+    func child(at position: Int, of count: Int, key: any CodingKey) -> DecodingNode {
+        if children == nil {
+            children = Array(repeating: nil, count: count)
+        }
+        if let existing = children?[position] {
+            return existing
+        }
+        let node = DecodingNode(parent: self, key: key)
+        children?[position] = node
+        return node
+    }
+
+    var codingPath: [any CodingKey] {
+        var path: [any CodingKey] = []
+        var node: DecodingNode? = self
+        while let current = node, let key = current.key {
+            path.append(key)
+            node = current.parent
+        }
+        return path.reversed()
+    }
+
+    var pointer: String {
+        jsonPointer(codingPath.map(\.stringValue))
+    }
+
+    /// The pointer of the first member, in document order, that nothing consumed; `path` holds the tokens of
+    /// `value` and is restored on return.
+    func firstUnconsumedMember(of value: JSONValue, path: inout [String]) -> String? {
+        Self.firstUnconsumedMember(of: value, node: self, path: &path)
+    }
+
+    private static func firstUnconsumedMember(
+        of value: JSONValue, node: DecodingNode?, path: inout [String]
+    ) -> String? {
+        if let node, node.takenWhole { return nil }
+        let children = node?.children
         switch value {
         case .object(let object):
-            let consumed = consumedMembers[pointer]
-            for member in object.members {
-                let memberPointer = JSONPointer.appending(member.key, to: pointer)
-                guard let consumed, consumed.contains(member.key) else { return memberPointer }
-                if let found = firstUnconsumedMember(of: member.value, at: memberPointer) { return found }
+            let consumed = node?.consumed
+            for (position, member) in object.members.enumerated() {
+                guard let consumed, position < consumed.count, consumed[position] else {
+                    return jsonPointer(path + [member.key])
+                }
+                guard member.value.isContainer else { continue }
+                path.append(member.key)
+                defer { path.removeLast() }
+                let child = children.flatMap { position < $0.count ? $0[position] : nil }
+                if let found = firstUnconsumedMember(of: member.value, node: child, path: &path) { return found }
             }
         case .array(let elements):
-            for (position, element) in elements.enumerated() {
-                switch element {
-                case .object, .array:
-                    if let found = firstUnconsumedMember(of: element, at: pointer + "/" + String(position)) {
-                        return found
-                    }
-                default:
-                    continue
-                }
+            for (position, element) in elements.enumerated() where element.isContainer {
+                path.append(String(position))
+                defer { path.removeLast() }
+                let child = children.flatMap { position < $0.count ? $0[position] : nil }
+                if let found = firstUnconsumedMember(of: element, node: child, path: &path) { return found }
             }
         default:
             break
@@ -133,37 +181,44 @@ final class ConsumptionLedger {
     }
 }
 
+extension JSONValue {
+    fileprivate var isContainer: Bool {
+        switch self {
+        case .object, .array: true
+        default: false
+        }
+    }
+}
+
 // MARK: - Decoder
 
 /// The `Decoder` for one value in the document.
 struct StrictValueDecoder: Decoder {
     let value: JSONValue
-    let codingPath: [any CodingKey]
-    let pointer: String
-    let ledger: ConsumptionLedger
+    let node: DecodingNode
 
+    var codingPath: [any CodingKey] { node.codingPath }
+    var pointer: String { node.pointer }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
-
-    func child(_ value: JSONValue, key: any CodingKey) -> StrictValueDecoder {
-        StrictValueDecoder(
-            value: value, codingPath: codingPath + [key],
-            pointer: JSONPointer.appending(key.stringValue, to: pointer), ledger: ledger)
-    }
 
     /// The value, with everything beneath it marked consumed.
     func takeWhole() -> JSONValue {
-        ledger.takeWhole(at: pointer)
+        node.takeWhole()
         return value
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        guard case .object(let object) = value else { throw mismatch(expected: "object") }
-        ledger.openObject(at: pointer)
+        guard case .object(let object) = value else {
+            throw Scalar.mismatch(value, expected: "object", at: pointer)
+        }
+        node.openObject(memberCount: object.count)
         return KeyedDecodingContainer(StrictKeyedContainer<Key>(object: object, decoder: self))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        guard case .array(let elements) = value else { throw mismatch(expected: "array") }
+        guard case .array(let elements) = value else {
+            throw Scalar.mismatch(value, expected: "array", at: pointer)
+        }
         return StrictUnkeyedContainer(elements: elements, decoder: self)
     }
 
@@ -171,12 +226,10 @@ struct StrictValueDecoder: Decoder {
         StrictSingleValueContainer(decoder: self)
     }
 
-    // MARK: Values
-
     /// Decodes a `T` from this value, turning whatever `T.init(from:)` throws into a `JSONDecodingProblem`.
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         if let refusal = Self.refusal(for: T.self) {
-            throw problem(.invalidValue(refusal))
+            throw JSONDecodingProblem(kind: .invalidValue(refusal), pointer: pointer)
         }
         do {
             return try T(from: self)
@@ -185,70 +238,25 @@ struct StrictValueDecoder: Decoder {
         } catch let error as DecodingError {
             throw problem(from: error)
         } catch {
-            throw problem(.invalidValue(String(describing: error)))
+            throw JSONDecodingProblem(kind: .invalidValue(String(describing: error)), pointer: pointer)
         }
     }
 
     /// Types whose `Codable` form is another encoder's convention, which strict input must not guess at.
     private static func refusal(for type: Any.Type) -> String? {
-        switch type {
-        case is Date.Type: "dates are not decoded implicitly; decode a String and parse it (RFC 3339)"
-        case is Data.Type: "bytes are not decoded implicitly; decode a String and decode its base64"
-        case is URL.Type: "URLs are not decoded implicitly; decode a String and parse it"
-        case is Decimal.Type: "Decimal is not decoded implicitly; decode a JSONNumber and use its literal"
-        default: nil
-        }
-    }
-
-    func decodeBool() throws -> Bool {
-        guard case .bool(let bool) = value else { throw mismatch(expected: "boolean") }
-        return bool
-    }
-
-    func decodeString() throws -> String {
-        guard case .string(let string) = value else { throw mismatch(expected: "string") }
-        return string
-    }
-
-    func decodeDouble() throws -> Double {
-        guard case .number(let number) = value else { throw mismatch(expected: "number") }
-        return number.double
-    }
-
-    func decodeFloat() throws -> Float {
-        guard case .number(let number) = value else { throw mismatch(expected: "number") }
-        let float = Float(number.double)
-        guard float.isFinite else { throw problem(.invalidValue("\(number.literal) is out of range for Float")) }
-        return float
-    }
-
-    func decodeInteger<Integer: FixedWidthInteger>(_ type: Integer.Type) throws -> Integer {
-        guard case .number(let number) = value else { throw mismatch(expected: "integer") }
-        guard let integer = number.int64 else {
-            throw problem(.invalidValue("expected an integer, found \(abbreviatedLiteral(number))"))
-        }
-        guard let converted = Integer(exactly: integer) else {
-            throw problem(.invalidValue("\(number.literal) is out of range for \(Integer.self)"))
-        }
-        return converted
-    }
-
-    // MARK: Errors
-
-    func problem(_ kind: JSONDecodingProblem.Kind) -> JSONDecodingProblem {
-        JSONDecodingProblem(kind: kind, pointer: pointer)
-    }
-
-    func mismatch(expected: String) -> JSONDecodingProblem {
-        problem(.typeMismatch(expected: expected, found: value.kindName))
+        if type == Date.self { return "dates are not decoded implicitly; decode a String and parse it (RFC 3339)" }
+        if type == Data.self { return "bytes are not decoded implicitly; decode a String and decode its base64" }
+        if type == URL.self { return "URLs are not decoded implicitly; decode a String and parse it" }
+        if type == Decimal.self { return "Decimal is not decoded implicitly; decode a JSONNumber and use its literal" }
+        return nil
     }
 
     /// Maps a `DecodingError` from a type's own code, locating it by its coding path when that is at least as
     /// deep as this value (it was built from our containers), else at this value.
     private func problem(from error: DecodingError) -> JSONDecodingProblem {
+        let depth = codingPath.count
         func location(_ path: [any CodingKey]) -> String {
-            guard path.count >= codingPath.count else { return pointer }
-            return jsonPointer(path.map(\.stringValue))
+            path.count >= depth ? jsonPointer(path.map(\.stringValue)) : pointer
         }
         switch error {
         case .dataCorrupted(let context):
@@ -258,13 +266,55 @@ struct StrictValueDecoder: Decoder {
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             return JSONDecodingProblem(kind: .invalidValue(context.debugDescription), pointer: location(context.codingPath))
         @unknown default:
-            return problem(.invalidValue(String(describing: error)))
+            return JSONDecodingProblem(kind: .invalidValue(String(describing: error)), pointer: pointer)
         }
     }
 }
 
-private func abbreviatedLiteral(_ number: JSONNumber) -> String {
-    number.literal.utf8.count > 40 ? String(number.literal.prefix(40)) + "…" : number.literal
+/// Scalar conversions shared by the containers; `pointer` is only evaluated when there is an error to report.
+private enum Scalar {
+    static func mismatch(_ value: JSONValue, expected: String, at pointer: String) -> JSONDecodingProblem {
+        JSONDecodingProblem(kind: .typeMismatch(expected: expected, found: value.kindName), pointer: pointer)
+    }
+
+    static func bool(_ value: JSONValue, at pointer: @autoclosure () -> String) throws -> Bool {
+        guard case .bool(let bool) = value else { throw mismatch(value, expected: "boolean", at: pointer()) }
+        return bool
+    }
+
+    static func string(_ value: JSONValue, at pointer: @autoclosure () -> String) throws -> String {
+        guard case .string(let string) = value else { throw mismatch(value, expected: "string", at: pointer()) }
+        return string
+    }
+
+    static func double(_ value: JSONValue, at pointer: @autoclosure () -> String) throws -> Double {
+        guard case .number(let number) = value else { throw mismatch(value, expected: "number", at: pointer()) }
+        return number.double
+    }
+
+    static func float(_ value: JSONValue, at pointer: @autoclosure () -> String) throws -> Float {
+        guard case .number(let number) = value else { throw mismatch(value, expected: "number", at: pointer()) }
+        let float = Float(number.double)
+        guard float.isFinite else {
+            throw JSONDecodingProblem(kind: .invalidValue("\(number.literal) is out of range for Float"), pointer: pointer())
+        }
+        return float
+    }
+
+    static func integer<Integer: FixedWidthInteger>(
+        _ type: Integer.Type, _ value: JSONValue, at pointer: @autoclosure () -> String
+    ) throws -> Integer {
+        guard case .number(let number) = value else { throw mismatch(value, expected: "integer", at: pointer()) }
+        guard let integer = number.int64 else {
+            let shown = number.literal.utf8.count > 40 ? String(number.literal.prefix(40)) + "…" : number.literal
+            throw JSONDecodingProblem(kind: .invalidValue("expected an integer, found \(shown)"), pointer: pointer())
+        }
+        guard let converted = Integer(exactly: integer) else {
+            throw JSONDecodingProblem(
+                kind: .invalidValue("\(number.literal) is out of range for \(Integer.self)"), pointer: pointer())
+        }
+        return converted
+    }
 }
 
 // MARK: - Containers
@@ -278,59 +328,97 @@ private struct StrictKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProto
 
     var allKeys: [Key] { object.members.compactMap { Key(stringValue: $0.key) } }
 
-    func contains(_ key: Key) -> Bool {
-        guard object[key.stringValue] != nil else { return false }
-        decoder.ledger.consume(key.stringValue, in: decoder.pointer)
-        return true
+    private func pointer(_ key: Key) -> String {
+        JSONPointer.appending(key.stringValue, to: decoder.pointer)
     }
 
-    private func member(_ key: Key) throws -> StrictValueDecoder {
-        guard let value = object[key.stringValue] else {
-            throw JSONDecodingProblem(
-                kind: .missingField, pointer: JSONPointer.appending(key.stringValue, to: decoder.pointer))
+    /// The member's position, marked consumed; `nil` when the object has no such member.
+    private func consume(_ key: Key) -> Int? {
+        guard let position = object.position(of: key.stringValue) else { return nil }
+        decoder.node.consume(memberAt: position)
+        return position
+    }
+
+    private func value(_ key: Key) throws -> JSONValue {
+        guard let position = consume(key) else {
+            throw JSONDecodingProblem(kind: .missingField, pointer: pointer(key))
         }
-        decoder.ledger.consume(key.stringValue, in: decoder.pointer)
-        return decoder.child(value, key: key)
+        return object.members[position].value
+    }
+
+    private func decoder(at position: Int, key: Key) -> StrictValueDecoder {
+        StrictValueDecoder(
+            value: object.members[position].value,
+            node: decoder.node.child(at: position, of: object.count, key: key))
+    }
+
+    func contains(_ key: Key) -> Bool {
+        consume(key) != nil
     }
 
     func decodeNil(forKey key: Key) throws -> Bool {
-        if case .null = try member(key).value { return true }
+        if case .null = try value(key) { return true }
         return false
     }
 
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try member(key).decodeBool() }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String { try member(key).decodeString() }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try member(key).decodeDouble() }
-    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try member(key).decodeFloat() }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try member(key).decodeInteger(type) }
-    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try member(key).decodeInteger(type) }
-    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try member(key).decodeInteger(type) }
-    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try member(key).decodeInteger(type) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try member(key).decodeInteger(type) }
-    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try member(key).decodeInteger(type) }
-    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try member(key).decodeInteger(type) }
-    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try member(key).decodeInteger(type) }
-    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try member(key).decodeInteger(type) }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try member(key).decodeInteger(type) }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
+        try Scalar.bool(value(key), at: pointer(key))
+    }
+
+    func decode(_ type: String.Type, forKey key: Key) throws -> String {
+        try Scalar.string(value(key), at: pointer(key))
+    }
+
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
+        try Scalar.double(value(key), at: pointer(key))
+    }
+
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float {
+        try Scalar.float(value(key), at: pointer(key))
+    }
+
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try integer(type, key) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try integer(type, key) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try integer(type, key) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try integer(type, key) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try integer(type, key) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try integer(type, key) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try integer(type, key) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try integer(type, key) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try integer(type, key) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try integer(type, key) }
+
+    private func integer<Integer: FixedWidthInteger>(_ type: Integer.Type, _ key: Key) throws -> Integer {
+        try Scalar.integer(type, value(key), at: pointer(key))
+    }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try member(key).decode(type)
+        guard let position = consume(key) else {
+            throw JSONDecodingProblem(kind: .missingField, pointer: pointer(key))
+        }
+        return try decoder(at: position, key: key).decode(type)
     }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        guard contains(key), let value = object[key.stringValue] else { return nil }
-        if case .null = value { return nil }
-        return try decoder.child(value, key: key).decode(type)
+        guard let position = consume(key) else { return nil }
+        if case .null = object.members[position].value { return nil }
+        return try decoder(at: position, key: key).decode(type)
     }
 
     func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type, forKey key: Key
     ) throws -> KeyedDecodingContainer<NestedKey> {
-        try member(key).container(keyedBy: type)
+        guard let position = consume(key) else {
+            throw JSONDecodingProblem(kind: .missingField, pointer: pointer(key))
+        }
+        return try decoder(at: position, key: key).container(keyedBy: type)
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try member(key).unkeyedContainer()
+        guard let position = consume(key) else {
+            throw JSONDecodingProblem(kind: .missingField, pointer: pointer(key))
+        }
+        return try decoder(at: position, key: key).unkeyedContainer()
     }
 
     func superDecoder() throws -> any Decoder {
@@ -343,9 +431,13 @@ private struct StrictKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProto
 
     /// Like `JSONDecoder`, an absent member gives a decoder over `null` rather than an error.
     private func superDecoder(named key: any CodingKey) -> StrictValueDecoder {
-        guard let value = object[key.stringValue] else { return decoder.child(.null, key: key) }
-        decoder.ledger.consume(key.stringValue, in: decoder.pointer)
-        return decoder.child(value, key: key)
+        guard let position = object.position(of: key.stringValue) else {
+            return StrictValueDecoder(value: .null, node: DecodingNode(parent: decoder.node, key: key))
+        }
+        decoder.node.consume(memberAt: position)
+        return StrictValueDecoder(
+            value: object.members[position].value,
+            node: decoder.node.child(at: position, of: object.count, key: key))
     }
 }
 
@@ -364,55 +456,93 @@ private struct StrictUnkeyedContainer: UnkeyedDecodingContainer {
     var count: Int? { elements.count }
     var isAtEnd: Bool { currentIndex >= elements.count }
 
-    private mutating func next<Result>(_ body: (StrictValueDecoder) throws -> Result) throws -> Result {
+    private var pointer: String {
+        decoder.pointer + "/" + String(currentIndex)
+    }
+
+    private func current() throws -> JSONValue {
         guard currentIndex < elements.count else {
-            throw decoder.problem(.invalidValue("expected more than \(elements.count) elements"))
+            throw JSONDecodingProblem(
+                kind: .invalidValue("expected more than \(elements.count) elements"), pointer: decoder.pointer)
         }
-        let result = try body(decoder.child(elements[currentIndex], key: JSONCodingKey(intValue: currentIndex)))
+        return elements[currentIndex]
+    }
+
+    private func currentDecoder() throws -> StrictValueDecoder {
+        let value = try current()
+        let key = JSONCodingKey(intValue: currentIndex)
+        return StrictValueDecoder(
+            value: value, node: decoder.node.child(at: currentIndex, of: elements.count, key: key))
+    }
+
+    /// Moves past the current element; called only once it decoded, so a failed element can be retried.
+    private mutating func advance<Result>(returning result: Result) -> Result {
         currentIndex += 1
         return result
     }
 
     mutating func decodeNil() throws -> Bool {
-        guard currentIndex < elements.count else {
-            throw decoder.problem(.invalidValue("expected more than \(elements.count) elements"))
-        }
-        guard case .null = elements[currentIndex] else { return false }
+        guard case .null = try current() else { return false }
         currentIndex += 1
         return true
     }
 
-    mutating func decode(_ type: Bool.Type) throws -> Bool { try next { try $0.decodeBool() } }
-    mutating func decode(_ type: String.Type) throws -> String { try next { try $0.decodeString() } }
-    mutating func decode(_ type: Double.Type) throws -> Double { try next { try $0.decodeDouble() } }
-    mutating func decode(_ type: Float.Type) throws -> Float { try next { try $0.decodeFloat() } }
-    mutating func decode(_ type: Int.Type) throws -> Int { try next { try $0.decodeInteger(type) } }
-    mutating func decode(_ type: Int8.Type) throws -> Int8 { try next { try $0.decodeInteger(type) } }
-    mutating func decode(_ type: Int16.Type) throws -> Int16 { try next { try $0.decodeInteger(type) } }
-    mutating func decode(_ type: Int32.Type) throws -> Int32 { try next { try $0.decodeInteger(type) } }
-    mutating func decode(_ type: Int64.Type) throws -> Int64 { try next { try $0.decodeInteger(type) } }
-    mutating func decode(_ type: UInt.Type) throws -> UInt { try next { try $0.decodeInteger(type) } }
-    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try next { try $0.decodeInteger(type) } }
-    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try next { try $0.decodeInteger(type) } }
-    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try next { try $0.decodeInteger(type) } }
-    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next { try $0.decodeInteger(type) } }
+    mutating func decode(_ type: Bool.Type) throws -> Bool {
+        let result = try Scalar.bool(current(), at: pointer)
+        return advance(returning: result)
+    }
+
+    mutating func decode(_ type: String.Type) throws -> String {
+        let result = try Scalar.string(current(), at: pointer)
+        return advance(returning: result)
+    }
+
+    mutating func decode(_ type: Double.Type) throws -> Double {
+        let result = try Scalar.double(current(), at: pointer)
+        return advance(returning: result)
+    }
+
+    mutating func decode(_ type: Float.Type) throws -> Float {
+        let result = try Scalar.float(current(), at: pointer)
+        return advance(returning: result)
+    }
+
+    mutating func decode(_ type: Int.Type) throws -> Int { try integer(type) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try integer(type) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try integer(type) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try integer(type) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try integer(type) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try integer(type) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try integer(type) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try integer(type) }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try integer(type) }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
+
+    private mutating func integer<Integer: FixedWidthInteger>(_ type: Integer.Type) throws -> Integer {
+        let result = try Scalar.integer(type, current(), at: pointer)
+        return advance(returning: result)
+    }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try next { try $0.decode(type) }
+        let result = try currentDecoder().decode(type)
+        return advance(returning: result)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type
     ) throws -> KeyedDecodingContainer<NestedKey> {
-        try next { try $0.container(keyedBy: type) }
+        let result = try currentDecoder().container(keyedBy: type)
+        return advance(returning: result)
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        try next { try $0.unkeyedContainer() }
+        let result = try currentDecoder().unkeyedContainer()
+        return advance(returning: result)
     }
 
     mutating func superDecoder() throws -> any Decoder {
-        try next { $0 }
+        let result = try currentDecoder()
+        return advance(returning: result)
     }
 }
 
@@ -427,20 +557,24 @@ private struct StrictSingleValueContainer: SingleValueDecodingContainer {
         return false
     }
 
-    func decode(_ type: Bool.Type) throws -> Bool { try decoder.decodeBool() }
-    func decode(_ type: String.Type) throws -> String { try decoder.decodeString() }
-    func decode(_ type: Double.Type) throws -> Double { try decoder.decodeDouble() }
-    func decode(_ type: Float.Type) throws -> Float { try decoder.decodeFloat() }
-    func decode(_ type: Int.Type) throws -> Int { try decoder.decodeInteger(type) }
-    func decode(_ type: Int8.Type) throws -> Int8 { try decoder.decodeInteger(type) }
-    func decode(_ type: Int16.Type) throws -> Int16 { try decoder.decodeInteger(type) }
-    func decode(_ type: Int32.Type) throws -> Int32 { try decoder.decodeInteger(type) }
-    func decode(_ type: Int64.Type) throws -> Int64 { try decoder.decodeInteger(type) }
-    func decode(_ type: UInt.Type) throws -> UInt { try decoder.decodeInteger(type) }
-    func decode(_ type: UInt8.Type) throws -> UInt8 { try decoder.decodeInteger(type) }
-    func decode(_ type: UInt16.Type) throws -> UInt16 { try decoder.decodeInteger(type) }
-    func decode(_ type: UInt32.Type) throws -> UInt32 { try decoder.decodeInteger(type) }
-    func decode(_ type: UInt64.Type) throws -> UInt64 { try decoder.decodeInteger(type) }
+    func decode(_ type: Bool.Type) throws -> Bool { try Scalar.bool(decoder.value, at: decoder.pointer) }
+    func decode(_ type: String.Type) throws -> String { try Scalar.string(decoder.value, at: decoder.pointer) }
+    func decode(_ type: Double.Type) throws -> Double { try Scalar.double(decoder.value, at: decoder.pointer) }
+    func decode(_ type: Float.Type) throws -> Float { try Scalar.float(decoder.value, at: decoder.pointer) }
+    func decode(_ type: Int.Type) throws -> Int { try integer(type) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try integer(type) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try integer(type) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try integer(type) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try integer(type) }
+    func decode(_ type: UInt.Type) throws -> UInt { try integer(type) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try integer(type) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try integer(type) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try integer(type) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
+
+    private func integer<Integer: FixedWidthInteger>(_ type: Integer.Type) throws -> Integer {
+        try Scalar.integer(type, decoder.value, at: decoder.pointer)
+    }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         try decoder.decode(type)
