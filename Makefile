@@ -6,7 +6,7 @@ CONFIG     ?= debug
 BUILD_FLAGS = -c $(CONFIG)
 BIN         = $(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path)/audit
 
-.PHONY: all build release run test install uninstall clean fixtures
+.PHONY: all build release run test bench install uninstall clean fixtures
 
 all: build
 
@@ -23,6 +23,10 @@ run: build
 # Every test: unit, vector and end-to-end (the end-to-end tests run the built binary).
 test: build
 	$(SWIFT) test $(BUILD_FLAGS)
+
+# Throughput of `audit digest` / `audit verify --model-dir` beside `openssl dgst -sha256` on a 2 GiB model (not a test).
+bench:
+	bash scripts/bench.sh
 
 install: release
 	install -d "$(DESTDIR)$(BINDIR)"

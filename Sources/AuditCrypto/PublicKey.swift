@@ -31,8 +31,13 @@ public final class PublicKey: @unchecked Sendable, Equatable, CustomStringConver
     /// Loads a PEM `PUBLIC KEY` (SubjectPublicKeyInfo).
     public convenience init(pem: [UInt8]) throws {
         guard pem.count <= 64 * 1024 else { throw CryptoError(.malformedKey, "PEM public key larger than 64 KiB") }
-        guard String(decoding: pem, as: UTF8.self).contains("-----BEGIN PUBLIC KEY-----") else {
+        let text = String(decoding: pem, as: UTF8.self)
+        guard text.contains("-----BEGIN PUBLIC KEY-----") else {
             throw CryptoError(.malformedKey, "not a PEM public key (expected -----BEGIN PUBLIC KEY-----)")
+        }
+        // OpenSSL reads the first block only; a second key in the file would be silently ignored.
+        guard text.components(separatedBy: "-----BEGIN ").count == 2 else {
+            throw CryptoError(.malformedKey, "more than one PEM block; a key file holds exactly one public key")
         }
         let pkey = try OpenSSLSupport.withReadBIO(pem) { bio -> OpaquePointer in
             guard let pkey = PEM_read_bio_PUBKEY(bio, nil, nil, nil) else {

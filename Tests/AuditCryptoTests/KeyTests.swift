@@ -76,6 +76,13 @@ struct KeyTests {
         #expect(throws: CryptoError.self) { try PrivateKey(pem: Array("-----BEGIN PRIVATE KEY-----\n".utf8)) }
     }
 
+    @Test("a PEM file with two keys is refused, not trusted on its first key")
+    func twoKeysInOneFile() throws {
+        let first = try PrivateKey.generate(.ed25519).publicKey.pem
+        let second = try PrivateKey.generate(.ed25519).publicKey.pem
+        #expect(throws: CryptoError.self) { try PublicKey(pem: first + second) }
+    }
+
     @Test("streaming digests match one-shot digests and known answers")
     func digests() throws {
         #expect(

@@ -79,7 +79,8 @@ public struct EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     public var description: String {
-        guard let pointer, !pointer.isEmpty else { return message }
+        // Decoder problems already name their pointer in the message.
+        guard let pointer, !pointer.isEmpty, !message.contains(pointer) else { return message }
         return "\(pointer): \(message)"
     }
 }
@@ -98,7 +99,7 @@ extension DSSEEnvelope {
         do {
             wire = try StrictJSONDecoder().decode(WireEnvelope.self, from: value)
         } catch let problem as JSONDecodingProblem {
-            throw EnvelopeError("not a DSSE envelope: \(problem)")
+            throw EnvelopeError("not a DSSE envelope: \(problem)", pointer: problem.pointer)
         }
         guard let payload = Base64.decode(wire.payload) else {
             throw EnvelopeError("payload is not valid base64", pointer: "/payload")
