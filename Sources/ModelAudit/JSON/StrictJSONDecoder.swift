@@ -4,6 +4,10 @@ import Foundation
 public struct StrictDecodingOptions: Sendable {
     /// When true (default) every member of every JSON object must be consumed by the `Decodable` type; an
     /// unconsumed member is an error naming its JSON pointer ("unknown field /signatures/0/foo").
+    ///
+    /// A member is consumed by `decode`, `decodeIfPresent`, `contains`, `decodeNil`, a nested container or
+    /// `superDecoder(forKey:)`; the members of an object value count separately, so only decoding it as a type
+    /// that reads them, or taking it whole as a `JSONValue` or `JSONObject`, consumes what is inside.
     public var rejectUnknownFields: Bool = true
 
     public init(rejectUnknownFields: Bool = true) {
@@ -259,12 +263,11 @@ struct StrictValueDecoder: Decoder {
             path.count >= depth ? jsonPointer(path.map(\.stringValue)) : pointer
         }
         switch error {
-        case .dataCorrupted(let context):
-            return JSONDecodingProblem(kind: .invalidValue(context.debugDescription), pointer: location(context.codingPath))
         case .keyNotFound(let key, let context):
             return JSONDecodingProblem(kind: .missingField, pointer: location(context.codingPath + [key]))
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return JSONDecodingProblem(kind: .invalidValue(context.debugDescription), pointer: location(context.codingPath))
+        case .dataCorrupted(let context), .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return JSONDecodingProblem(
+                kind: .invalidValue(context.debugDescription), pointer: location(context.codingPath))
         @unknown default:
             return JSONDecodingProblem(kind: .invalidValue(String(describing: error)), pointer: pointer)
         }
@@ -296,7 +299,8 @@ private enum Scalar {
         guard case .number(let number) = value else { throw mismatch(value, expected: "number", at: pointer()) }
         let float = Float(number.double)
         guard float.isFinite else {
-            throw JSONDecodingProblem(kind: .invalidValue("\(number.literal) is out of range for Float"), pointer: pointer())
+            throw JSONDecodingProblem(
+                kind: .invalidValue("\(number.literal) is out of range for Float"), pointer: pointer())
         }
         return float
     }

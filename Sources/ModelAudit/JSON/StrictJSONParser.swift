@@ -3,6 +3,9 @@ public struct JSONLimits: Sendable, Equatable {
     /// Inputs longer than this many bytes are refused before any parsing.
     public var maxBytes: Int
     /// The deepest nesting of arrays and objects accepted; `[]` is depth 1, a bare scalar depth 0.
+    ///
+    /// Parsing does not recurse, but freeing, comparing and decoding a value tree do, so keep this in the
+    /// hundreds, not the hundreds of thousands.
     public var maxDepth: Int
 
     public init(maxBytes: Int = 16 * 1024 * 1024, maxDepth: Int = 64) {
@@ -74,9 +77,12 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 
 /// Entry points for reading untrusted JSON: RFC 8259 exactly, strict UTF-8, bounded size and depth, unique keys.
 public enum StrictJSON {
-    /// Parses exactly one JSON value from `data`; whitespace around it is allowed, nothing else.
+    /// Parses exactly one JSON value (RFC 8259) from `data`; whitespace around it is allowed, nothing else.
     ///
-    /// Never recurses, so no input can exhaust the stack; memory is bounded by `limits.maxBytes` times a constant.
+    /// The size limit is checked before anything is read. The parser never recurses, so nesting is bounded by
+    /// `limits.maxDepth` alone and no input can exhaust the stack while parsing; the value tree takes memory
+    /// proportional to the input (at most a few dozen bytes per input byte, for a document of tiny numbers).
+    /// Throws only `JSONParseError`.
     public static func parse(
         _ data: some Collection<UInt8>, limits: JSONLimits = .default
     ) throws(JSONParseError) -> JSONValue {
@@ -579,13 +585,12 @@ struct StrictJSONParser {
             guard !overflow, magnitude <= limit else {
                 throw failure(.unrepresentableNumber(abbreviated(text)), at: start)
             }
-            let value = negative ? Int64(truncatingIfNeeded: 0 &- magnitude) : Int64(magnitude)
-            return JSONNumber(uncheckedLiteral: text, int64: value, double: Double(value))
+            return JSONNumber(uncheckedLiteral: text)
         }
         guard let double = Double(text), double.isFinite else {
             throw failure(.unrepresentableNumber(abbreviated(text)), at: start)
         }
-        return JSONNumber(uncheckedLiteral: text, int64: nil, double: double)
+        return JSONNumber(uncheckedLiteral: text)
     }
 }
 
