@@ -23,7 +23,8 @@ struct DigestCommand: ParsableCommand {
 
             Examples:
               audit digest weights/
-              audit digest weights/ > SHA256SUMS && (cd weights && sha256sum -c ../SHA256SUMS)
+              audit digest weights/ > SHA256SUMS
+              cd weights && sha256sum -c ../SHA256SUMS
               audit digest weights/ --follow-symlinks --algorithm sha512
             """
     )

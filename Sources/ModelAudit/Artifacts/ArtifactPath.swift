@@ -25,6 +25,10 @@ public enum ArtifactPath {
         if path.unicodeScalars.contains(where: { (0x80...0x9F).contains($0.value) }) {
             return "contains a control character"
         }
+        // Bidirectional overrides make a printed path read differently from its bytes ("Trojan Source").
+        if path.unicodeScalars.contains(where: isBidiControl) {
+            return "contains a bidirectional control character"
+        }
         if bytes.first == UInt8(ascii: "/") { return "absolute path" }
         for component in bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
             if component.isEmpty { return "contains an empty component" }
@@ -34,7 +38,12 @@ public enum ArtifactPath {
         return nil
     }
 
-    /// The path as printable text on one line: bytes that are not printable UTF-8 become `\xNN` escapes.
+    static func isBidiControl(_ scalar: Unicode.Scalar) -> Bool {
+        (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+    }
+
+    /// The path as printable text on one line: bytes that are not printable UTF-8 (or are a bidirectional control)
+    /// become `\xNN` escapes, and a backslash is doubled.
     static func display(_ bytes: [UInt8]) -> String {
         var out = ""
         var index = 0
@@ -45,7 +54,9 @@ public enum ArtifactPath {
                 index += 1
                 continue
             }
-            if byte >= 0x80, let (scalar, length) = decodeScalar(bytes, at: index), scalar.value > 0x9F {
+            if byte >= 0x80, let (scalar, length) = decodeScalar(bytes, at: index), scalar.value > 0x9F,
+                !isBidiControl(scalar)
+            {
                 out.unicodeScalars.append(scalar)
                 index += length
                 continue

@@ -13,6 +13,7 @@ public final class TerminalProgress: DigestProgress, @unchecked Sendable {
     private let threshold: UInt64
     private let isTerminal: Bool
     private let sink: @Sendable (String) -> Void
+    private let redrawNanos: UInt64
     private var enabled = false
     private var totalBytes: UInt64 = 0
     private var doneBytes: UInt64 = 0
@@ -36,9 +37,13 @@ public final class TerminalProgress: DigestProgress, @unchecked Sendable {
     }
 
     /// A bar written to `sink` (tests), drawn as if stderr were a terminal when `isTerminal` is true.
-    init(threshold: UInt64, isTerminal: Bool, sink: @escaping @Sendable (String) -> Void) {
+    init(
+        threshold: UInt64, isTerminal: Bool, redrawNanos: UInt64 = 100_000_000,
+        sink: @escaping @Sendable (String) -> Void
+    ) {
         self.threshold = threshold
         self.isTerminal = isTerminal
+        self.redrawNanos = redrawNanos
         self.sink = sink
     }
 
@@ -49,7 +54,7 @@ public final class TerminalProgress: DigestProgress, @unchecked Sendable {
         self.files = files
         doneBytes = 0
         startNanos = DispatchTime.now().uptimeNanoseconds
-        lastDrawNanos = 0
+        lastDrawNanos = startNanos  // the first draw waits one interval, until the rate means something
         enabled = isTerminal && totalBytes > threshold
     }
 
@@ -59,7 +64,7 @@ public final class TerminalProgress: DigestProgress, @unchecked Sendable {
         doneBytes += bytes
         guard enabled else { return }
         let now = DispatchTime.now().uptimeNanoseconds
-        guard now - lastDrawNanos >= 100_000_000 else { return }
+        guard now - lastDrawNanos >= redrawNanos else { return }
         lastDrawNanos = now
         sink("\r\u{1B}[2K" + line(now: now))
     }
