@@ -1,0 +1,172 @@
+import Foundation
+
+/// An entity name reduced to the form screening compares: folded, unaccented, tokenised, legal form removed.
+public struct NormalizedName: Hashable, Sendable, CustomStringConvertible {
+    /// The tokens joined by single spaces; empty when nothing identifying is left.
+    public let value: String
+    /// The words of the name, in order.
+    public let tokens: [String]
+
+    public init(tokens: [String]) {
+        self.tokens = tokens
+        self.value = tokens.joined(separator: " ")
+    }
+
+    /// True when the name had nothing but punctuation and legal forms (e.g. "Inc."); it never matches.
+    public var isEmpty: Bool { tokens.isEmpty }
+
+    public var description: String { value }
+}
+
+/// Normalises legal-entity names so that spellings of the same name compare equal, and nothing else does.
+///
+/// Screening compares names **exactly** after this normalisation. There is deliberately no fuzzy or
+/// edit-distance matching: a false hit on a screening list blocks a legitimate vendor and has to be cleared
+/// by hand, and a "near" match ("Acmee" for "Acme") is not evidence that two entities are the same. Lists
+/// carry the aliases that matter in their `alt_names` column, so variants are matched by listing them.
+///
+/// The steps, in order:
+/// 1. `™ ℠ ® ©` become spaces (NFKD would otherwise turn "Acme™" into "AcmeTM").
+/// 2. Unicode compatibility decomposition (NFKD): ligatures and full-width forms become plain letters,
+///    accented letters become a base letter plus combining marks.
+/// 3. Full Unicode case folding ("ß" → "ss", "Σ"/"ς" → "σ").
+/// 4. Nonspacing and enclosing marks are dropped, so "Société Générale" → "societe generale" and
+///    "Zhōngguó" → "zhongguo". Latin letters with no decomposition are spelled in ASCII:
+///    æ → ae, œ → oe, ø → o, đ → d, ð → d, ł → l, ħ → h, ı → i, þ → th, ŧ → t.
+/// 5. `&` becomes the word "and".
+/// 6. Every other character that is not a letter or a digit (punctuation such as `. , ; : ' " ( ) / - _`,
+///    symbols, whitespace, spacing modifier letters such as `ʼ`) separates words.
+/// 7. A run of two or more one-letter words is joined into one: "S.A." → "sa", "L.L.C." → "llc",
+///    "A/S" → "as", "I.B.M." → "ibm" (dotted initialisms and their undotted spelling compare equal).
+/// 8. Legal-form suffixes are removed from the end, repeatedly, until none is left at the end
+///    (`legalFormSuffixes` is the exact list): "Foo Holdings Co., Ltd." → "foo holdings".
+///    Words such as "holdings", "group" or "international" are part of an identity and are kept.
+///
+/// Scripts are not transliterated: "Газпром" and "Gazprom" stay different (lists give romanised aliases).
+public enum EntityName {
+    /// Legal-form words removed from the end of a name, after initialisms are joined (step 7), so "co."
+    /// is `co`, "s.a." is `sa`, "l.l.c." is `llc`, and "Co., Ltd." is `co` then `ltd`.
+    ///
+    /// Multi-word entries are removed as a unit only: "private" or "kaisha" alone is kept.
+    public static let legalFormSuffixes: [[String]] = [
+        // English-speaking jurisdictions
+        ["co"], ["company"], ["corp"], ["corporation"], ["inc"], ["incorporated"], ["ltd"], ["limited"],
+        ["llc"], ["llp"], ["plc"], ["pte"], ["pty"], ["pvt"], ["private", "limited"],
+        // Continental Europe and Latin America
+        ["gmbh"], ["ag"], ["sa"], ["sarl"], ["bv"], ["nv"], ["oy"], ["ab"], ["as"], ["spa"], ["srl"], ["ltda"],
+        // Russia and other CIS countries
+        ["jsc"], ["cjsc"], ["ojsc"], ["pjsc"], ["ooo"], ["zao"],
+        // Japan and Malaysia
+        ["kk"], ["kabushiki", "kaisha"], ["sdn", "bhd"],
+    ]
+
+    /// Normalises `name` as described on `EntityName`.
+    public static func normalize(_ name: String) -> NormalizedName {
+        var tokens = tokenize(name)
+        joinInitialisms(&tokens)
+        stripLegalForms(&tokens)
+        return NormalizedName(tokens: tokens)
+    }
+
+    /// Steps 1–6: words of folded, unaccented letters and digits.
+    static func tokenize(_ name: String) -> [String] {
+        let scalars: String.UnicodeScalarView
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII needs neither decomposition nor full case folding; skipping Foundation keeps loading a
+            // large list fast.
+            scalars = name.lowercased().unicodeScalars
+        } else {
+            var cleaned = String.UnicodeScalarView()
+            for scalar in name.unicodeScalars {
+                switch scalar.value {
+                case 0x2122, 0x2120, 0x00AE, 0x00A9: cleaned.append(" ")
+                default: cleaned.append(scalar)
+                }
+            }
+            scalars = String(cleaned).decomposedStringWithCompatibilityMapping
+                .folding(options: [.caseInsensitive], locale: nil)
+                .unicodeScalars
+        }
+
+        var tokens: [String] = []
+        var current = String.UnicodeScalarView()
+        func endToken() {
+            if !current.isEmpty {
+                tokens.append(String(current))
+                current = String.UnicodeScalarView()
+            }
+        }
+        for scalar in scalars {
+            if scalar == "&" {
+                endToken()
+                tokens.append("and")
+                continue
+            }
+            if let ascii = latinWithoutDecomposition[scalar] {
+                current.append(contentsOf: ascii.unicodeScalars)
+                continue
+            }
+            switch scalar.properties.generalCategory {
+            case .nonspacingMark, .enclosingMark:
+                continue
+            case .modifierLetter where (0x02B0...0x02FF).contains(scalar.value):
+                endToken()
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+                .spacingMark, .decimalNumber, .letterNumber, .otherNumber:
+                current.append(scalar)
+            default:
+                endToken()
+            }
+        }
+        endToken()
+        return tokens
+    }
+
+    /// Lowercase Latin letters that NFKD leaves whole, spelled as their usual ASCII transcription.
+    private static let latinWithoutDecomposition: [Unicode.Scalar: String] = [
+        "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "ħ": "h", "ı": "i", "þ": "th", "ŧ": "t",
+    ]
+
+    /// Step 7: "s a" → "sa".
+    static func joinInitialisms(_ tokens: inout [String]) {
+        var result: [String] = []
+        result.reserveCapacity(tokens.count)
+        var run: [String] = []
+        func flush() {
+            if run.count >= 2 {
+                result.append(run.joined())
+            } else {
+                result.append(contentsOf: run)
+            }
+            run.removeAll()
+        }
+        for token in tokens {
+            if isSingleLetter(token) {
+                run.append(token)
+            } else {
+                flush()
+                result.append(token)
+            }
+        }
+        flush()
+        tokens = result
+    }
+
+    private static func isSingleLetter(_ token: String) -> Bool {
+        guard token.count == 1, let first = token.unicodeScalars.first else { return false }
+        return first.properties.isAlphabetic
+    }
+
+    /// Step 8.
+    static func stripLegalForms(_ tokens: inout [String]) {
+        while let suffix = legalFormSuffixes.first(where: { tokens.ends(with: $0) }) {
+            tokens.removeLast(suffix.count)
+        }
+    }
+}
+
+extension Array where Element == String {
+    fileprivate func ends(with suffix: [String]) -> Bool {
+        count >= suffix.count && self[(count - suffix.count)...].elementsEqual(suffix)
+    }
+}

@@ -1,0 +1,234 @@
+import AuditCrypto
+
+/// One entry of a screening list.
+public struct ScreeningEntry: Sendable, Equatable {
+    /// The list the entry comes from inside a consolidated file (e.g. "Entity List (EL) - Bureau of ...").
+    public let source: String
+    public let name: String
+    /// Other names of the entity, from the `;`-separated `alt_names` column.
+    public let altNames: [String]
+    public let country: String?
+    public let addresses: String?
+    public let federalRegisterNotice: String?
+    public let startDate: String?
+    /// The 1-based line of the row in the list file.
+    public let line: Int
+
+    public init(
+        source: String, name: String, altNames: [String] = [], country: String? = nil, addresses: String? = nil,
+        federalRegisterNotice: String? = nil, startDate: String? = nil, line: Int
+    ) {
+        self.source = source
+        self.name = name
+        self.altNames = altNames
+        self.country = country
+        self.addresses = addresses
+        self.federalRegisterNotice = federalRegisterNotice
+        self.startDate = startDate
+        self.line = line
+    }
+}
+
+/// An entity list (such as the US Consolidated Screening List) indexed for exact normalised-name lookup.
+///
+/// The file is a CSV in the Consolidated Screening List layout. Required columns, matched
+/// case-insensitively: `source`, `name`, `alt_names`, `country`, `addresses`, `federal_register_notice`,
+/// `start_date`; any other column (`_id`, `entity_number`, `type`, `programs`, …) is ignored. Every name
+/// and alias is normalised once, at load, by `EntityName.normalize`, so a query costs one normalisation
+/// and one dictionary lookup.
+public struct ScreeningList: Sendable {
+    /// The caller-given id the policy names the list by.
+    public let id: String
+    public let path: String
+    /// Lowercase hex SHA-256 of the file bytes, so a report says exactly which list it used.
+    public let sha256: String
+    public let entries: [ScreeningEntry]
+
+    /// Normalised name → every (entry, name) that normalises to it; at most one per entry.
+    private let index: [String: [NameReference]]
+
+    private struct NameReference: Sendable {
+        let entry: Int
+        /// The entry's name or alias, as written in the list.
+        let name: String
+    }
+
+    /// The columns a list must have, in the CSL's spelling.
+    public static let requiredColumns = [
+        "source", "name", "alt_names", "country", "addresses", "federal_register_notice", "start_date",
+    ]
+
+    /// The default ceiling on a list file's size; the full CSL is a few tens of megabytes.
+    public static let defaultMaxBytes = 64 << 20
+
+    /// A list built from entries already in memory.
+    public init(id: String, path: String, sha256: String, entries: [ScreeningEntry]) {
+        self.id = id
+        self.path = path
+        self.sha256 = sha256
+        self.entries = entries
+        var index: [String: [NameReference]] = [:]
+        for (position, entry) in entries.enumerated() {
+            var seen: Set<String> = []
+            for name in [entry.name] + entry.altNames {
+                let normalized = EntityName.normalize(name)
+                // An empty normal form (a name that is only a legal form) would match every other such name.
+                guard !normalized.isEmpty, seen.insert(normalized.value).inserted else { continue }
+                index[normalized.value, default: []].append(NameReference(entry: position, name: name))
+            }
+        }
+        self.index = index
+    }
+
+    /// Reads and parses the list file at `path`, refusing files larger than `maxBytes`.
+    public static func load(id: String, path: String, maxBytes: Int = defaultMaxBytes) throws -> ScreeningList {
+        let bytes: [UInt8]
+        do {
+            bytes = try InputFile.read(path, limit: maxBytes)
+        } catch {
+            throw ScreeningListError(path: path, line: nil, message: "cannot read screening list: \(error)")
+        }
+        return try parse(id: id, path: path, bytes: bytes, maxBytes: maxBytes)
+    }
+
+    /// Parses list file contents already in memory; `path` is only used in messages and reports.
+    public static func parse(id: String, path: String, bytes: [UInt8]) throws -> ScreeningList {
+        try parse(id: id, path: path, bytes: bytes, maxBytes: defaultMaxBytes)
+    }
+
+    private static func parse(id: String, path: String, bytes: [UInt8], maxBytes: Int) throws -> ScreeningList {
+        let table: CSVTable
+        do {
+            table = try CSVReader.parse(bytes, limits: CSVReader.Limits(maxBytes: maxBytes))
+        } catch {
+            throw ScreeningListError(path: path, line: error.line, message: error.message)
+        }
+        let columns = try columnPositions(header: table.header, path: path)
+        var entries: [ScreeningEntry] = []
+        entries.reserveCapacity(table.records.count)
+        for record in table.records {
+            func value(_ column: KeyPath<Columns, Int>) -> String {
+                record.fields[columns[keyPath: column]].trimmingWhitespace()
+            }
+            func optional(_ column: KeyPath<Columns, Int>) -> String? {
+                let text = value(column)
+                return text.isEmpty ? nil : text
+            }
+            let name = value(\.name)
+            guard !name.isEmpty else {
+                throw ScreeningListError(path: path, line: record.line, message: "empty name")
+            }
+            let altNames = value(\.altNames).split(separator: ";")
+                .map { String($0).trimmingWhitespace() }
+                .filter { !$0.isEmpty }
+            entries.append(
+                ScreeningEntry(
+                    source: value(\.source),
+                    name: name,
+                    altNames: altNames,
+                    country: optional(\.country),
+                    addresses: optional(\.addresses),
+                    federalRegisterNotice: optional(\.federalRegisterNotice),
+                    startDate: optional(\.startDate),
+                    line: record.line
+                )
+            )
+        }
+        let digest: String
+        do {
+            digest = try Digests.sha256Hex(bytes)
+        } catch {
+            throw ScreeningListError(path: path, line: nil, message: "cannot hash screening list: \(error)")
+        }
+        return ScreeningList(id: id, path: path, sha256: digest, entries: entries)
+    }
+
+    /// Where each required column is in a file's header.
+    private struct Columns {
+        let source, name, altNames, country, addresses, federalRegisterNotice, startDate: Int
+    }
+
+    /// Finds each required column in the header; every missing column is named at once.
+    private static func columnPositions(header: [String], path: String) throws -> Columns {
+        var positions: [String: Int] = [:]
+        for (position, title) in header.enumerated() {
+            let key = title.trimmingWhitespace().lowercased()
+            guard requiredColumns.contains(key) else { continue }
+            guard positions[key] == nil else {
+                throw ScreeningListError(path: path, line: 1, message: "column \"\(key)\" appears more than once")
+            }
+            positions[key] = position
+        }
+        let missing = requiredColumns.filter { positions[$0] == nil }
+        guard missing.isEmpty else {
+            let list = missing.map { "\"\($0)\"" }.joined(separator: ", ")
+            let noun = missing.count == 1 ? "column" : "columns"
+            throw ScreeningListError(path: path, line: 1, message: "missing required \(noun) \(list)")
+        }
+        func position(_ column: String) -> Int { positions[column] ?? 0 }
+        return Columns(
+            source: position("source"), name: position("name"), altNames: position("alt_names"),
+            country: position("country"), addresses: position("addresses"),
+            federalRegisterNotice: position("federal_register_notice"), startDate: position("start_date")
+        )
+    }
+
+    /// Every entry whose name or any alt name matches `name` after normalisation.
+    ///
+    /// Matching is exact on `EntityName.normalize`'s output; a name that normalises to nothing matches
+    /// nothing. Entries come back in list order, one match per entry.
+    public func matches(for name: String) -> [ScreeningMatch] {
+        let normalized = EntityName.normalize(name)
+        guard !normalized.isEmpty, let references = index[normalized.value] else { return [] }
+        return references.map { reference in
+            ScreeningMatch(listID: id, entry: entries[reference.entry], matchedName: reference.name, queriedName: name)
+        }
+    }
+}
+
+/// A screening-list entry that a queried name matched.
+public struct ScreeningMatch: Sendable, Equatable {
+    public let listID: String
+    public let entry: ScreeningEntry
+    /// The entry name or alias that matched, as the list spells it.
+    public let matchedName: String
+    /// The name that was looked up, as given.
+    public let queriedName: String
+
+    public init(listID: String, entry: ScreeningEntry, matchedName: String, queriedName: String) {
+        self.listID = listID
+        self.entry = entry
+        self.matchedName = matchedName
+        self.queriedName = queriedName
+    }
+}
+
+/// Why a screening list could not be read or parsed.
+public struct ScreeningListError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let path: String
+    /// The 1-based line of the problem, when it is on one line.
+    public let line: Int?
+    public let message: String
+
+    public init(path: String, line: Int?, message: String) {
+        self.path = path
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String {
+        if let line { return "\(path):\(line): \(message)" }
+        return "\(path): \(message)"
+    }
+}
+
+extension String {
+    /// The string without leading and trailing Unicode whitespace (including NBSP), without Foundation.
+    fileprivate func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first...last])
+    }
+}
