@@ -1,0 +1,108 @@
+import Foundation
+
+/// The outcome of one check.
+public enum FindingStatus: String, Sendable, Codable, CaseIterable, Comparable {
+    case fail
+    case error
+    case warn
+    case waived
+    case pass
+    case notApplicable = "not-applicable"
+
+    /// Sort order: what needs attention first.
+    private var rank: Int {
+        switch self {
+        case .fail: return 0
+        case .error: return 1
+        case .warn: return 2
+        case .waived: return 3
+        case .pass: return 4
+        case .notApplicable: return 5
+        }
+    }
+
+    public static func < (lhs: FindingStatus, rhs: FindingStatus) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// How much a failed rule matters.
+public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
+    case critical
+    case high
+    case medium
+    case low
+    case info
+
+    private var rank: Int {
+        switch self {
+        case .critical: return 0
+        case .high: return 1
+        case .medium: return 2
+        case .low: return 3
+        case .info: return 4
+        }
+    }
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// What a rule's failure does: block (enforce), only report (warn), or nothing (off).
+public enum Enforcement: String, Sendable, Codable, CaseIterable {
+    case enforce
+    case warn
+    case off
+}
+
+/// One check's result: what was expected, what the manifest says, where, and what to do.
+///
+/// Findings are values; a rule never throws for a verdict. "Could not decide" is `error`, which is never a pass.
+public struct Finding: Sendable, Codable, Equatable {
+    public var ruleID: String
+    public var title: String
+    public var status: FindingStatus
+    public var severity: Severity
+    public var message: String
+    public var expected: String?
+    public var observed: String?
+    /// RFC 6901 pointer into the in-toto statement (or the envelope for signature findings).
+    public var pointer: String?
+    public var controls: [String]
+    public var remediation: String?
+    /// For lineage findings: the chain from the model to the ancestor concerned (model ← parent ← …).
+    public var path: [String]?
+    /// Set when a waiver turned a failure into `waived`.
+    public var waiver: WaiverNote?
+
+    public init(
+        ruleID: String, title: String, status: FindingStatus, severity: Severity, message: String,
+        expected: String? = nil, observed: String? = nil, pointer: String? = nil, controls: [String] = [],
+        remediation: String? = nil, path: [String]? = nil, waiver: WaiverNote? = nil
+    ) {
+        self.ruleID = ruleID
+        self.title = title
+        self.status = status
+        self.severity = severity
+        self.message = message
+        self.expected = expected
+        self.observed = observed
+        self.pointer = pointer
+        self.controls = controls
+        self.remediation = remediation
+        self.path = path
+        self.waiver = waiver
+    }
+
+    /// Findings in report order: status (failures first), severity, rule id, pointer, message.
+    public static func sorted(_ findings: [Finding]) -> [Finding] {
+        findings.sorted {
+            ($0.status, $0.severity, $0.ruleID, $0.pointer ?? "", $0.message)
+                < ($1.status, $1.severity, $1.ruleID, $1.pointer ?? "", $1.message)
+        }
+    }
+}
+
+/// The waiver that applied to a finding.
+public struct WaiverNote: Sendable, Codable, Equatable {
+    public var justification: String
+    public var approver: String
+    public var expires: String
+}

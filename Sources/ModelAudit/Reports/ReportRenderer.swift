@@ -1,0 +1,56 @@
+import Foundation
+
+/// The output formats a report can be rendered in.
+public enum ReportFormat: String, Sendable, CaseIterable {
+    case text
+    case json
+    case sarif
+    case junit
+    case github
+    case markdown
+    case html
+}
+
+/// Turns an `AuditReport` into bytes in one format. One renderer per file, each a small value type.
+public protocol ReportRenderer: Sendable {
+    static var format: ReportFormat { get }
+    func render(_ report: AuditReport) throws -> [UInt8]
+}
+
+/// Options the renderers share.
+public struct RenderOptions: Sendable {
+    /// ANSI colour in the text renderer (the CLI sets this only for a terminal without `NO_COLOR`).
+    public var color: Bool
+    /// Path of each model's envelope as SARIF/GitHub locations should name it (defaults to the file as given).
+    public var artifactBase: String?
+
+    public init(color: Bool = false, artifactBase: String? = nil) {
+        self.color = color
+        self.artifactBase = artifactBase
+    }
+}
+
+extension ReportFormat {
+    /// The renderer for this format.
+    public func renderer(options: RenderOptions = RenderOptions()) -> any ReportRenderer {
+        switch self {
+        case .text: return TextReportRenderer(color: options.color)
+        case .json: return JSONReportRenderer()
+        case .sarif: return SARIFReportRenderer()
+        case .junit: return JUnitReportRenderer()
+        case .github: return GitHubReportRenderer()
+        case .markdown: return MarkdownReportRenderer()
+        case .html: return HTMLReportRenderer()
+        }
+    }
+}
+
+/// The JSON report: the `AuditReport` itself, sorted keys, pretty-printed (`schemas/report.schema.json`).
+public struct JSONReportRenderer: ReportRenderer {
+    public static let format = ReportFormat.json
+    public init() {}
+
+    public func render(_ report: AuditReport) throws -> [UInt8] {
+        try ReportJSON.encode(report)
+    }
+}

@@ -1,0 +1,290 @@
+import Foundation
+
+/// The human-readable report: a header, each model with its findings by status, the waivers and a summary line.
+///
+/// Colour is ANSI SGR and only when `color` is set; without it the output holds no ESC byte, even when the
+/// manifest's strings do (control characters from input are shown as visible stand-ins, see `ReportText`).
+public struct TextReportRenderer: ReportRenderer {
+    public static let format = ReportFormat.text
+    public var color: Bool
+    /// Lines are wrapped at word boundaries to this many columns where the words allow it.
+    public var width: Int
+
+    public init(color: Bool = false, width: Int = 120) {
+        self.color = color
+        self.width = width
+    }
+
+    public func render(_ report: AuditReport) throws -> [UInt8] {
+        Array(text(report).utf8)
+    }
+
+    /// The report as text, one trailing newline.
+    public func text(_ report: AuditReport) -> String {
+        var lines = header(report)
+        for model in report.models {
+            lines.append("")
+            lines += section(model)
+        }
+        if !report.waivers.isEmpty {
+            lines.append("")
+            lines += waivers(report.waivers)
+        }
+        lines.append("")
+        lines += summary(report)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: - Sections
+
+    private func header(_ report: AuditReport) -> [String] {
+        let tool = ReportText.oneLine("\(report.tool.name) \(report.tool.version)")
+        var lines = [
+            paint(tool, .bold) + " — evaluated at \(ReportText.oneLine(report.evaluatedAt)), mode \(report.mode.rawValue)"
+        ]
+        if let policy = report.policy {
+            lines += wrap(
+                "\(ReportText.oneLine(policy.name)) (\(ReportText.oneLine(policy.file)), "
+                    + "sha256 \(ReportText.shortDigest(policy.sha256)))",
+                first: "policy:    ", rest: "           ")
+        } else {
+            lines.append("policy:    none (signatures and artifacts only)")
+        }
+        let store = report.trustStore
+        lines += wrap(
+            "\(ReportText.oneLine(store.directory)) (sha256 \(ReportText.shortDigest(store.sha256)), "
+                + "\(store.keys.count) \(store.keys.count == 1 ? "key" : "keys"))",
+            first: "trust:     ", rest: "           ")
+        if !report.screeningLists.isEmpty {
+            let lists = report.screeningLists.map {
+                "\(ReportText.oneLine($0.id)) (sha256 \(ReportText.shortDigest($0.sha256)))"
+            }
+            lines += wrap(lists.joined(separator: ", "), first: "screening: ", rest: "           ")
+        }
+        return lines
+    }
+
+    private func section(_ model: ModelReport) -> [String] {
+        let (mark, tone) = model.verdict == .compliant ? ("✔", Tone.green) : ("✘", Tone.red)
+        var lines = [
+            paint(mark, tone) + " " + paint(ReportText.oneLine(model.displayName), .bold) + " — "
+                + paint(model.verdict.rawValue, tone)
+        ]
+        var facts = [
+            "file \(ReportText.oneLine(model.file))", "sha256 \(ReportText.shortDigest(model.envelopeSHA256))",
+        ]
+        if let developer = model.developer { facts.append("developer \(ReportText.oneLine(developer))") }
+        lines += wrap(facts.joined(separator: ", "), first: "  ", rest: "    ")
+
+        for status in [FindingStatus.fail, .error, .warn, .waived] {
+            let findings = model.findings.filter { $0.status == status }
+            guard !findings.isEmpty else { continue }
+            lines.append("  " + paint("\(Self.groupTitle(status)) (\(findings.count))", .bold))
+            for finding in findings { lines += describe(finding) }
+        }
+        let passed = model.findings.filter { $0.status == .pass }.count
+        let notApplicable = model.findings.filter { $0.status == .notApplicable }.count
+        lines.append("  " + paint("\(passed) passed", passed > 0 ? .green : .plain) + ", \(notApplicable) not applicable")
+        return lines
+    }
+
+    private func describe(_ finding: Finding) -> [String] {
+        let (mark, tone) = Self.mark(finding.status)
+        let head = "\(ReportText.oneLine(finding.ruleID)) (\(finding.severity.rawValue)) — "
+            + ReportText.oneLine(finding.title)
+        var lines = wrap(head, first: "    " + paint(mark, tone) + " ", firstWidth: 6, rest: "      ")
+        lines += wrap(ReportText.oneLine(finding.message), first: "      ", rest: "      ")
+        let indent = "                "
+        func field(_ label: String, _ value: String?) {
+            guard let value else { return }
+            let padded = ("      " + label + ":").padding(toLength: indent.count, withPad: " ", startingAt: 0)
+            lines += wrap(ReportText.oneLine(value), first: padded, rest: indent)
+        }
+        field("expected", finding.expected)
+        field("observed", finding.observed)
+        field("at", finding.pointer.map { $0.isEmpty ? "(document root)" : $0 })
+        field("path", finding.path.map { $0.joined(separator: " ← ") })
+        if let waiver = finding.waiver {
+            field(
+                "waiver",
+                "approved by \(waiver.approver) until \(waiver.expires) — \(waiver.justification)")
+        }
+        field("fix", finding.remediation)
+        field("controls", finding.controls.isEmpty ? nil : finding.controls.joined(separator: ", "))
+        return lines
+    }
+
+    private func waivers(_ waivers: [WaiverReport]) -> [String] {
+        var lines = [paint("waivers (\(waivers.count))", .bold)]
+        for waiver in waivers {
+            let tone: Tone
+            let expiry: String
+            switch waiver.state {
+            case .applied:
+                tone = .cyan
+                expiry = "expires"
+            case .expired:
+                tone = .red
+                expiry = "expired"
+            case .unused:
+                tone = .yellow
+                expiry = "expires"
+            }
+            let state = waiver.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+            let head = "\(ReportText.oneLine(waiver.rule)) for \(ReportText.oneLine(waiver.model)), "
+                + "\(expiry) \(ReportText.oneLine(waiver.expires)), approved by \(ReportText.oneLine(waiver.approver))"
+            lines += wrap(head, first: "  " + paint(state, tone) + " ", firstWidth: 11, rest: "           ")
+            lines += wrap(ReportText.oneLine(waiver.justification), first: "           ", rest: "           ")
+            if !waiver.appliedTo.isEmpty {
+                let label = waiver.state == .expired ? "would apply to: " : "applied to: "
+                lines += wrap(
+                    label + waiver.appliedTo.map(ReportText.oneLine).joined(separator: ", "),
+                    first: "           ", rest: "           ")
+            }
+        }
+        return lines
+    }
+
+    private func summary(_ report: AuditReport) -> [String] {
+        let summary = report.summary
+        let verdict = report.verdict
+        let (mark, tone) = verdict == .compliant ? ("✔", Tone.green) : ("✘", Tone.red)
+        var models = ["\(summary.compliant) compliant"]
+        if summary.nonCompliant > 0 { models.append("\(summary.nonCompliant) non-compliant") }
+        if summary.couldNotEvaluate > 0 { models.append("\(summary.couldNotEvaluate) could not evaluate") }
+        let counts = FindingStatus.allCases.map { status in
+            let label = status == .notApplicable ? "not applicable" : status.rawValue
+            return "\(summary.findings[status.rawValue] ?? 0) \(label)"
+        }
+        let noun = summary.models == 1 ? "model" : "models"
+        let text = "\(verdict.rawValue): \(summary.models) \(noun) (\(models.joined(separator: ", "))) · "
+            + counts.joined(separator: ", ")
+        return wrap(text, first: paint(mark, tone) + " ", firstWidth: 2, rest: "  ")
+    }
+
+    // MARK: - Styling and layout
+
+    private enum Tone: String {
+        case plain = ""
+        case bold = "1"
+        case red = "31"
+        case green = "32"
+        case yellow = "33"
+        case cyan = "36"
+    }
+
+    private func paint(_ text: String, _ tone: Tone) -> String {
+        guard color, tone != .plain else { return text }
+        return "\u{1B}[\(tone.rawValue)m\(text)\u{1B}[0m"
+    }
+
+    private static func mark(_ status: FindingStatus) -> (String, Tone) {
+        switch status {
+        case .fail: return ("✘", .red)
+        case .error: return ("?", .red)
+        case .warn: return ("!", .yellow)
+        case .waived: return ("~", .cyan)
+        case .pass: return ("✔", .green)
+        case .notApplicable: return ("–", .plain)
+        }
+    }
+
+    private static func groupTitle(_ status: FindingStatus) -> String {
+        switch status {
+        case .fail: return "failed"
+        case .error: return "could not evaluate"
+        case .warn: return "warnings"
+        case .waived: return "waived"
+        case .pass: return "passed"
+        case .notApplicable: return "not applicable"
+        }
+    }
+
+    /// Word-wraps `text` after the prefix `first` (whose visible width is `firstWidth`, or its length when it holds
+    /// no escape codes); continuation lines start with `rest`. A word longer than a line stays whole.
+    private func wrap(_ text: String, first: String, firstWidth: Int? = nil, rest: String) -> [String] {
+        var lines: [String] = []
+        var line = first
+        var used = firstWidth ?? first.count
+        var empty = true
+        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+            if !empty && used + 1 + word.count > width {
+                lines.append(line)
+                line = rest
+                used = rest.count
+                empty = true
+            }
+            if !empty {
+                line += " "
+                used += 1
+            }
+            line += word
+            used += word.count
+            empty = false
+        }
+        lines.append(line)
+        return lines
+    }
+}
+
+/// Text handling the renderers share for strings that came from input (manifests, policies, file names).
+enum ReportText {
+    /// Replaces characters that could rewrite a terminal, hide text or break a format with visible stand-ins:
+    /// C0 controls other than tab, LF and CR become control pictures (ESC → ␛), DEL becomes ␡, C1 controls and
+    /// bidirectional overrides become `<U+XXXX>`, and the XML non-characters U+FFFE/U+FFFF become U+FFFD.
+    static func visible(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            switch value {
+            case 0x09, 0x0A, 0x0D:
+                scalars.append(scalar)
+            case 0x00...0x1F:
+                scalars.append(Unicode.Scalar(0x2400 + value) ?? "\u{FFFD}")
+            case 0x7F:
+                scalars.append("\u{2421}")
+            case 0x80...0x9F, 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
+                scalars.append(contentsOf: "<U+\(String(value, radix: 16, uppercase: true).leftPadded(to: 4))>"
+                    .unicodeScalars)
+            case 0xFFFE, 0xFFFF:
+                scalars.append("\u{FFFD}")
+            default:
+                scalars.append(scalar)
+            }
+        }
+        return String(scalars)
+    }
+
+    /// `visible(text)` on one line: line breaks and tabs become single spaces.
+    static func oneLine(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        var previousCR = false
+        for scalar in visible(text).unicodeScalars {
+            switch scalar {
+            case "\r":
+                scalars.append(" ")
+                previousCR = true
+                continue
+            case "\n":
+                if !previousCR { scalars.append(" ") }
+            case "\t":
+                scalars.append(" ")
+            default:
+                scalars.append(scalar)
+            }
+            previousCR = false
+        }
+        return String(scalars)
+    }
+
+    /// The first 12 hex digits of a SHA-256, enough to tell files apart at a glance.
+    static func shortDigest(_ hex: String) -> String {
+        String(visible(hex).prefix(12))
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
+}
