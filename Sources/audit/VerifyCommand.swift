@@ -1,42 +1,44 @@
 import ArgumentParser
+import AuditCrypto
 import Foundation
 import ModelAudit
 
-/// `audit verify`: checks an envelope's signatures against the trust store.
+/// `audit verify`: decides whether one signed model may be deployed.
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Verify a signed model: signatures, the provenance manifest and the model's files.",
+        abstract: "Verify a signed model — signatures, manifest, files — and evaluate a policy.",
         discussion: """
-            Every signature is checked against every trusted key (the keyid is only a hint); the envelope is \
-            verified when at least --threshold distinct, currently valid trusted keys have signed it. Revoked, \
-            expired and not-yet-valid keys verify nothing, and the result says so. Only then is the payload \
-            read: a provenance manifest is validated in full, and with --model-dir every file in the directory \
-            is hashed and compared with the manifest's subject list (missing files, changed files and files \
-            the manifest does not list all fail, each named with its expected and observed digest).
+            Runs signatures → manifest → artifacts → policy and reports every result as a finding. Signatures \
+            are checked against every trusted key (the keyid is only a hint); the manifest is read only from the \
+            payload bytes that verified; with --model-dir every file is hashed and compared with the manifest \
+            (missing, changed and unlisted files fail); with --policy every rule is evaluated, waivers applied \
+            and expired or unused waivers reported.
 
-            Exit codes: 0 verified, 1 not verified, 2 unreadable or malformed input or trust store, 64 usage.
+            Exit codes: 0 compliant, 1 non-compliant (any enforced failure, including a signature or file \
+            failure), 2 could not evaluate (unreadable or malformed input, invalid policy or trust store), \
+            64 usage. --mode audit reports everything and exits 0.
 
             Examples:
               audit verify model.json
-              audit verify model.json --trust keys/ --threshold 2 --format json
-              audit verify model.json --at 2026-06-01T00:00:00Z
-              audit verify model.json --model-dir weights/
-              audit verify model.json --model-dir weights/ --allow-extra-files --format json
+              audit verify model.json --model-dir weights/ --policy policies/enterprise-default.yaml
+              audit verify model.json --policy policy.yaml --format sarif --output audit.sarif --format text
+              audit verify model.json --policy policy.yaml --format json --at 2026-06-01T00:00:00Z
+              audit verify model.json --policy policy.yaml --mode audit --format github
             """
     )
 
-    @Argument(help: ArgumentHelp("The envelope to verify (- for standard input).", valueName: "envelope"))
+    @Argument(help: ArgumentHelp("The signed manifest (DSSE envelope) to verify.", valueName: "envelope"))
     var envelope: String
 
     @OptionGroup var trustOptions: TrustOptions
     @OptionGroup var timeOptions: TimeOptions
 
+    @Option(name: .long, help: ArgumentHelp("Evaluate this policy (YAML or JSON).", valueName: "file"))
+    var policy: String?
+
     @Option(name: .long, help: "Distinct trusted keys that must have signed.")
     var threshold: Int = 1
-
-    @Option(name: .long, help: "Output format: text or json.")
-    var format: ResultFormat = .text
 
     @Option(name: .long, help: ArgumentHelp("Check the model's files in this directory.", valueName: "dir"))
     var modelDir: String?
@@ -50,30 +52,39 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Largest envelope accepted, in bytes.", valueName: "bytes"))
     var maxBytes: Int = JSONLimits.default.maxBytes
 
+    @OptionGroup var outputs: ReportOutputOptions
+
     func validate() throws {
         if threshold < 1 { throw ValidationError("--threshold must be at least 1") }
         if maxBytes < 1 { throw ValidationError("--max-bytes must be positive") }
     }
 
     func run() throws {
+        let time = timeOptions.time
         do {
-            let limits = JSONLimits(maxBytes: maxBytes, maxDepth: JSONLimits.default.maxDepth)
-            let bytes = try InputFile.read(envelope, limit: maxBytes)
-            let decoded = try DSSEEnvelope.decode(bytes, limits: limits)
+            let loadedPolicy = try policy.map(PolicyLoader.load(path:))
             let store = try trustOptions.load()
+            let bytes = try InputFile.read(envelope, limit: maxBytes)
+            let decoded = try DSSEEnvelope.decode(
+                bytes, limits: JSONLimits(maxBytes: maxBytes, maxDepth: JSONLimits.default.maxDepth))
             let options = ModelVerificationOptions(
-                threshold: threshold, time: timeOptions.time, modelDirectory: modelDir,
-                followSymlinks: followSymlinks, extraFiles: allowExtraFiles ? .warn : .fail)
+                threshold: threshold, time: time, modelDirectory: modelDir, followSymlinks: followSymlinks,
+                extraFiles: allowExtraFiles ? .warn : .fail)
             let verification = try ModelVerifier(trustStore: store, options: options)
                 .verify(decoded, progress: TerminalProgress())
-            let report = VerificationReport(file: envelope, verification: verification, modelDirectory: modelDir)
-            switch format {
-            case .text: print(report.text, terminator: "")
-            case .json: Terminal.write(try report.jsonBytes())
-            }
-            if !report.verified { throw AuditExit.notVerified }
-        } catch let error where format == .json && CLIFailure(libraryError: error) != nil {
-            // Machine readers get a JSON answer on every outcome, and the one-line error still goes to stderr.
+            let evaluator = PolicyEvaluator(policy: loadedPolicy, time: time)
+            let model = evaluator.evaluate(
+                file: envelope, envelopeSHA256: try Digests.sha256Hex(bytes), verification: verification,
+                modelDirectory: modelDir)
+            let mode = outputs.mode ?? loadedPolicy?.mode ?? .enforce
+            let report = AuditReport(
+                evaluatedAt: time, mode: mode, policy: loadedPolicy?.info, trustStore: store.info,
+                screeningLists: loadedPolicy?.screeningListInfo ?? [], models: [model],
+                waivers: evaluator.waiverReports)
+            try outputs.write(report)
+            throw AuditExit.code(for: report)
+        } catch let error where CLIFailure(libraryError: error) != nil && outputs.wantsJSONOnStdout {
+            // Machine readers get a JSON answer on every outcome; the error still goes to stderr.
             Terminal.write(try ReportJSON.encode(ErrorReport(file: envelope, error: "\(error)")))
             throw error
         }
@@ -83,7 +94,7 @@ struct VerifyCommand: ParsableCommand {
 /// The JSON printed when a file could not be evaluated at all.
 struct ErrorReport: Encodable {
     var file: String
-    var verified = false
+    var verdict = Verdict.couldNotEvaluate
     var status = "error"
     var error: String
 }

@@ -11,10 +11,18 @@ public struct TrustStore: Sendable {
 
     public let directory: String
     public let keys: [TrustedKey]
+    /// SHA-256 (hex) of `trust.json`, so reports can say exactly which trust store they used.
+    public let indexSHA256: String
 
-    public init(directory: String, keys: [TrustedKey]) {
+    public init(directory: String, keys: [TrustedKey], indexSHA256: String = "") {
         self.directory = directory
         self.keys = keys.sorted { $0.keyID < $1.keyID }
+        self.indexSHA256 = indexSHA256
+    }
+
+    /// The trust store as reports record it.
+    public var info: TrustStoreInfo {
+        TrustStoreInfo(directory: directory, sha256: indexSHA256, keys: keys.map(\.keyID))
     }
 
     public func key(withID keyID: String) -> TrustedKey? {
@@ -161,7 +169,7 @@ public struct TrustStore: Sendable {
             problems.append(.init("\(file) is in the trust directory but not listed in \(indexFileName)"))
         }
         guard problems.isEmpty else { throw TrustStoreError(problems) }
-        return TrustStore(directory: directory, keys: loaded)
+        return TrustStore(directory: directory, keys: loaded, indexSHA256: try Digests.sha256Hex(bytes))
     }
 }
 

@@ -40,16 +40,26 @@ public struct ModelVerifier: Sendable {
         self.options = options
     }
 
-    /// Throws when the verified payload is not a valid statement or the model directory cannot be read.
+    /// Throws only when the model directory cannot be read; an invalid signed payload is reported in the result.
     public func verify(_ envelope: DSSEEnvelope, progress: DigestProgress? = nil) throws -> ModelVerification {
         let signatures = EnvelopeVerifier(trustStore: trustStore, time: options.time)
             .verify(envelope, threshold: options.threshold)
         guard signatures.isVerified else {
             return ModelVerification(signatures: signatures, statement: nil, artifacts: nil)
         }
-        let statement = try Self.provenanceStatement(of: envelope)
+        let statement: ProvenanceStatement?
+        do {
+            statement = try Self.provenanceStatement(of: envelope)
+        } catch {
+            return ModelVerification(
+                signatures: signatures, statement: nil, artifacts: nil,
+                statementProblem: "the signed payload is not a valid provenance statement: \(error)")
+        }
         if options.modelDirectory != nil && statement == nil {
-            throw EnvelopeError("--model-dir needs a provenance statement, but the payload is \(envelope.payloadType)")
+            return ModelVerification(
+                signatures: signatures, statement: nil, artifacts: nil,
+                statementProblem: "--model-dir needs a provenance statement, but the payload is "
+                    + "\(envelope.payloadType)")
         }
         var artifacts: ArtifactCheckResult?
         if let root = options.modelDirectory, let statement {
@@ -77,8 +87,20 @@ public struct ModelVerification: Sendable {
     public let signatures: EnvelopeVerification
     public let statement: ProvenanceStatement?
     public let artifacts: ArtifactCheckResult?
+    /// Why a verified payload could not be used as a provenance statement.
+    public let statementProblem: String?
+
+    public init(
+        signatures: EnvelopeVerification, statement: ProvenanceStatement?, artifacts: ArtifactCheckResult?,
+        statementProblem: String? = nil
+    ) {
+        self.signatures = signatures
+        self.statement = statement
+        self.artifacts = artifacts
+        self.statementProblem = statementProblem
+    }
 
     public var passed: Bool {
-        signatures.isVerified && (artifacts?.passed ?? true)
+        signatures.isVerified && statementProblem == nil && (artifacts?.passed ?? true)
     }
 }

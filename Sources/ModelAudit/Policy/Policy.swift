@@ -1,0 +1,95 @@
+import Foundation
+
+/// An organisation's deployment policy: rules, waivers and the screening lists its rules use.
+///
+/// Loaded by `PolicyLoader`, which resolves `extends`, validates everything and lists every problem; a policy
+/// that loads is complete — every rule can be evaluated.
+public struct Policy: Sendable {
+    public let name: String
+    public let description: String?
+    /// The mode the policy asks for; the command line can override it.
+    public let mode: PolicyMode?
+    public let rules: [PolicyRule]
+    public let waivers: [Waiver]
+    public let screeningLists: [ScreeningList]
+    /// The policy file and every file it extends, outermost first, with their digests.
+    public let sources: [InputFileInfo]
+
+    public init(
+        name: String, description: String?, mode: PolicyMode?, rules: [PolicyRule], waivers: [Waiver],
+        screeningLists: [ScreeningList], sources: [InputFileInfo]
+    ) {
+        self.name = name
+        self.description = description
+        self.mode = mode
+        self.rules = rules
+        self.waivers = waivers
+        self.screeningLists = screeningLists
+        self.sources = sources
+    }
+
+    public var info: PolicyInfo? {
+        guard let top = sources.first else { return nil }
+        return PolicyInfo(name: name, file: top.file, sha256: top.sha256, sources: sources)
+    }
+}
+
+/// What every rule says about itself, whatever it checks.
+public struct RuleHeader: Sendable, Equatable {
+    /// Stable id, unique in the policy; waivers and reports name rules by it.
+    public var id: String
+    public var title: String
+    public var severity: Severity
+    public var enforcement: Enforcement
+    /// Controls the rule supports, e.g. `NIST-AI-RMF:GOVERN-6.1`, `ISO-42001:A.10.3`, `EU-AI-Act:Art.53(1)(b)`.
+    public var controls: [String]
+    public var remediation: String?
+
+    public init(
+        id: String, title: String, severity: Severity, enforcement: Enforcement, controls: [String],
+        remediation: String?
+    ) {
+        self.id = id
+        self.title = title
+        self.severity = severity
+        self.enforcement = enforcement
+        self.controls = controls
+        self.remediation = remediation
+    }
+}
+
+/// A rule: its header and the check it runs.
+public struct PolicyRule: Sendable {
+    public var header: RuleHeader
+    /// The rule type, e.g. `jurisdictions.countries`.
+    public var type: String
+    public var check: any PolicyCheck
+    /// Where the rule was defined, for messages (`policy.yaml#/rules/3`).
+    public var origin: String
+}
+
+/// An exception to one rule for one model, with who approved it and until when.
+public struct Waiver: Sendable, Equatable {
+    public var rule: String
+    /// The model's name (as in `predicate.model.name`), when the waiver selects by name.
+    public var modelName: String?
+    /// SHA-256 (hex) of the model's envelope file, when the waiver selects one exact manifest.
+    public var modelDigest: String?
+    public var justification: String
+    public var approver: String
+    /// RFC 3339 date or date-time as written; the waiver applies up to and including this instant.
+    public var expires: String
+    public var expiryDate: Date
+
+    /// The selector as reports print it.
+    public var selector: String {
+        [modelName.map { "name=\($0)" }, modelDigest.map { "sha256=\($0)" }].compactMap { $0 }.joined(separator: ", ")
+    }
+
+    /// Whether the waiver names this model (every given selector must match).
+    public func selects(name: String?, envelopeSHA256: String) -> Bool {
+        if let modelName, modelName != name { return false }
+        if let modelDigest, modelDigest != envelopeSHA256 { return false }
+        return modelName != nil || modelDigest != nil
+    }
+}

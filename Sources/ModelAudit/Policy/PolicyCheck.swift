@@ -1,0 +1,112 @@
+import AuditCrypto
+import Foundation
+
+/// One kind of rule: reads its parameters from the policy and evaluates a verified model into outcomes.
+///
+/// A check never throws for a verdict: it returns outcomes (pass, fail, error, not-applicable). Evidence the rule
+/// needs that the manifest does not declare is a failure ("not declared"), never a pass.
+public protocol PolicyCheck: Sendable {
+    /// The rule type as policies write it, `family.name`.
+    static var type: String { get }
+    /// Reads the parameters; problems go to the reader's log. Returns `nil` when the parameters are unusable.
+    init?(parameters: ObjectReader, context: PolicyParseContext)
+    func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome]
+}
+
+/// What a check can consult while its parameters are read.
+public struct PolicyParseContext {
+    /// Ids of the screening lists the policy declares.
+    public let screeningListIDs: Set<String>
+}
+
+/// A verified model as the checks see it.
+public struct EvaluationSubject: Sendable {
+    public let file: String
+    public let envelopeSHA256: String
+    public let signatures: EnvelopeVerification
+    public let statement: ProvenanceStatement
+    public let time: Date
+    public let screeningLists: [String: ScreeningList]
+    /// Verified ancestors, nearest first, when lineage was followed; empty otherwise.
+    public let ancestors: [Ancestor]
+
+    public init(
+        file: String, envelopeSHA256: String, signatures: EnvelopeVerification, statement: ProvenanceStatement,
+        time: Date, screeningLists: [String: ScreeningList], ancestors: [Ancestor] = []
+    ) {
+        self.file = file
+        self.envelopeSHA256 = envelopeSHA256
+        self.signatures = signatures
+        self.statement = statement
+        self.time = time
+        self.screeningLists = screeningLists
+        self.ancestors = ancestors
+    }
+
+    public var predicate: ProvenancePredicate { statement.predicate }
+}
+
+/// An ancestor of a model, reached through lineage, with the path from the model to it.
+public struct Ancestor: Sendable {
+    /// Display names from the model to this ancestor, e.g. `["child 1.0", "parent 2.1"]`.
+    public let path: [String]
+    public let statement: ProvenanceStatement?
+}
+
+/// The result of one check on one piece of evidence.
+public struct CheckOutcome: Sendable, Equatable {
+    public enum Status: Sendable, Equatable {
+        case pass
+        case fail
+        /// The check could not be evaluated; never a pass.
+        case error
+        case notApplicable
+    }
+
+    public var status: Status
+    public var message: String
+    public var expected: String?
+    public var observed: String?
+    public var pointer: String?
+    public var path: [String]?
+
+    public init(
+        _ status: Status, _ message: String, expected: String? = nil, observed: String? = nil, pointer: String? = nil,
+        path: [String]? = nil
+    ) {
+        self.status = status
+        self.message = message
+        self.expected = expected
+        self.observed = observed
+        self.pointer = pointer
+        self.path = path
+    }
+
+    /// The standard failure for evidence the manifest does not declare.
+    public static func notDeclared(_ what: String, at pointer: String, expected: String? = nil) -> CheckOutcome {
+        CheckOutcome(
+            .fail, "\(what) is not declared; absence of evidence is not compliance", expected: expected,
+            observed: "not declared", pointer: pointer)
+    }
+}
+
+/// Every rule type the policy language knows, by `type`.
+public enum PolicyCheckRegistry {
+    public static let all: [any PolicyCheck.Type] = [
+        RequiredSignerRoles.self, SignatureThreshold.self, AllowedSignatureSchemes.self,
+        VendorAllowList.self, VendorDenyList.self,
+        ScreeningListCheck.self,
+        JurisdictionCheck.self,
+        RetentionMaxDays.self, RetentionNoTraining.self, RetentionDeletionOnRequest.self,
+        RetentionForbiddenCollection.self, RetentionStorageCountries.self,
+        RequiredAudits.self,
+        LineageForbiddenRelations.self, LineageDatasetLicenses.self, LineagePersonalData.self,
+        LineageDistillationTerms.self, LineageParentsSigned.self,
+    ]
+
+    public static func check(named type: String) -> (any PolicyCheck.Type)? {
+        all.first { $0.type == type }
+    }
+
+    public static var typeNames: [String] { all.map { $0.type }.sorted() }
+}

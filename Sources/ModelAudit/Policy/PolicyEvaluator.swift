@@ -1,0 +1,113 @@
+import Foundation
+
+/// Evaluates verified models against a policy into findings, applying enforcement and waivers.
+///
+/// For each model:
+/// 1. the integrity findings (signatures, manifest, files) come first and are always enforced;
+/// 2. when the manifest verified, every rule whose enforcement is not `off` runs; its outcomes become findings
+///    carrying the rule's id, title, severity, controls and remediation. Under `warn`, failures and errors become
+///    warnings;
+/// 3. a failure or warning whose rule and model a waiver names becomes `waived` — unless the waiver has expired,
+///    in which case the failure stands and the waiver is reported as expired;
+/// 4. the model's verdict is non-compliant on any failure, could-not-evaluate on an error, else compliant.
+/// Waivers that matched no finding in any model are reported as unused.
+public final class PolicyEvaluator {
+    public let policy: Policy?
+    public let time: Date
+    private var waiverUse: [Int: Set<String>] = [:]
+    private var waiverExpiredMatch: [Int: Set<String>] = [:]
+
+    public init(policy: Policy?, time: Date) {
+        self.policy = policy
+        self.time = time
+    }
+
+    /// Evaluates one verified (or not) model into its report.
+    public func evaluate(
+        file: String, envelopeSHA256: String, verification: ModelVerification, modelDirectory: String?, ancestors: [Ancestor] = [], extraFindings: [Finding] = [],
+        lineage: LineageNode? = nil, custody: [CustodyHop]? = nil
+    ) -> ModelReport {
+        var findings = IntegrityChecks.findings(for: verification, modelDirectory: modelDirectory)
+        findings += extraFindings
+        let statement = verification.signatures.isVerified ? verification.statement : nil
+        if let policy, let statement {
+            let subject = EvaluationSubject(
+                file: file, envelopeSHA256: envelopeSHA256, signatures: verification.signatures,
+                statement: statement, time: time,
+                screeningLists: Dictionary(policy.screeningLists.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
+                ancestors: ancestors)
+            for rule in policy.rules where rule.header.enforcement != .off {
+                for outcome in rule.check.evaluate(subject) {
+                    findings.append(finding(rule.header, outcome))
+                }
+            }
+        } else if let policy, !policy.rules.isEmpty {
+            findings.append(
+                Finding(
+                    ruleID: "policy", title: "Policy rules", status: .notApplicable, severity: .info,
+                    message: "\(policy.rules.count) policy rule(s) not evaluated: the manifest is not verified"))
+        }
+        let name = statement?.predicate.model.name
+        findings = findings.map { applyWaivers($0, modelName: name, envelopeSHA256: envelopeSHA256, file: file) }
+        let developer = statement.map { $0.predicate.origin.developer.legalName ?? $0.predicate.origin.developer.name }
+        return ModelReport(
+            file: file, envelopeSHA256: envelopeSHA256, name: name, version: statement?.predicate.model.version,
+            developer: developer, findings: findings, lineage: lineage, custody: custody)
+    }
+
+    private func finding(_ header: RuleHeader, _ outcome: CheckOutcome) -> Finding {
+        var status: FindingStatus
+        switch outcome.status {
+        case .pass: status = .pass
+        case .fail: status = .fail
+        case .error: status = .error
+        case .notApplicable: status = .notApplicable
+        }
+        if header.enforcement == .warn && (status == .fail || status == .error) { status = .warn }
+        return Finding(
+            ruleID: header.id, title: header.title, status: status, severity: header.severity,
+            message: outcome.message, expected: outcome.expected, observed: outcome.observed,
+            pointer: outcome.pointer, controls: header.controls,
+            remediation: status == .pass || status == .notApplicable ? nil : header.remediation, path: outcome.path)
+    }
+
+    private func applyWaivers(_ finding: Finding, modelName: String?, envelopeSHA256: String, file: String) -> Finding {
+        guard finding.status == .fail || finding.status == .warn, let policy else { return finding }
+        for (index, waiver) in policy.waivers.enumerated()
+        where waiver.rule == finding.ruleID && waiver.selects(name: modelName, envelopeSHA256: envelopeSHA256) {
+            if waiver.expiryDate < time {
+                waiverExpiredMatch[index, default: []].insert(file)
+                continue
+            }
+            waiverUse[index, default: []].insert(file)
+            var waived = finding
+            waived.status = .waived
+            waived.waiver = WaiverNote(
+                justification: waiver.justification, approver: waiver.approver, expires: waiver.expires)
+            return waived
+        }
+        return finding
+    }
+
+    /// Every waiver with what became of it across the models evaluated so far.
+    public var waiverReports: [WaiverReport] {
+        guard let policy else { return [] }
+        return policy.waivers.enumerated().map { index, waiver in
+            let state: WaiverReport.State
+            let models: Set<String>
+            if waiver.expiryDate < time {
+                state = .expired
+                models = waiverExpiredMatch[index] ?? []
+            } else if let used = waiverUse[index], !used.isEmpty {
+                state = .applied
+                models = used
+            } else {
+                state = .unused
+                models = []
+            }
+            return WaiverReport(
+                rule: waiver.rule, model: waiver.selector, justification: waiver.justification,
+                approver: waiver.approver, expires: waiver.expires, state: state, appliedTo: Array(models))
+        }
+    }
+}

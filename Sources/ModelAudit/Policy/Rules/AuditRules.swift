@@ -1,0 +1,67 @@
+import Foundation
+
+/// `audits.required`: each listed framework has an attestation that is recent, unexpired and backed by evidence.
+public struct RequiredAudits: PolicyCheck {
+    public static let type = "audits.required"
+    let frameworks: [String]
+    let maxAgeDays: Int?
+    let requireEvidence: Bool
+
+    public init?(parameters: ObjectReader, context: PolicyParseContext) {
+        let frameworks = parameters.strings("frameworks")
+        maxAgeDays = parameters.integer("maxAgeDays", required: false, in: 1...36_500)
+        requireEvidence = parameters.bool("requireEvidence", required: false) ?? true
+        guard let frameworks, !frameworks.isEmpty else { return nil }
+        self.frameworks = frameworks
+    }
+
+    /// Framework names compare without case, spaces or punctuation: `SOC 2 Type II` = `soc2-type-ii`.
+    static func key(_ framework: String) -> String {
+        String(framework.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) })
+    }
+
+    public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
+        let audits = subject.predicate.audits
+        return frameworks.map { framework in
+            let matching = audits.enumerated().filter { Self.key($0.element.framework) == Self.key(framework) }
+            guard !matching.isEmpty else {
+                return CheckOutcome(
+                    .fail, "no \(framework) audit is declared", expected: "a \(framework) attestation",
+                    observed: audits.isEmpty ? "no audits" : audits.map(\.framework).joined(separator: ", "),
+                    pointer: "/predicate/audits")
+            }
+            // The most recently issued attestation speaks for the framework.
+            let (index, audit) = matching.max {
+                ($0.element.issuedDate ?? .distantPast) < ($1.element.issuedDate ?? .distantPast)
+            } ?? matching[0]
+            let pointer = "/predicate/audits/\(index)"
+            guard let issued = audit.issuedDate else {
+                return CheckOutcome(.error, "\(framework) audit has an unreadable issue date", pointer: pointer + "/issued")
+            }
+            if let expiry = audit.expiryDate, expiry <= subject.time {
+                return CheckOutcome(
+                    .fail, "\(framework) audit by \(audit.auditor) expired on \(audit.expires ?? "?")",
+                    expected: "not expired at \(RFC3339.format(subject.time))", observed: "expired \(audit.expires ?? "?")",
+                    pointer: pointer + "/expires")
+            }
+            if let maxAgeDays {
+                let age = Int(subject.time.timeIntervalSince(issued) / 86_400)
+                if age > maxAgeDays {
+                    return CheckOutcome(
+                        .fail, "\(framework) audit was issued \(age) days ago (\(audit.issued))",
+                        expected: "issued within \(maxAgeDays) days", observed: "\(age) days old",
+                        pointer: pointer + "/issued")
+                }
+            }
+            if requireEvidence && audit.evidence == nil {
+                return CheckOutcome(
+                    .fail, "\(framework) audit has no evidence digest", expected: "evidence with a sha256 digest",
+                    observed: "no evidence", pointer: pointer + "/evidence")
+            }
+            return CheckOutcome(
+                .pass, "\(framework) audit by \(audit.auditor), issued \(audit.issued)"
+                    + (audit.expires.map { ", valid until \($0)" } ?? ""),
+                expected: "a current \(framework) attestation", observed: audit.issued, pointer: pointer)
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+
+/// Finds the retention term for a category and decides what its absence means.
+enum RetentionEvidence {
+    enum Lookup {
+        case term(RetentionTerm, pointer: String)
+        case outcome(CheckOutcome)
+    }
+
+    static func lookup(_ category: DataCategory, in subject: EvaluationSubject) -> Lookup {
+        let terms = subject.predicate.dataRetention
+        if let index = terms.firstIndex(where: { $0.category == category }) {
+            return .term(terms[index], pointer: "/predicate/dataRetention/\(index)")
+        }
+        if subject.predicate.hosting.mode == .selfHosted {
+            return .outcome(CheckOutcome(
+                .notApplicable, "self-hosted: \(category.rawValue) stay with the deployer",
+                pointer: "/predicate/dataRetention"))
+        }
+        return .outcome(.notDeclared("what happens to \(category.rawValue)", at: "/predicate/dataRetention"))
+    }
+
+    static func categories(_ r: ObjectReader) -> [DataCategory]? {
+        let categories = r.enumerations("categories", DataCategory.self)
+        if let categories, categories.isEmpty { r.log.add(r.path("categories"), "list at least one data category") }
+        return categories
+    }
+}
+
+/// `retention.max-days`: collected data of each listed category is kept no longer than its limit.
+public struct RetentionMaxDays: PolicyCheck {
+    public static let type = "retention.max-days"
+    let limits: [(DataCategory, Int)]
+
+    public init?(parameters: ObjectReader, context: PolicyParseContext) {
+        guard let object = parameters.object("limits") else { return nil }
+        var limits: [(DataCategory, Int)] = []
+        for key in object.object.keys {
+            guard let category = DataCategory(rawValue: key) else {
+                let allowed = DataCategory.allCases.map(\.rawValue).joined(separator: ", ")
+                object.log.add(object.path(key), "\"\(key)\" is not a data category (\(allowed))")
+                _ = object.value(key, required: false)
+                continue
+            }
+            if let days = object.integer(key, in: 0...36_500) { limits.append((category, days)) }
+        }
+        object.finish()
+        if limits.isEmpty && object.object.isEmpty { parameters.log.add(parameters.path("limits"), "give at least one limit") }
+        self.limits = limits
+    }
+
+    public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
+        limits.map { category, maximum in
+            switch RetentionEvidence.lookup(category, in: subject) {
+            case .outcome(let outcome): return outcome
+            case .term(let term, let pointer):
+                let expected = "at most \(maximum) days"
+                guard term.collected else {
+                    return CheckOutcome(.pass, "\(category.rawValue) are not collected", expected: expected,
+                        observed: "not collected", pointer: pointer + "/collected")
+                }
+                if term.indefinite == true {
+                    return CheckOutcome(.fail, "\(category.rawValue) are kept indefinitely", expected: expected,
+                        observed: "indefinite", pointer: pointer + "/indefinite")
+                }
+                guard let days = term.retentionDays else {
+                    return .notDeclared("how long \(category.rawValue) are kept", at: pointer + "/retentionDays",
+                        expected: expected)
+                }
+                return CheckOutcome(
+                    days <= maximum ? .pass : .fail, "\(category.rawValue) are kept \(days) days", expected: expected,
+                    observed: "\(days) days", pointer: pointer + "/retentionDays")
+            }
+        }
+    }
+}
+
+/// Shared shape of the yes/no retention rules: a flag every collected category must have the right value of.
+struct RetentionFlagRule {
+    let categories: [DataCategory]
+
+    func evaluate(
+        _ subject: EvaluationSubject, member: String, flag: (RetentionTerm) -> Bool?, want: Bool,
+        describe: (DataCategory, Bool) -> String, expected: String
+    ) -> [CheckOutcome] {
+        categories.map { category in
+            switch RetentionEvidence.lookup(category, in: subject) {
+            case .outcome(let outcome): return outcome
+            case .term(let term, let pointer):
+                guard term.collected else {
+                    return CheckOutcome(.pass, "\(category.rawValue) are not collected", expected: expected,
+                        observed: "not collected", pointer: pointer + "/collected")
+                }
+                guard let value = flag(term) else {
+                    return .notDeclared("\(member) for \(category.rawValue)", at: pointer + "/\(member)",
+                        expected: expected)
+                }
+                return CheckOutcome(
+                    value == want ? .pass : .fail, describe(category, value), expected: expected,
+                    observed: "\(member): \(value)", pointer: pointer + "/\(member)")
+            }
+        }
+    }
+}
+
+/// `retention.no-training`: customer data of the listed categories is never used to train models.
+public struct RetentionNoTraining: PolicyCheck {
+    public static let type = "retention.no-training"
+    let rule: RetentionFlagRule
+
+    public init?(parameters: ObjectReader, context: PolicyParseContext) {
+        guard let categories = RetentionEvidence.categories(parameters) else { return nil }
+        rule = RetentionFlagRule(categories: categories)
+    }
+
+    public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
+        rule.evaluate(
+            subject, member: "usedForTraining", flag: \.usedForTraining, want: false,
+            describe: { "\($0.rawValue) are \($1 ? "used" : "not used") for training" },
+            expected: "usedForTraining: false")
+    }
+}
+
+/// `retention.deletion-on-request`: customers can have data of the listed categories deleted.
+public struct RetentionDeletionOnRequest: PolicyCheck {
+    public static let type = "retention.deletion-on-request"
+    let rule: RetentionFlagRule
+
+    public init?(parameters: ObjectReader, context: PolicyParseContext) {
+        guard let categories = RetentionEvidence.categories(parameters) else { return nil }
+        rule = RetentionFlagRule(categories: categories)
+    }
+
+    public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
+        rule.evaluate(
+            subject, member: "deletionOnRequest", flag: \.deletionOnRequest, want: true,
+            describe: { "\($0.rawValue) are \($1 ? "" : "not ")deleted on request" },
+            expected: "deletionOnRequest: true")
+    }
+}
+
+/// `retention.forbidden-collection`: the listed categories (e.g. keystrokes, audio) are not collected at all.
+public struct RetentionForbiddenCollection: PolicyCheck {
+    public static let type = "retention.forbidden-collection"
+    let categories: [DataCategory]
+
+    public init?(parameters: ObjectReader, context: PolicyParseContext) {
+        guard let categories = RetentionEvidence.categories(parameters) else { return nil }
+        self.categories = categories
+    }
+
+    public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
+        categories.map { category in
+            switch RetentionEvidence.lookup(category, in: subject) {
+            case .outcome(let outcome): return outcome
+            case .term(let term, let pointer):
+                return CheckOutcome(
+                    term.collected ? .fail : .pass,
+                    "\(category.rawValue) are \(term.collected ? "collected" : "not collected")",
+                    expected: "collected: false", observed: "collected: \(term.collected)",
+                    pointer: pointer + "/collected")
+            }
+        }
+    }
+}
+
+/// `retention.storage-countries`: collected data is stored only in allowed (or not in denied) countries.
+public struct RetentionStorageCountries: PolicyCheck {
+    public static let type = "retention.storage-countries"
+    let check: JurisdictionCheck
+
+    public init?(parameters: ObjectReader, context: PolicyParseContext) {
+        let lists = parameters.countryLists()
+        let categories = parameters.enumerations("categories", DataCategory.self, required: false).map(Set.init)
+        guard lists.allow != nil || lists.deny != nil else { return nil }
+        check = JurisdictionCheck(
+            role: .dataStorage, allow: lists.allow, deny: lists.deny, scope: .any, categories: categories)
+    }
+
+    public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] { check.evaluate(subject) }
+}

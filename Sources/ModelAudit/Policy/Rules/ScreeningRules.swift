@@ -1,0 +1,72 @@
+import Foundation
+
+/// `screening.entity-lists`: no party the manifest names — nor any verified ancestor's developer — appears on a
+/// screening list, by name or alias after normalisation.
+public struct ScreeningListCheck: PolicyCheck {
+    public static let type = "screening.entity-lists"
+    let lists: [String]?
+    let roles: Set<PartyRole>
+
+    public init?(parameters: ObjectReader, context: PolicyParseContext) {
+        let lists = parameters.strings("lists", required: false)
+        for (index, id) in (lists ?? []).enumerated() where !context.screeningListIDs.contains(id) {
+            parameters.log.add(
+                parameters.path("lists") + "/\(index)", "no screening list with id \"\(id)\" is declared")
+        }
+        if lists == nil && context.screeningListIDs.isEmpty {
+            parameters.log.add(parameters.pointer, "the policy declares no screeningLists for this rule to use")
+        }
+        let roles = parameters.enumerations("parties", PartyRole.self, required: false)
+        self.lists = lists
+        self.roles = Set(roles ?? PartyRole.allCases)
+    }
+
+    public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
+        let selected = (lists ?? subject.screeningLists.keys.sorted()).compactMap { subject.screeningLists[$0] }
+        guard !selected.isEmpty else {
+            return [CheckOutcome(.error, "no screening list could be consulted")]
+        }
+        var parties = subject.predicate.parties().filter { roles.contains($0.role) }
+        var paths: [Int: [String]] = [:]
+        if roles.contains(.lineageDeveloper) {
+            for ancestor in subject.ancestors {
+                guard let statement = ancestor.statement else { continue }
+                for party in statement.predicate.parties() where party.role == .developer || party.role == .parent {
+                    paths[parties.count] = ancestor.path
+                    parties.append(
+                        Party(
+                            role: .lineageDeveloper, names: party.names, country: party.country,
+                            pointer: party.pointer, relatedTo: "ancestor \(ancestor.path.last ?? "?")"))
+                }
+            }
+        }
+        let listNames = selected.map(\.id).joined(separator: ", ")
+        var outcomes: [CheckOutcome] = []
+        for (index, party) in parties.enumerated() {
+            var hits: [ScreeningMatch] = []
+            for list in selected {
+                for name in party.names { hits.append(contentsOf: list.matches(for: name)) }
+            }
+            let who = "\(party.role.rawValue) \(party.displayName)"
+                + (party.relatedTo.map { " (\($0))" } ?? "")
+            if let hit = hits.first {
+                let entry = hit.entry
+                var details = "\(entry.name) on \(hit.listID) (source: \(entry.source)"
+                if let notice = entry.federalRegisterNotice, !notice.isEmpty { details += ", \(notice)" }
+                if let start = entry.startDate, !start.isEmpty { details += ", since \(start)" }
+                details += ", line \(entry.line))"
+                outcomes.append(
+                    CheckOutcome(
+                        .fail, "\(who) matches screening list entry \(details)",
+                        expected: "no match on \(listNames)", observed: "\"\(hit.queriedName)\" matches \"\(hit.matchedName)\"",
+                        pointer: party.pointer, path: paths[index]))
+            } else {
+                outcomes.append(
+                    CheckOutcome(
+                        .pass, "\(who): no match", expected: "no match on \(listNames)", observed: "no match",
+                        pointer: party.pointer, path: paths[index]))
+            }
+        }
+        return outcomes
+    }
+}

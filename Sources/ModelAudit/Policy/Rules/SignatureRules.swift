@@ -1,0 +1,88 @@
+import AuditCrypto
+import Foundation
+
+/// `signatures.required-roles`: each listed role must be held by a trusted key that verified the manifest.
+public struct RequiredSignerRoles: PolicyCheck {
+    public static let type = "signatures.required-roles"
+    let roles: [TrustRole]
+
+    public init?(parameters: ObjectReader, context: PolicyParseContext) {
+        guard let roles = parameters.enumerations("roles", TrustRole.self), !roles.isEmpty else {
+            if parameters.object["roles"] != nil { parameters.log.add(parameters.path("roles"), "list at least one role") }
+            return nil
+        }
+        self.roles = roles
+    }
+
+    public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
+        let verified = subject.signatures.signatures.filter(\.isVerified)
+        return roles.map { role in
+            let signers = verified.filter { $0.roles.contains(role) }
+            if let signer = signers.first {
+                return CheckOutcome(
+                    .pass, "signed for the \(role.rawValue) role by \(signer.owner ?? "?")",
+                    expected: "a \(role.rawValue) signature", observed: signer.keyID, pointer: "/signatures")
+            }
+            let held = Set(verified.flatMap(\.roles)).map(\.rawValue).sorted()
+            return CheckOutcome(
+                .fail, "no trusted key holding the \(role.rawValue) role signed the manifest",
+                expected: "a signature by a key with role \(role.rawValue)",
+                observed: held.isEmpty ? "no verified signature" : "verified roles: \(held.joined(separator: ", "))",
+                pointer: "/signatures")
+        }
+    }
+}
+
+/// `signatures.threshold`: at least `minimum` distinct trusted keys (optionally of one role) signed.
+public struct SignatureThreshold: PolicyCheck {
+    public static let type = "signatures.threshold"
+    let minimum: Int
+    let role: TrustRole?
+
+    public init?(parameters: ObjectReader, context: PolicyParseContext) {
+        let minimum = parameters.integer("minimum", in: 1...64)
+        role = parameters.enumeration("role", TrustRole.self, required: false)
+        guard let minimum else { return nil }
+        self.minimum = minimum
+    }
+
+    public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
+        let keys = Set(
+            subject.signatures.signatures.filter { $0.isVerified && (role.map($0.roles.contains) ?? true) }
+                .compactMap(\.keyID))
+        let what = role.map { "distinct trusted \($0.rawValue) keys" } ?? "distinct trusted keys"
+        return [
+            CheckOutcome(
+                keys.count >= minimum ? .pass : .fail, "\(keys.count) \(what) signed (minimum \(minimum))",
+                expected: "≥ \(minimum) \(what)", observed: "\(keys.count)", pointer: "/signatures")
+        ]
+    }
+}
+
+/// `signatures.algorithms`: every verified signature uses an allowed scheme.
+public struct AllowedSignatureSchemes: PolicyCheck {
+    public static let type = "signatures.algorithms"
+    let allowed: [SignatureScheme]
+
+    public init?(parameters: ObjectReader, context: PolicyParseContext) {
+        guard let allowed = parameters.enumerations("allowed", SignatureScheme.self), !allowed.isEmpty else {
+            return nil
+        }
+        self.allowed = allowed
+    }
+
+    public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
+        let expected = allowed.map(\.rawValue).joined(separator: ", ")
+        let verified = subject.signatures.signatures.filter(\.isVerified)
+        guard !verified.isEmpty else {
+            return [CheckOutcome(.fail, "no verified signature", expected: expected, pointer: "/signatures")]
+        }
+        return verified.map { check in
+            let scheme = check.scheme?.rawValue ?? "unknown"
+            let ok = check.scheme.map(allowed.contains) ?? false
+            return CheckOutcome(
+                ok ? .pass : .fail, "signature \(check.index) uses \(scheme)", expected: expected, observed: scheme,
+                pointer: "/signatures/\(check.index)")
+        }
+    }
+}

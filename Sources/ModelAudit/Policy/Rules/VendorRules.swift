@@ -1,0 +1,113 @@
+import Foundation
+
+/// A vendor as a policy names it: a name and the aliases it trades under.
+struct VendorEntry: Sendable {
+    let name: String
+    let names: Set<NormalizedName>
+
+    static func read(_ r: ObjectReader) -> VendorEntry? {
+        let name = r.string("name")
+        let aliases = r.strings("aliases", required: false) ?? []
+        r.finish()
+        guard let name else { return nil }
+        let names = Set(([name] + aliases).map(EntityName.normalize).filter { !$0.value.isEmpty })
+        return VendorEntry(name: name, names: names)
+    }
+
+    func matches(_ party: Party) -> Bool {
+        party.names.contains { names.contains(EntityName.normalize($0)) }
+    }
+}
+
+/// The parties a vendor rule looks at.
+enum VendorSubject: String, CaseIterable {
+    case developer, publisher, host
+
+    var role: PartyRole {
+        switch self {
+        case .developer: return .developer
+        case .publisher: return .publisher
+        case .host: return .host
+        }
+    }
+}
+
+/// Shared reading and evaluation of the allow- and deny-list rules.
+struct VendorList {
+    let subjects: [VendorSubject]
+    let entries: [VendorEntry]
+
+    init?(_ r: ObjectReader) {
+        let subjects = r.enumerations("subjects", VendorSubject.self)
+        let entries = r.objects("vendors") { VendorEntry.read($0) }
+        guard let subjects, !subjects.isEmpty, let entries else { return nil }
+        if entries.isEmpty { r.log.add(r.path("vendors"), "list at least one vendor") }
+        self.subjects = subjects
+        self.entries = entries
+    }
+
+    func evaluate(_ subject: EvaluationSubject, allow: Bool) -> [CheckOutcome] {
+        let parties = subject.predicate.parties()
+        var outcomes: [CheckOutcome] = []
+        for kind in subjects {
+            let pointer: String
+            switch kind {
+            case .developer: pointer = "/predicate/origin/developer"
+            case .publisher: pointer = "/predicate/origin/publisher"
+            case .host: pointer = "/predicate/hosting/provider"
+            }
+            guard let party = parties.first(where: { $0.role == kind.role }) else {
+                if kind == .host && subject.predicate.hosting.mode == .selfHosted {
+                    outcomes.append(CheckOutcome(.notApplicable, "self-hosted: no hosting provider", pointer: pointer))
+                } else {
+                    outcomes.append(.notDeclared("the \(kind.rawValue)", at: pointer))
+                }
+                continue
+            }
+            let match = entries.first { $0.matches(party) }
+            let listed = entries.map(\.name).joined(separator: ", ")
+            if allow {
+                outcomes.append(
+                    CheckOutcome(
+                        match != nil ? .pass : .fail,
+                        match.map { "\(kind.rawValue) \(party.displayName) is approved as \($0.name)" }
+                            ?? "\(kind.rawValue) \(party.displayName) is not an approved vendor",
+                        expected: "one of: \(listed)", observed: party.names.joined(separator: " / "), pointer: pointer))
+            } else {
+                outcomes.append(
+                    CheckOutcome(
+                        match == nil ? .pass : .fail,
+                        match.map { "\(kind.rawValue) \(party.displayName) is a denied vendor (\($0.name))" }
+                            ?? "\(kind.rawValue) \(party.displayName) is not on the deny list",
+                        expected: "none of: \(listed)", observed: party.names.joined(separator: " / "), pointer: pointer))
+            }
+        }
+        return outcomes
+    }
+}
+
+/// `vendors.allow`: the developer/publisher/host must be an approved vendor (by name or alias).
+public struct VendorAllowList: PolicyCheck {
+    public static let type = "vendors.allow"
+    let list: VendorList
+
+    public init?(parameters: ObjectReader, context: PolicyParseContext) {
+        guard let list = VendorList(parameters) else { return nil }
+        self.list = list
+    }
+
+    public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] { list.evaluate(subject, allow: true) }
+}
+
+/// `vendors.deny`: the developer/publisher/host must not be a denied vendor (by name or alias).
+public struct VendorDenyList: PolicyCheck {
+    public static let type = "vendors.deny"
+    let list: VendorList
+
+    public init?(parameters: ObjectReader, context: PolicyParseContext) {
+        guard let list = VendorList(parameters) else { return nil }
+        self.list = list
+    }
+
+    public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] { list.evaluate(subject, allow: false) }
+}
