@@ -1,5 +1,4 @@
 import ArgumentParser
-import AuditCrypto
 import Foundation
 import ModelAudit
 
@@ -64,23 +63,16 @@ struct VerifyCommand: ParsableCommand {
         do {
             let loadedPolicy = try policy.map(PolicyLoader.load(path:))
             let store = try trustOptions.load()
-            let bytes = try InputFile.read(envelope, limit: maxBytes)
-            let decoded = try DSSEEnvelope.decode(
-                bytes, limits: JSONLimits(maxBytes: maxBytes, maxDepth: JSONLimits.default.maxDepth))
-            let options = ModelVerificationOptions(
-                threshold: threshold, time: time, modelDirectory: modelDir, followSymlinks: followSymlinks,
-                extraFiles: allowExtraFiles ? .warn : .fail)
-            let verification = try ModelVerifier(trustStore: store, options: options)
-                .verify(decoded, progress: TerminalProgress())
-            let evaluator = PolicyEvaluator(policy: loadedPolicy, time: time)
-            let model = evaluator.evaluate(
-                file: envelope, envelopeSHA256: try Digests.sha256Hex(bytes), verification: verification,
-                modelDirectory: modelDir)
-            let mode = outputs.mode ?? loadedPolicy?.mode ?? .enforce
-            let report = AuditReport(
-                evaluatedAt: time, mode: mode, policy: loadedPolicy?.info, trustStore: store.info,
-                screeningLists: loadedPolicy?.screeningListInfo ?? [], models: [model],
-                waivers: evaluator.waiverReports)
+            let directory = modelDir
+            let auditor = Auditor(
+                trustStore: store, policy: loadedPolicy,
+                options: Auditor.Options(
+                    threshold: threshold, time: time, followSymlinks: followSymlinks,
+                    extraFiles: allowExtraFiles ? .warn : .fail,
+                    limits: JSONLimits(maxBytes: maxBytes, maxDepth: JSONLimits.default.maxDepth),
+                    modelDirectory: { _ in directory }))
+            let model = try auditor.audit(file: envelope, progress: TerminalProgress())
+            let report = auditor.report(models: [model], mode: outputs.mode ?? loadedPolicy?.mode ?? .enforce)
             try outputs.write(report)
             throw AuditExit.code(for: report)
         } catch let error where CLIFailure(libraryError: error) != nil && outputs.wantsJSONOnStdout {

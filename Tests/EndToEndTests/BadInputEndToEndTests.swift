@@ -191,6 +191,7 @@ struct BadInputEndToEndTests {
         let parsed = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
         let object = try #require(parsed as? [String: Any])
         #expect(object["status"] as? String == "error")
+        #expect(object["verdict"] as? String == "could-not-evaluate")
     }
 
     @Test("usage errors exit 64")

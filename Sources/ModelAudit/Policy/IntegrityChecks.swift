@@ -11,7 +11,7 @@ public enum IntegrityChecks {
     public static let ruleIDs: Set<String> = [signatureRule, manifestRule, artifactsRule]
 
     static let signatureControls = ["NIST-SP-800-218A:PS.2.1", "ISO-42001:A.10.3"]
-    static let manifestControls = ["NIST-SP-800-218A:PS.3.2", "NIST-AI-RMF:GOVERN-6.1", "EU-AI-Act:Art.53(1)(b)"]
+    public static let manifestControls = ["NIST-SP-800-218A:PS.3.2", "NIST-AI-RMF:GOVERN-6.1", "EU-AI-Act:Art.53(1)(b)"]
     static let artifactControls = ["NIST-SP-800-218A:PS.2.1", "NIST-SP-800-218A:PS.3.1"]
 
     /// Findings for the signature and artifact checks of one verification.

@@ -82,13 +82,14 @@ public enum PolicyLoader {
         let description = root.string("description", required: false)
         let mode = root.enumeration("mode", PolicyMode.self, required: false)
         let extends = root.string("extends", required: false)
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        // Paths stay as relative as the policy path was given, so reports do not name machine paths.
+        let directory = (path as NSString).deletingLastPathComponent
         let lists = root.objects("screeningLists", required: false) { r -> (id: String, path: String, pointer: String)? in
             let id = r.string("id")
             let file = r.string("file")
             r.finish()
             guard let id, let file else { return nil }
-            let resolvedFile = file.hasPrefix("/") ? file : directory.appendingPathComponent(file).path
+            let resolvedFile = file.hasPrefix("/") ? file : (directory as NSString).appendingPathComponent(file)
             return (id, resolvedFile, r.pointer)
         } ?? []
         let rules = root.array("rules", required: extends == nil) { value, pointer -> RawRule? in
@@ -118,7 +119,7 @@ public enum PolicyLoader {
         var mine = RawPolicy(
             name: name ?? "", description: description, mode: mode, rules: rules, waivers: waivers, lists: lists)
         guard let extends else { return mine }
-        let basePath = extends.hasPrefix("/") ? extends : directory.appendingPathComponent(extends).path
+        let basePath = extends.hasPrefix("/") ? extends : (directory as NSString).appendingPathComponent(extends)
         guard let base = try loadFile(
             path: basePath, label: extends, log: log, sources: &sources, chain: chain + [resolved])
         else { return nil }

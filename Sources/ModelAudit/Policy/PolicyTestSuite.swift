@@ -74,8 +74,8 @@ public enum PolicyTestSuite {
         guard log.problems.isEmpty, let manifestPath else {
             throw InvalidDocumentError(document: path, problems: log.problems)
         }
-        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
-        let resolved = manifestPath.hasPrefix("/") ? manifestPath : base.appendingPathComponent(manifestPath).path
+        let base = (path as NSString).deletingLastPathComponent
+        let resolved = manifestPath.hasPrefix("/") ? manifestPath : (base as NSString).appendingPathComponent(manifestPath)
         let manifestBytes = try InputFile.read(resolved, limit: JSONLimits.default.maxBytes)
         let statement = try ManifestReader.read(
             try StructuredDocument.parse(manifestBytes, path: resolved), document: resolved)

@@ -26,7 +26,7 @@ public struct HTMLReportRenderer: ReportRenderer {
             <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta name="generator" content="\(Self.escape("\(report.tool.name) \(report.tool.version)"))">
-            <title>Model audit report — \(Self.escape(report.verdict.rawValue)) — \(Self.escape(report.evaluatedAt))</title>
+            <title>Model audit report — \(report.verdict.rawValue) — \(Self.escape(report.evaluatedAt))</title>
             <style>
             \(Self.css)</style>
             </head>
@@ -110,7 +110,8 @@ public struct HTMLReportRenderer: ReportRenderer {
         }
         out += "</tr>\n</thead>\n<tbody>\n"
         for (index, model) in report.models.enumerated() {
-            out += "<tr><th scope=\"row\"><a href=\"#model-\(index + 1)\">\(Self.escape(model.name ?? model.file))</a></th>"
+            out += "<tr><th scope=\"row\"><a href=\"#model-\(index + 1)\">"
+            out += "\(Self.escape(model.name ?? model.file))</a></th>"
             out += "<td>\(Self.escape(model.version ?? "—"))</td><td>\(Self.escape(model.developer ?? "—"))</td>"
             out += "<td><code>\(Self.escape(model.file))</code></td>"
             out += "<td>\(Self.verdictBadge(model.verdict))</td>"
@@ -124,12 +125,14 @@ public struct HTMLReportRenderer: ReportRenderer {
 
     private func failuresByRule(_ report: AuditReport) -> String {
         var out = "<section aria-labelledby=\"failures-title\">\n<h2 id=\"failures-title\">Failures by rule</h2>\n"
-        let columns: [(FindingStatus, String)] = [(.fail, "Failed in"), (.error, "Could not evaluate in"), (.warn, "Warned in")]
+        let columns: [(FindingStatus, String)] = [
+            (.fail, "Failed in"), (.error, "Could not evaluate in"), (.warn, "Warned in"),
+        ]
         let rules = report.rules.filter { rule in
             report.models.contains { model in
                 model.findings.contains { $0.ruleID == rule.id && [.fail, .error, .warn].contains($0.status) }
             }
-        }
+        }.sorted { ($0.severity, $0.id) < ($1.severity, $1.id) }
         guard !rules.isEmpty else { return out + "<p>No rule failed, errored or warned.</p>\n</section>\n" }
         out += "<table id=\"failures\">\n<thead>\n<tr><th scope=\"col\">Rule</th><th scope=\"col\">Severity</th>"
         for (_, title) in columns { out += "<th scope=\"col\">\(title)</th>" }
@@ -163,8 +166,9 @@ public struct HTMLReportRenderer: ReportRenderer {
             }
             out += "</tr>\n"
         }
-        out += "</tbody>\n</table>\n<p class=\"legend\">A control is failed for a model when any finding that supports it"
-        out += " failed, satisfied when every such finding passed or was waived, not covered when none applies.</p>\n"
+        out += "</tbody>\n</table>\n<p class=\"legend\">A control is failed for a model when any finding that"
+        out += " supports it failed, satisfied when every such finding passed or was waived, not covered when none"
+        out += " applies.</p>\n"
         return out + "</section>\n"
     }
 
@@ -187,8 +191,9 @@ public struct HTMLReportRenderer: ReportRenderer {
             out += "<td>\(Self.escape(waiver.model))</td>"
             out += "<td><span class=\"badge \(state)\">\(Self.escape(waiver.state.rawValue))</span></td>"
             out += "<td><time>\(Self.escape(waiver.expires))</time></td><td>\(Self.escape(waiver.approver))</td>"
-            out += "<td>\(Self.escape(waiver.justification))</td>"
-            out += "<td>\(waiver.appliedTo.isEmpty ? "—" : waiver.appliedTo.map(Self.escape).joined(separator: "<br>"))</td>"
+            out += "<td>\(Self.multiline(waiver.justification))</td>"
+            let appliedTo = waiver.appliedTo.map(Self.escape).joined(separator: "<br>")
+            out += "<td>\(appliedTo.isEmpty ? "—" : appliedTo)</td>"
             out += "</tr>\n"
         }
         return out + "</tbody>\n</table>\n</section>\n"
@@ -197,7 +202,8 @@ public struct HTMLReportRenderer: ReportRenderer {
     private func detail(_ model: ModelReport, number: Int) -> String {
         let id = "model-\(number)"
         var out = "<section class=\"model\" id=\"\(id)\" aria-labelledby=\"\(id)-title\">\n"
-        out += "<h2 id=\"\(id)-title\">\(ControlCoverage.mark(model.verdict)) \(Self.escape(model.displayName))</h2>\n"
+        out += "<h2 id=\"\(id)-title\">\(ControlCoverage.mark(model.verdict)) "
+        out += "\(Self.escape(model.displayName))</h2>\n"
         out += "<dl class=\"model-facts\">\n"
         out += "<dt>Verdict</dt><dd>\(Self.verdictBadge(model.verdict))</dd>\n"
         out += "<dt>Envelope</dt><dd>\(Self.file(model.file, model.envelopeSHA256))</dd>\n"
@@ -207,7 +213,10 @@ public struct HTMLReportRenderer: ReportRenderer {
 
         out += "<table class=\"findings\">\n<caption>Findings for \(Self.escape(model.displayName))</caption>\n"
         out += "<thead>\n<tr>"
-        for title in ["Status", "Rule", "Severity", "Message", "Expected", "Observed", "Pointer", "Remediation", "Controls"] {
+        let titles = [
+            "Status", "Rule", "Severity", "Message", "Expected", "Observed", "Pointer", "Remediation", "Controls",
+        ]
+        for title in titles {
             out += "<th scope=\"col\">\(title)</th>"
         }
         out += "</tr>\n</thead>\n<tbody>\n"
@@ -215,21 +224,24 @@ public struct HTMLReportRenderer: ReportRenderer {
             let slug = Self.slug(finding.status)
             out += "<tr><td><span class=\"badge \(slug)\">"
             out += "\(ControlCoverage.mark(finding.status)) \(Self.escape(finding.status.rawValue))</span></td>"
-            out += "<th scope=\"row\"><code>\(Self.escape(finding.ruleID))</code><br>\(Self.escape(finding.title))</th>"
+            out += "<th scope=\"row\"><code>\(Self.escape(finding.ruleID))</code><br>"
+            out += "\(Self.escape(finding.title))</th>"
             out += "<td>\(Self.escape(finding.severity.rawValue))</td>"
-            var message = Self.escape(finding.message)
+            var message = Self.multiline(finding.message)
             if let path = finding.path {
                 message += "<br><span class=\"path\">path: \(Self.escape(path.joined(separator: " ← ")))</span>"
             }
             if let waiver = finding.waiver {
                 message += "<br><span class=\"waiver\">waived by \(Self.escape(waiver.approver)) until "
-                message += "<time>\(Self.escape(waiver.expires))</time>: \(Self.escape(waiver.justification))</span>"
+                message += "<time>\(Self.escape(waiver.expires))</time>: \(Self.multiline(waiver.justification))</span>"
             }
             out += "<td>\(message)</td>"
-            out += "<td>\(Self.escape(finding.expected ?? ""))</td><td>\(Self.escape(finding.observed ?? ""))</td>"
+            out += "<td>\(Self.multiline(finding.expected ?? ""))</td>"
+            out += "<td>\(Self.multiline(finding.observed ?? ""))</td>"
             out += "<td>\(finding.pointer.map { "<code>\(Self.escape($0))</code>" } ?? "")</td>"
-            out += "<td>\(Self.escape(finding.remediation ?? ""))</td>"
-            out += "<td>" + finding.controls.map { "<code>\(Self.escape($0))</code>" }.joined(separator: "<br>") + "</td>"
+            out += "<td>\(Self.multiline(finding.remediation ?? ""))</td>"
+            let controls = finding.controls.map { "<code>\(Self.escape($0))</code>" }
+            out += "<td>\(controls.joined(separator: "<br>"))</td>"
             out += "</tr>\n"
         }
         out += "</tbody>\n</table>\n"
@@ -284,6 +296,11 @@ public struct HTMLReportRenderer: ReportRenderer {
             }
         }
         return out
+    }
+
+    /// `escape(text)` with each line break shown as `<br>`, for prose in table cells.
+    static func multiline(_ text: String) -> String {
+        escape(text).replacingOccurrences(of: "\n", with: "<br>\n")
     }
 
     /// At most `limit` characters, the rest replaced by an ellipsis (SVG text does not wrap).
@@ -376,7 +393,8 @@ struct LineageGraph {
         @discardableResult
         func place(_ node: LineageNode, depth: Int, child: Int?) -> Int {
             let index = placed.count
-            placed.append(Placed(node: node, x: 0, y: Self.margin + depth * (Self.boxHeight + Self.rowGap), parent: child))
+            let y = Self.margin + depth * (Self.boxHeight + Self.rowGap)
+            placed.append(Placed(node: node, x: 0, y: y, parent: child))
             if node.parents.isEmpty {
                 placed[index].x = Self.margin + nextLeaf * (Self.boxWidth + Self.columnGap)
                 nextLeaf += 1
@@ -391,8 +409,7 @@ struct LineageGraph {
         let height = (placed.map(\.y).max() ?? 0) + Self.boxHeight + Self.margin
 
         var out = "<figure class=\"lineage\">\n<figcaption id=\"\(id)-title\">Lineage</figcaption>\n"
-        out += "<svg id=\"\(id)\" role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\" viewBox=\"0 0 \(width) \(height)\" "
-        out += "width=\"\(width)\" height=\"\(height)\">\n"
+        out += Self.svgOpen(id: id, width: width, height: height)
         out += "<desc id=\"\(id)-desc\">\(HTMLReportRenderer.escape(description()))</desc>\n"
         for node in placed {
             guard let childIndex = node.parent else { continue }
@@ -401,7 +418,8 @@ struct LineageGraph {
             let y1 = child.y + Self.boxHeight
             let x2 = node.x + Self.boxWidth / 2
             let y2 = node.y
-            out += "<path class=\"edge\" d=\"M\(x1) \(y1) C\(x1) \(y1 + Self.rowGap / 2) \(x2) \(y2 - Self.rowGap / 2) \(x2) \(y2)\"/>\n"
+            let bend = Self.rowGap / 2
+            out += "<path class=\"edge\" d=\"M\(x1) \(y1) C\(x1) \(y1 + bend) \(x2) \(y2 - bend) \(x2) \(y2)\"/>\n"
             if let relation = node.node.relation {
                 out += "<text class=\"edge-label\" x=\"\(x2)\" y=\"\(y2 - 8)\" text-anchor=\"middle\">"
                 out += "\(HTMLReportRenderer.escape(HTMLReportRenderer.truncate(relation, 30)))</text>\n"
@@ -415,7 +433,8 @@ struct LineageGraph {
             var second = status
             if let developer = node.node.developer { second += " · \(developer)" }
             out += "<g class=\"node \(Self.tone(status))\"><title>\(HTMLReportRenderer.escape(tooltip))</title>"
-            out += "<rect x=\"\(node.x)\" y=\"\(node.y)\" width=\"\(Self.boxWidth)\" height=\"\(Self.boxHeight)\" rx=\"6\"/>"
+            out += "<rect x=\"\(node.x)\" y=\"\(node.y)\" width=\"\(Self.boxWidth)\" height=\"\(Self.boxHeight)\" "
+            out += "rx=\"6\"/>"
             out += "<text x=\"\(node.x + 10)\" y=\"\(node.y + 21)\" font-weight=\"600\">"
             out += "\(HTMLReportRenderer.escape(HTMLReportRenderer.truncate(node.node.name, 28)))</text>"
             out += "<text class=\"status\" x=\"\(node.x + 10)\" y=\"\(node.y + 40)\">"
@@ -431,7 +450,8 @@ struct LineageGraph {
         func item(_ node: LineageNode) -> String {
             var text = ""
             if let relation = node.relation { text += HTMLReportRenderer.escape(relation) + " " }
-            text += "<strong>\(HTMLReportRenderer.escape(node.name))</strong> — \(HTMLReportRenderer.escape(node.status))"
+            text += "<strong>\(HTMLReportRenderer.escape(node.name))</strong> — "
+            text += HTMLReportRenderer.escape(node.status)
             if let developer = node.developer { text += ", \(HTMLReportRenderer.escape(developer))" }
             if let digest = node.manifestSHA256 {
                 text += ", sha256 <code class=\"digest\">\(HTMLReportRenderer.escape(digest))</code>"
@@ -456,6 +476,12 @@ struct LineageGraph {
         }
         walk(root, child: nil)
         return "Lineage: " + parts.joined(separator: "; ")
+    }
+
+    /// The opening `<svg>` tag, labelled by the figure caption and the `<desc>` that follows it.
+    static func svgOpen(id: String, width: Int, height: Int) -> String {
+        "<svg id=\"\(id)\" role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\" "
+            + "viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\">\n"
     }
 
     /// Colour class for a node status: verified, doubtful (unverified, untrusted) or broken (missing, mismatch,
@@ -495,10 +521,12 @@ struct CustodyGraph {
         }
 
         var out = "<figure class=\"custody\">\n<figcaption id=\"\(id)-title\">Chain of custody</figcaption>\n"
-        out += "<svg id=\"\(id)\" role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\" viewBox=\"0 0 \(width) \(height)\" "
-        out += "width=\"\(width)\" height=\"\(height)\">\n"
-        let description = hops.map { "\($0.index). \($0.action) by \($0.actor) in \($0.country) at \($0.time): \($0.status)" }
-        out += "<desc id=\"\(id)-desc\">\(HTMLReportRenderer.escape("Custody: " + description.joined(separator: "; ")))</desc>\n"
+        out += LineageGraph.svgOpen(id: id, width: width, height: height)
+        let description = hops.map {
+            "\($0.index). \($0.action) by \($0.actor) in \($0.country) at \($0.time): \($0.status)"
+        }
+        let summary = "Custody: " + description.joined(separator: "; ")
+        out += "<desc id=\"\(id)-desc\">\(HTMLReportRenderer.escape(summary))</desc>\n"
         for index in hops.indices.dropLast() {
             let from = origin(index)
             let to = origin(index + 1)

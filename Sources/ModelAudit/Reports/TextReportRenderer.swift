@@ -39,9 +39,8 @@ public struct TextReportRenderer: ReportRenderer {
 
     private func header(_ report: AuditReport) -> [String] {
         let tool = ReportText.oneLine("\(report.tool.name) \(report.tool.version)")
-        var lines = [
-            paint(tool, .bold) + " — evaluated at \(ReportText.oneLine(report.evaluatedAt)), mode \(report.mode.rawValue)"
-        ]
+        let when = ReportText.oneLine(report.evaluatedAt)
+        var lines = [paint(tool, .bold) + " — evaluated at \(when), mode \(report.mode.rawValue)"]
         if let policy = report.policy {
             lines += wrap(
                 "\(ReportText.oneLine(policy.name)) (\(ReportText.oneLine(policy.file)), "
@@ -84,7 +83,8 @@ public struct TextReportRenderer: ReportRenderer {
         }
         let passed = model.findings.filter { $0.status == .pass }.count
         let notApplicable = model.findings.filter { $0.status == .notApplicable }.count
-        lines.append("  " + paint("\(passed) passed", passed > 0 ? .green : .plain) + ", \(notApplicable) not applicable")
+        lines.append(
+            "  " + paint("\(passed) passed", passed > 0 ? .green : .plain) + ", \(notApplicable) not applicable")
         return lines
     }
 

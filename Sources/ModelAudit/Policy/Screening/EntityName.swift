@@ -157,9 +157,12 @@ public enum EntityName {
         return first.properties.isAlphabetic
     }
 
+    /// The suffixes, longest first, so "private limited" goes as a unit before "limited" alone.
+    private static let suffixesLongestFirst = legalFormSuffixes.sorted { $0.count > $1.count }
+
     /// Step 8.
     static func stripLegalForms(_ tokens: inout [String]) {
-        while let suffix = legalFormSuffixes.first(where: { tokens.ends(with: $0) }) {
+        while let suffix = suffixesLongestFirst.first(where: { tokens.ends(with: $0) }) {
             tokens.removeLast(suffix.count)
         }
     }

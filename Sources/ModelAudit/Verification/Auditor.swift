@@ -1,0 +1,111 @@
+import AuditCrypto
+import Foundation
+
+/// Runs the whole audit for one or many signed models and gathers one report.
+///
+/// For each envelope: read it (size-limited) and hash it, decode it strictly, verify signatures → manifest →
+/// files (`ModelVerifier`), then evaluate the policy (`PolicyEvaluator`). In a fleet run a file that cannot be
+/// read or decoded becomes a model that could not be evaluated, with the reason as an `error` finding, so one bad
+/// file never hides the others.
+public struct Auditor {
+    public struct Options {
+        public var threshold: Int
+        public var time: Date
+        public var followSymlinks: Bool
+        public var extraFiles: ArtifactCheck.ExtraFilePolicy
+        public var limits: JSONLimits
+        /// The model directory for an envelope file, or `nil` to skip the file check.
+        public var modelDirectory: (String) -> String?
+
+        public init(
+            threshold: Int = 1, time: Date, followSymlinks: Bool = false,
+            extraFiles: ArtifactCheck.ExtraFilePolicy = .fail, limits: JSONLimits = .default,
+            modelDirectory: @escaping (String) -> String? = { _ in nil }
+        ) {
+            self.threshold = threshold
+            self.time = time
+            self.followSymlinks = followSymlinks
+            self.extraFiles = extraFiles
+            self.limits = limits
+            self.modelDirectory = modelDirectory
+        }
+    }
+
+    public let trustStore: TrustStore
+    public let policy: Policy?
+    public let options: Options
+    public let evaluator: PolicyEvaluator
+
+    public init(trustStore: TrustStore, policy: Policy?, options: Options) {
+        self.trustStore = trustStore
+        self.policy = policy
+        self.options = options
+        self.evaluator = PolicyEvaluator(policy: policy, time: options.time)
+    }
+
+    /// Audits one envelope; throws when it cannot be read or decoded, or its model directory cannot be read.
+    public func audit(file: String, progress: DigestProgress? = nil) throws -> ModelReport {
+        let bytes = try InputFile.read(file, limit: options.limits.maxBytes)
+        let digest = try Digests.sha256Hex(bytes)
+        let envelope = try DSSEEnvelope.decode(bytes, limits: options.limits)
+        let directory = options.modelDirectory(file)
+        let verification = try ModelVerifier(
+            trustStore: trustStore,
+            options: ModelVerificationOptions(
+                threshold: options.threshold, time: options.time, modelDirectory: directory,
+                followSymlinks: options.followSymlinks, extraFiles: options.extraFiles)
+        ).verify(envelope, progress: progress)
+        return evaluator.evaluate(
+            file: file, envelopeSHA256: digest, verification: verification, modelDirectory: directory)
+    }
+
+    /// Audits every file; unreadable ones are reported as models that could not be evaluated.
+    public func auditFleet(files: [String]) -> [ModelReport] {
+        files.map { file in
+            do {
+                return try audit(file: file)
+            } catch {
+                let digest = (try? InputFile.read(file, limit: options.limits.maxBytes))
+                    .flatMap { try? Digests.sha256Hex($0) } ?? ""
+                let finding = Finding(
+                    ruleID: IntegrityChecks.manifestRule, title: "Signed payload is a valid provenance manifest",
+                    status: .error, severity: .critical, message: "could not evaluate: \(error)",
+                    controls: IntegrityChecks.manifestControls,
+                    remediation: "Fix or replace the file; a model that cannot be read is never compliant.")
+                return ModelReport(
+                    file: file, envelopeSHA256: digest, name: nil, version: nil, developer: nil, findings: [finding])
+            }
+        }
+    }
+
+    /// The report over `models`, with everything needed to reproduce it.
+    public func report(models: [ModelReport], mode: PolicyMode) -> AuditReport {
+        AuditReport(
+            evaluatedAt: options.time, mode: mode, policy: policy?.info, trustStore: trustStore.info,
+            screeningLists: policy?.screeningListInfo ?? [], models: models, waivers: evaluator.waiverReports)
+    }
+
+    /// Signed manifests named on the command line: files as given, and the `*.json` files directly inside each
+    /// directory, sorted.
+    public static func envelopeFiles(_ arguments: [String]) throws -> [String] {
+        var files: [String] = []
+        for argument in arguments {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
+                throw InputFile.ReadError(path: argument, kind: .missing)
+            }
+            if isDirectory.boolValue {
+                let names = try FileManager.default.contentsOfDirectory(atPath: argument)
+                    .filter { $0.hasSuffix(".json") }.sorted()
+                let base = argument.hasSuffix("/") ? String(argument.dropLast()) : argument
+                files += names.map { "\(base)/\($0)" }.filter {
+                    var dir: ObjCBool = false
+                    return FileManager.default.fileExists(atPath: $0, isDirectory: &dir) && !dir.boolValue
+                }
+            } else {
+                files.append(argument)
+            }
+        }
+        return files
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import ModelAudit
+
+/// `audit report`: the fleet view — every model's verdict under one policy, for compliance officers and auditors.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Audit a fleet of signed models against a policy and write one report.",
+        discussion: """
+            Verifies every signed manifest given (files, or the *.json files directly in each directory) and \
+            evaluates the policy on each: a per-model verdict table, failures per rule, a controls coverage \
+            matrix, waivers and their expiry, lineage and custody graphs, and the digests of the policy, trust \
+            store and screening lists so the report can be reproduced. A file that cannot be read is reported \
+            as could-not-evaluate without stopping the others.
+
+            With --model-dirs, a directory named after each envelope (model.json → model/) beside it is \
+            checked against the manifest's files.
+
+            Exit codes: 0 every model compliant, 1 any model non-compliant, 2 a model could not be evaluated \
+            or the policy/trust store is invalid, 64 usage. --mode audit always exits 0.
+
+            Examples:
+              audit report manifests/ --policy policies/enterprise-default.yaml
+              audit report manifests/ --policy policies/eu-gdpr.yaml --format html -o report.html --format text
+              audit report a.json b.json --policy policy.yaml --format json -o fleet.json --at 2026-06-01T00:00:00Z
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Signed manifests, or directories of them.", valueName: "dir-or-file"))
+    var inputs: [String]
+
+    @OptionGroup var trustOptions: TrustOptions
+    @OptionGroup var timeOptions: TimeOptions
+
+    @Option(name: .long, help: ArgumentHelp("The policy to evaluate (YAML or JSON).", valueName: "file"))
+    var policy: String?
+
+    @Flag(name: .long, help: "Check each model's files in the directory named after its envelope, beside it.")
+    var modelDirs = false
+
+    @Option(name: .long, help: "Distinct trusted keys that must have signed each manifest.")
+    var threshold: Int = 1
+
+    @OptionGroup var outputs: ReportOutputOptions
+
+    func validate() throws {
+        if inputs.isEmpty { throw ValidationError("give at least one signed manifest or directory") }
+        if threshold < 1 { throw ValidationError("--threshold must be at least 1") }
+    }
+
+    func run() throws {
+        let loadedPolicy = try policy.map(PolicyLoader.load(path:))
+        let store = try trustOptions.load()
+        let files = try Auditor.envelopeFiles(inputs)
+        guard !files.isEmpty else { throw CLIFailure("no signed manifests (*.json) in \(inputs.joined(separator: ", "))") }
+        let checkDirectories = modelDirs
+        let auditor = Auditor(
+            trustStore: store, policy: loadedPolicy,
+            options: Auditor.Options(
+                threshold: threshold, time: timeOptions.time,
+                modelDirectory: { file in
+                    guard checkDirectories, file.hasSuffix(".json") else { return nil }
+                    let directory = String(file.dropLast(5))
+                    var isDirectory: ObjCBool = false
+                    return FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
+                        && isDirectory.boolValue ? directory : nil
+                }))
+        let report = auditor.report(
+            models: auditor.auditFleet(files: files), mode: outputs.mode ?? loadedPolicy?.mode ?? .enforce)
+        try outputs.write(report)
+        throw AuditExit.code(for: report)
+    }
+}
