@@ -15,7 +15,7 @@ struct AuditCommand: ParsableCommand {
         version: ModelAuditVersion.current,
         subcommands: [
             KeygenCommand.self, InitCommand.self, DigestCommand.self, SignCommand.self, VerifyCommand.self,
-            ShowCommand.self, ReportCommand.self, PolicyCommand.self,
+            ShowCommand.self, ReportCommand.self, LineageCommand.self, CustodyCommand.self, PolicyCommand.self,
         ]
     )
 

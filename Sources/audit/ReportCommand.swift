@@ -39,6 +39,10 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .long, help: "Check each model's files in the directory named after its envelope, beside it.")
     var modelDirs = false
 
+    @Option(name: .customLong("store"), help: ArgumentHelp(
+        "Directory of signed manifests in which parents are looked up by digest (default: none).", valueName: "dir"))
+    var manifestStore: String?
+
     @Option(name: .long, help: "Distinct trusted keys that must have signed each manifest.")
     var threshold: Int = 1
 
@@ -65,7 +69,8 @@ struct ReportCommand: ParsableCommand {
                     var isDirectory: ObjCBool = false
                     return FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
                         && isDirectory.boolValue ? directory : nil
-                }))
+                },
+                store: try manifestStore.map { try ManifestStore.load(directory: $0) }))
         let report = auditor.report(
             models: auditor.auditFleet(files: files), mode: outputs.mode ?? loadedPolicy?.mode ?? .enforce)
         try outputs.write(report)

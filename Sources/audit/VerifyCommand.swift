@@ -24,6 +24,7 @@ struct VerifyCommand: ParsableCommand {
               audit verify model.json --policy policy.yaml --format sarif --output audit.sarif --format text
               audit verify model.json --policy policy.yaml --format json --at 2026-06-01T00:00:00Z
               audit verify model.json --policy policy.yaml --mode audit --format github
+              audit verify model.json --store manifests/ --custody model.custody.jsonl --policy policy.yaml
             """
     )
 
@@ -48,6 +49,14 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .long, help: "Follow symbolic links that stay inside the model directory.")
     var followSymlinks = false
 
+    @Option(name: .customLong("store"), help: ArgumentHelp(
+        "Directory of signed manifests in which parents are looked up by digest.", valueName: "dir"))
+    var manifestStore: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Custody bundle (JSON lines); default: ENVELOPE's stem + .custody.jsonl when present.", valueName: "file"))
+    var custody: String?
+
     @Option(name: .long, help: ArgumentHelp("Largest envelope accepted, in bytes.", valueName: "bytes"))
     var maxBytes: Int = JSONLimits.default.maxBytes
 
@@ -70,7 +79,9 @@ struct VerifyCommand: ParsableCommand {
                     threshold: threshold, time: time, followSymlinks: followSymlinks,
                     extraFiles: allowExtraFiles ? .warn : .fail,
                     limits: JSONLimits(maxBytes: maxBytes, maxDepth: JSONLimits.default.maxDepth),
-                    modelDirectory: { _ in directory }))
+                    modelDirectory: { _ in directory },
+                    custodyBundle: { [custody] file in custody ?? Auditor.custodyBundleBeside(file) },
+                    store: try manifestStore.map { try ManifestStore.load(directory: $0) }))
             let model = try auditor.audit(file: envelope, progress: TerminalProgress())
             let report = auditor.report(models: [model], mode: outputs.mode ?? loadedPolicy?.mode ?? .enforce)
             try outputs.write(report)

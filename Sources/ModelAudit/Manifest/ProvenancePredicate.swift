@@ -43,6 +43,18 @@ public struct LegalEntity: Sendable, Equatable, Encodable {
     public var parent: Box<LegalEntity>?
     public var affiliations: [Affiliation]?
 
+    public init(
+        name: String, legalName: String? = nil, country: String, aliases: [String]? = nil,
+        parent: Box<LegalEntity>? = nil, affiliations: [Affiliation]? = nil
+    ) {
+        self.name = name
+        self.legalName = legalName
+        self.country = country
+        self.aliases = aliases
+        self.parent = parent
+        self.affiliations = affiliations
+    }
+
     /// Every name this entity goes by: name, legal name and aliases.
     public var allNames: [String] {
         [name] + (legalName.map { [$0] } ?? []) + (aliases ?? [])

@@ -8,7 +8,9 @@ public enum IntegrityChecks {
     public static let signatureRule = "integrity.signatures"
     public static let manifestRule = "integrity.manifest"
     public static let artifactsRule = "integrity.artifacts"
-    public static let ruleIDs: Set<String> = [signatureRule, manifestRule, artifactsRule]
+    public static let custodyRule = "integrity.custody"
+    public static let ruleIDs: Set<String> = [signatureRule, manifestRule, artifactsRule, custodyRule]
+    static let custodyControls = ["NIST-SP-800-218A:PS.3.2", "ISO-42001:A.10.3", "NIST-AI-RMF:MAP-4.1"]
 
     static let signatureControls = ["NIST-SP-800-218A:PS.2.1", "ISO-42001:A.10.3"]
     public static let manifestControls = ["NIST-SP-800-218A:PS.3.2", "NIST-AI-RMF:GOVERN-6.1", "EU-AI-Act:Art.53(1)(b)"]
@@ -49,6 +51,30 @@ public enum IntegrityChecks {
                     message: "\(statement.predicate.model.name) \(statement.predicate.model.version), "
                         + "\(statement.subject.count) artifact(s)",
                     pointer: "", controls: manifestControls))
+        }
+
+        if let custody = verification.custody {
+            for problem in custody.problems {
+                findings.append(
+                    Finding(
+                        ruleID: custodyRule, title: "Chain of custody is unbroken", status: .fail, severity: .critical,
+                        message: "\(custody.bundle) \(problem)", observed: problem.kind.rawValue,
+                        pointer: "/custody/\(problem.line)", controls: custodyControls,
+                        remediation: "Obtain the missing or corrected custody records from each custodian; a gap, fork, "
+                            + "replay or unsigned hop means the weights may have been swapped."))
+            }
+            if custody.problems.isEmpty {
+                let hops = custody.chain.map { "\($0.statement.predicate.action.rawValue) by "
+                    + "\($0.statement.predicate.actor.name)" }
+                findings.append(
+                    Finding(
+                        ruleID: custodyRule, title: "Chain of custody is unbroken",
+                        status: custody.chain.isEmpty ? .fail : .pass, severity: .critical,
+                        message: custody.chain.isEmpty
+                            ? "\(custody.bundle) holds no record chained to this manifest"
+                            : "\(custody.chain.count) hop(s) verified: \(hops.joined(separator: " → "))",
+                        pointer: "/custody", controls: custodyControls))
+            }
         }
 
         guard let artifacts = verification.artifacts, let modelDirectory else {

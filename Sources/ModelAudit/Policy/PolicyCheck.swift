@@ -29,18 +29,25 @@ public struct EvaluationSubject: Sendable {
     public let screeningLists: [String: ScreeningList]
     /// Verified ancestors, nearest first, when lineage was followed; empty otherwise.
     public let ancestors: [Ancestor]
+    /// The resolved lineage (every parent link and its status).
+    public let lineage: LineageResolver.Result?
+    /// The verified chain of custody, when a custody bundle was given.
+    public let custody: CustodyVerification?
 
     public init(
         file: String, envelopeSHA256: String, signatures: EnvelopeVerification, statement: ProvenanceStatement,
-        time: Date, screeningLists: [String: ScreeningList], ancestors: [Ancestor] = []
+        time: Date, screeningLists: [String: ScreeningList], lineage: LineageResolver.Result? = nil,
+        custody: CustodyVerification? = nil
     ) {
+        self.lineage = lineage
+        self.custody = custody
         self.file = file
         self.envelopeSHA256 = envelopeSHA256
         self.signatures = signatures
         self.statement = statement
         self.time = time
         self.screeningLists = screeningLists
-        self.ancestors = ancestors
+        self.ancestors = lineage?.ancestors ?? []
     }
 
     public var predicate: ProvenancePredicate { statement.predicate }
@@ -101,7 +108,8 @@ public enum PolicyCheckRegistry {
         RetentionForbiddenCollection.self, RetentionStorageCountries.self,
         RequiredAudits.self,
         LineageForbiddenRelations.self, LineageDatasetLicenses.self, LineagePersonalData.self,
-        LineageDistillationTerms.self, LineageParentsSigned.self,
+        LineageDistillationTerms.self, LineageParentsSigned.self, LineageAncestorsVerified.self, LineageMaxDepth.self,
+        CustodyRequired.self, CustodyAuthorizedRoles.self, CustodyHopCountries.self,
     ]
 
     public static func check(named type: String) -> (any PolicyCheck.Type)? {

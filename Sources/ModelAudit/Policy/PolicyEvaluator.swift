@@ -24,18 +24,17 @@ public final class PolicyEvaluator {
 
     /// Evaluates one verified (or not) model into its report.
     public func evaluate(
-        file: String, envelopeSHA256: String, verification: ModelVerification, modelDirectory: String?, ancestors: [Ancestor] = [], extraFindings: [Finding] = [],
-        lineage: LineageNode? = nil, custody: [CustodyHop]? = nil
+        file: String, envelopeSHA256: String, verification: ModelVerification, modelDirectory: String?,
+        lineage: LineageResolver.Result? = nil
     ) -> ModelReport {
         var findings = IntegrityChecks.findings(for: verification, modelDirectory: modelDirectory)
-        findings += extraFindings
         let statement = verification.signatures.isVerified ? verification.statement : nil
         if let policy, let statement {
             let subject = EvaluationSubject(
                 file: file, envelopeSHA256: envelopeSHA256, signatures: verification.signatures,
                 statement: statement, time: time,
                 screeningLists: Dictionary(policy.screeningLists.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
-                ancestors: ancestors)
+                lineage: lineage, custody: verification.custody)
             for rule in policy.rules where rule.header.enforcement != .off {
                 for outcome in rule.check.evaluate(subject) {
                     findings.append(finding(rule.header, outcome))
@@ -52,7 +51,8 @@ public final class PolicyEvaluator {
         let developer = statement.map { $0.predicate.origin.developer.legalName ?? $0.predicate.origin.developer.name }
         return ModelReport(
             file: file, envelopeSHA256: envelopeSHA256, name: name, version: statement?.predicate.model.version,
-            developer: developer, findings: findings, lineage: lineage, custody: custody)
+            developer: developer, findings: findings,
+            lineage: lineage.flatMap { $0.tree.parents.isEmpty ? nil : $0.tree }, custody: verification.custody?.hops)
     }
 
     private func finding(_ header: RuleHeader, _ outcome: CheckOutcome) -> Finding {

@@ -192,7 +192,7 @@ public struct HTMLReportRenderer: ReportRenderer {
             out += "<td><span class=\"badge \(state)\">\(Self.escape(waiver.state.rawValue))</span></td>"
             out += "<td><time>\(Self.escape(waiver.expires))</time></td><td>\(Self.escape(waiver.approver))</td>"
             out += "<td>\(Self.multiline(waiver.justification))</td>"
-            let appliedTo = waiver.appliedTo.map(Self.escape).joined(separator: "<br>")
+            let appliedTo = waiver.appliedTo.map { Self.escape(report.modelLabel($0)) }.joined(separator: "<br>")
             out += "<td>\(appliedTo.isEmpty ? "—" : appliedTo)</td>"
             out += "</tr>\n"
         }

@@ -80,7 +80,7 @@ public struct MarkdownReportRenderer: ReportRenderer {
     }
 
     private func failures(_ report: AuditReport) -> [String] {
-        var blocks = ["## Failures"]
+        var blocks = ["## Failures and warnings"]
         for model in report.models {
             let findings = model.findings.filter { [.fail, .error, .warn].contains($0.status) }
             var block = "### \(Self.cell(model.displayName))\n\n"
@@ -122,7 +122,8 @@ public struct MarkdownReportRenderer: ReportRenderer {
             [
                 Self.code(waiver.rule), Self.cell(waiver.model), waiver.state.rawValue, Self.cell(waiver.expires),
                 Self.cell(waiver.approver), Self.cell(waiver.justification),
-                waiver.appliedTo.isEmpty ? "—" : waiver.appliedTo.map(Self.cell).joined(separator: "<br>"),
+                waiver.appliedTo.isEmpty
+                    ? "—" : waiver.appliedTo.map { Self.cell(report.modelLabel($0)) }.joined(separator: "<br>"),
             ]
         }
         return [
@@ -290,6 +291,12 @@ enum ControlCoverage: CaseIterable {
 }
 
 extension AuditReport {
+    /// How a waiver's `appliedTo` entry (a model's envelope file) is shown: the model's display name when the
+    /// report has that model, else the entry as written.
+    func modelLabel(_ reference: String) -> String {
+        models.first { $0.file == reference }?.displayName ?? reference
+    }
+
     /// Every control named by any finding, sorted: the rows of a coverage matrix.
     var coveredControls: [String] {
         Set(models.flatMap(\.findings).flatMap(\.controls)).sorted()

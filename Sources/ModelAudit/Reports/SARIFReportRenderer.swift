@@ -132,10 +132,11 @@ public struct SARIFReportRenderer: ReportRenderer {
 
     static func descriptor(_ rule: RuleInfo) -> SARIFLog.ReportingDescriptor {
         var help = rule.remediation ?? "No remediation is given for this rule."
-        var markdown = rule.remediation.map { "**Remediation:** \($0)" } ?? "_No remediation is given for this rule._"
+        var markdown = rule.remediation.map { "**Remediation:** \(MarkdownReportRenderer.cell($0))" }
+            ?? "_No remediation is given for this rule._"
         if !rule.controls.isEmpty {
             help += "\nControls: " + rule.controls.joined(separator: ", ")
-            markdown += "\n\n**Controls:** " + rule.controls.map { "`\($0)`" }.joined(separator: ", ")
+            markdown += "\n\n**Controls:** " + rule.controls.map(MarkdownReportRenderer.code).joined(separator: ", ")
         }
         var full = "\(rule.title) (severity \(rule.severity.rawValue)"
         if !rule.controls.isEmpty { full += "; controls \(rule.controls.joined(separator: ", "))" }

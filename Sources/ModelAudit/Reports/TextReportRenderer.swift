@@ -28,7 +28,7 @@ public struct TextReportRenderer: ReportRenderer {
         }
         if !report.waivers.isEmpty {
             lines.append("")
-            lines += waivers(report.waivers)
+            lines += waivers(report)
         }
         lines.append("")
         lines += summary(report)
@@ -93,12 +93,15 @@ public struct TextReportRenderer: ReportRenderer {
         let head = "\(ReportText.oneLine(finding.ruleID)) (\(finding.severity.rawValue)) — "
             + ReportText.oneLine(finding.title)
         var lines = wrap(head, first: "    " + paint(mark, tone) + " ", firstWidth: 6, rest: "      ")
-        lines += wrap(ReportText.oneLine(finding.message), first: "      ", rest: "      ")
+        for line in ReportText.lines(finding.message) { lines += wrap(line, first: "      ", rest: "      ") }
         let indent = "                "
         func field(_ label: String, _ value: String?) {
             guard let value else { return }
-            let padded = ("      " + label + ":").padding(toLength: indent.count, withPad: " ", startingAt: 0)
-            lines += wrap(ReportText.oneLine(value), first: padded, rest: indent)
+            // A multi-line value keeps its lines, each wrapped under the first.
+            for (index, line) in ReportText.lines(value).enumerated() {
+                let padded = ("      " + label + ":").padding(toLength: indent.count, withPad: " ", startingAt: 0)
+                lines += wrap(line, first: index == 0 ? padded : indent, rest: indent)
+            }
         }
         field("expected", finding.expected)
         field("observed", finding.observed)
@@ -114,7 +117,8 @@ public struct TextReportRenderer: ReportRenderer {
         return lines
     }
 
-    private func waivers(_ waivers: [WaiverReport]) -> [String] {
+    private func waivers(_ report: AuditReport) -> [String] {
+        let waivers = report.waivers
         var lines = [paint("waivers (\(waivers.count))", .bold)]
         for waiver in waivers {
             let tone: Tone
@@ -134,12 +138,13 @@ public struct TextReportRenderer: ReportRenderer {
             let head = "\(ReportText.oneLine(waiver.rule)) for \(ReportText.oneLine(waiver.model)), "
                 + "\(expiry) \(ReportText.oneLine(waiver.expires)), approved by \(ReportText.oneLine(waiver.approver))"
             lines += wrap(head, first: "  " + paint(state, tone) + " ", firstWidth: 11, rest: "           ")
-            lines += wrap(ReportText.oneLine(waiver.justification), first: "           ", rest: "           ")
+            for line in ReportText.lines(waiver.justification) {
+                lines += wrap(line, first: "           ", rest: "           ")
+            }
             if !waiver.appliedTo.isEmpty {
                 let label = waiver.state == .expired ? "would apply to: " : "applied to: "
-                lines += wrap(
-                    label + waiver.appliedTo.map(ReportText.oneLine).joined(separator: ", "),
-                    first: "           ", rest: "           ")
+                let models = waiver.appliedTo.map { ReportText.oneLine(report.modelLabel($0)) }
+                lines += wrap(label + models.joined(separator: ", "), first: "           ", rest: "           ")
             }
         }
         return lines
@@ -275,6 +280,13 @@ enum ReportText {
             previousCR = false
         }
         return String(scalars)
+    }
+
+    /// `visible(text)` split into lines (LF, CRLF or CR), tabs as spaces: for renderers that keep line breaks.
+    static func lines(_ text: String) -> [String] {
+        visible(text).replacingOccurrences(of: "\r\n", with: "\n")
+            .split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" })
+            .map { $0.replacingOccurrences(of: "\t", with: " ") }
     }
 
     /// The first 12 hex digits of a SHA-256, enough to tell files apart at a glance.

@@ -16,12 +16,19 @@ public struct Auditor {
         public var limits: JSONLimits
         /// The model directory for an envelope file, or `nil` to skip the file check.
         public var modelDirectory: (String) -> String?
+        /// The custody bundle for an envelope file; by default the `.custody.jsonl` beside it, when present.
+        public var custodyBundle: (String) -> String?
+        /// Where parent manifests are looked up by digest.
+        public var store: ManifestStore?
 
         public init(
             threshold: Int = 1, time: Date, followSymlinks: Bool = false,
             extraFiles: ArtifactCheck.ExtraFilePolicy = .fail, limits: JSONLimits = .default,
-            modelDirectory: @escaping (String) -> String? = { _ in nil }
+            modelDirectory: @escaping (String) -> String? = { _ in nil },
+            custodyBundle: @escaping (String) -> String? = Auditor.custodyBundleBeside, store: ManifestStore? = nil
         ) {
+            self.custodyBundle = custodyBundle
+            self.store = store
             self.threshold = threshold
             self.time = time
             self.followSymlinks = followSymlinks
@@ -53,10 +60,23 @@ public struct Auditor {
             trustStore: trustStore,
             options: ModelVerificationOptions(
                 threshold: options.threshold, time: options.time, modelDirectory: directory,
-                followSymlinks: options.followSymlinks, extraFiles: options.extraFiles)
+                followSymlinks: options.followSymlinks, extraFiles: options.extraFiles,
+                custodyBundle: options.custodyBundle(file), envelopeSHA256: digest)
         ).verify(envelope, progress: progress)
+        var lineage: LineageResolver.Result?
+        if verification.signatures.isVerified, let statement = verification.statement {
+            lineage = LineageResolver(store: options.store, trustStore: trustStore, time: options.time)
+                .resolve(statement, envelopeSHA256: digest)
+        }
         return evaluator.evaluate(
-            file: file, envelopeSHA256: digest, verification: verification, modelDirectory: directory)
+            file: file, envelopeSHA256: digest, verification: verification, modelDirectory: directory,
+            lineage: lineage)
+    }
+
+    /// `model.json` → `model.custody.jsonl` when that file exists.
+    public static func custodyBundleBeside(_ file: String) -> String? {
+        let path = CustodyBundle.defaultPath(forManifest: file)
+        return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
     /// Audits every file; unreadable ones are reported as models that could not be evaluated.

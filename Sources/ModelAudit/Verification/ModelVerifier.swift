@@ -9,11 +9,17 @@ public struct ModelVerificationOptions: Sendable {
     public var modelDirectory: String?
     public var followSymlinks: Bool
     public var extraFiles: ArtifactCheck.ExtraFilePolicy
+    /// The custody bundle to verify, if any.
+    public var custodyBundle: String?
+    /// SHA-256 of the envelope file, which custody records chain from.
+    public var envelopeSHA256: String?
 
     public init(
         threshold: Int = 1, time: Date, modelDirectory: String? = nil, followSymlinks: Bool = false,
-        extraFiles: ArtifactCheck.ExtraFilePolicy = .fail
+        extraFiles: ArtifactCheck.ExtraFilePolicy = .fail, custodyBundle: String? = nil, envelopeSHA256: String? = nil
     ) {
+        self.custodyBundle = custodyBundle
+        self.envelopeSHA256 = envelopeSHA256
         self.threshold = threshold
         self.time = time
         self.modelDirectory = modelDirectory
@@ -29,7 +35,9 @@ public struct ModelVerificationOptions: Sendable {
 ///    stop: the payload of an unverified envelope is never parsed;
 /// 2. parse the statement from the exact payload bytes that verified, through the strict JSON parser, and — for a
 ///    provenance predicate — validate it completely (`ManifestReader`);
-/// 3. with a model directory, hash every file and compare it with the subject list (`ArtifactCheck`): missing
+/// 3. with a custody bundle, verify the chain from this envelope to the last hop (`CustodyVerifier`); the last
+///    hop's files are then the ones that must be delivered;
+/// 4. with a model directory, hash every file and compare it with the expected files (`ArtifactCheck`): missing
 ///    files, digest mismatches and files the manifest does not list are all reported.
 public struct ModelVerifier: Sendable {
     public let trustStore: TrustStore
@@ -61,14 +69,21 @@ public struct ModelVerifier: Sendable {
                 statementProblem: "--model-dir needs a provenance statement, but the payload is "
                     + "\(envelope.payloadType)")
         }
+        var custody: CustodyVerification?
+        if let path = options.custodyBundle, let statement {
+            let bundle = try CustodyBundle.load(path: path)
+            custody = CustodyVerifier(trustStore: trustStore, time: options.time).verify(
+                bundle, manifestSHA256: options.envelopeSHA256 ?? "", manifestSubject: statement.subject)
+        }
         var artifacts: ArtifactCheckResult?
         if let root = options.modelDirectory, let statement {
+            let expected = custody?.finalSubject ?? statement.subject
             let directory = try ModelDirectory(root: root, options: .init(followSymlinks: options.followSymlinks))
             artifacts = try ArtifactCheck.check(
-                expected: statement.subject.map { ExpectedArtifact(path: $0.name, sha256: $0.digest.sha256) },
+                expected: expected.map { ExpectedArtifact(path: $0.name, sha256: $0.digest.sha256) },
                 directory: directory, extraFiles: options.extraFiles, progress: progress)
         }
-        return ModelVerification(signatures: signatures, statement: statement, artifacts: artifacts)
+        return ModelVerification(signatures: signatures, statement: statement, artifacts: artifacts, custody: custody)
     }
 
     /// The provenance statement in an envelope, or `nil` when the envelope carries something else.
@@ -89,11 +104,13 @@ public struct ModelVerification: Sendable {
     public let artifacts: ArtifactCheckResult?
     /// Why a verified payload could not be used as a provenance statement.
     public let statementProblem: String?
+    public let custody: CustodyVerification?
 
     public init(
         signatures: EnvelopeVerification, statement: ProvenanceStatement?, artifacts: ArtifactCheckResult?,
-        statementProblem: String? = nil
+        statementProblem: String? = nil, custody: CustodyVerification? = nil
     ) {
+        self.custody = custody
         self.signatures = signatures
         self.statement = statement
         self.artifacts = artifacts
@@ -101,6 +118,6 @@ public struct ModelVerification: Sendable {
     }
 
     public var passed: Bool {
-        signatures.isVerified && statementProblem == nil && (artifacts?.passed ?? true)
+        signatures.isVerified && statementProblem == nil && (artifacts?.passed ?? true) && (custody?.intact ?? true)
     }
 }

@@ -147,3 +147,55 @@ public struct LineageParentsSigned: PolicyCheck {
         }
     }
 }
+
+/// `lineage.ancestors-verified`: every ancestor, followed through the manifest store, is signed by a trusted key.
+///
+/// A parent that is named but cannot be found, is unsigned, untrusted, does not match the digest its child names,
+/// or closes a cycle fails with the path from the model to it. Without a store (`--store`) no ancestor can be
+/// verified, and the rule fails for every parent.
+public struct LineageAncestorsVerified: PolicyCheck {
+    public static let type = "lineage.ancestors-verified"
+
+    public init?(parameters: ObjectReader, context: PolicyParseContext) {}
+
+    public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
+        guard let lineage = subject.lineage else {
+            return [CheckOutcome(.error, "lineage was not resolved", pointer: "/predicate/lineage/parents")]
+        }
+        if lineage.links.isEmpty {
+            return [CheckOutcome(.pass, "a base model: no ancestors", pointer: "/predicate/lineage/parents")]
+        }
+        return lineage.links.map { link in
+            let trail = link.path.joined(separator: " ← ")
+            let ok = link.status == .verified
+            return CheckOutcome(
+                ok ? .pass : .fail,
+                ok ? "\(trail): verified" : "unverified ancestor \(trail): \(link.status.rawValue) — \(link.detail)",
+                expected: "a signed manifest by a trusted key", observed: link.status.rawValue,
+                pointer: link.depth == 1 ? link.pointer : "/predicate/lineage/parents", path: link.path)
+        }
+    }
+}
+
+/// `lineage.max-depth`: the ancestry is no deeper than `maxDepth` generations.
+public struct LineageMaxDepth: PolicyCheck {
+    public static let type = "lineage.max-depth"
+    let maxDepth: Int
+
+    public init?(parameters: ObjectReader, context: PolicyParseContext) {
+        guard let maxDepth = parameters.integer("maxDepth", in: 0...64) else { return nil }
+        self.maxDepth = maxDepth
+    }
+
+    public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
+        guard let lineage = subject.lineage else {
+            return [CheckOutcome(.error, "lineage was not resolved", pointer: "/predicate/lineage/parents")]
+        }
+        let deepest = lineage.links.max { $0.depth < $1.depth }
+        let depth = deepest?.depth ?? 0
+        return [CheckOutcome(
+            depth <= maxDepth ? .pass : .fail, "the ancestry is \(depth) generation(s) deep",
+            expected: "at most \(maxDepth)", observed: "\(depth)", pointer: "/predicate/lineage/parents",
+            path: depth > maxDepth ? deepest?.path : nil)]
+    }
+}

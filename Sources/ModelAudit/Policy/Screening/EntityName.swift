@@ -70,23 +70,19 @@ public enum EntityName {
 
     /// Steps 1–6: words of folded, unaccented letters and digits.
     static func tokenize(_ name: String) -> [String] {
-        let scalars: String.UnicodeScalarView
-        if name.utf8.allSatisfy({ $0 < 0x80 }) {
-            // ASCII needs neither decomposition nor full case folding; skipping Foundation keeps loading a
-            // large list fast.
-            scalars = name.lowercased().unicodeScalars
-        } else {
-            var cleaned = String.UnicodeScalarView()
-            for scalar in name.unicodeScalars {
-                switch scalar.value {
-                case 0x2122, 0x2120, 0x00AE, 0x00A9: cleaned.append(" ")
-                default: cleaned.append(scalar)
-                }
+        // ASCII needs neither decomposition nor full case folding; skipping Foundation keeps a large list
+        // quick to load. Both paths give the same words for ASCII input.
+        if let tokens = asciiTokens(name) { return tokens }
+
+        var cleaned = String.UnicodeScalarView()
+        for scalar in name.unicodeScalars {
+            switch scalar.value {
+            case 0x2122, 0x2120, 0x00AE, 0x00A9: cleaned.append(" ")
+            default: cleaned.append(scalar)
             }
-            scalars = String(cleaned).decomposedStringWithCompatibilityMapping
-                .folding(options: [.caseInsensitive], locale: nil)
-                .unicodeScalars
         }
+        let folded = String(cleaned).decomposedStringWithCompatibilityMapping
+            .folding(options: [.caseInsensitive], locale: nil)
 
         var tokens: [String] = []
         var current = String.UnicodeScalarView()
@@ -96,10 +92,15 @@ public enum EntityName {
                 current = String.UnicodeScalarView()
             }
         }
-        for scalar in scalars {
-            if scalar == "&" {
-                endToken()
-                tokens.append("and")
+        for scalar in folded.unicodeScalars {
+            if scalar.isASCII {
+                switch classify(UInt8(scalar.value)) {
+                case .keep(let byte): current.append(Unicode.Scalar(byte))
+                case .and:
+                    endToken()
+                    tokens.append("and")
+                case .separator: endToken()
+                }
                 continue
             }
             if let ascii = latinWithoutDecomposition[scalar] {
@@ -122,6 +123,47 @@ public enum EntityName {
         return tokens
     }
 
+    /// The words of an all-ASCII name, or nil if the name has any other character.
+    private static func asciiTokens(_ name: String) -> [String]? {
+        var tokens: [String] = []
+        var current: [UInt8] = []
+        current.reserveCapacity(32)
+        func endToken() {
+            if !current.isEmpty {
+                tokens.append(String(decoding: current, as: UTF8.self))
+                current.removeAll(keepingCapacity: true)
+            }
+        }
+        for byte in name.utf8 {
+            guard byte < 0x80 else { return nil }
+            switch classify(byte) {
+            case .keep(let kept): current.append(kept)
+            case .and:
+                endToken()
+                tokens.append("and")
+            case .separator: endToken()
+            }
+        }
+        endToken()
+        return tokens
+    }
+
+    private enum ASCIIClass {
+        case keep(UInt8)
+        case and
+        case separator
+    }
+
+    /// Letters (lowercased) and digits are kept, `&` is the word "and", everything else separates words.
+    private static func classify(_ byte: UInt8) -> ASCIIClass {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return .keep(byte | 0x20)
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .keep(byte)
+        case UInt8(ascii: "&"): return .and
+        default: return .separator
+        }
+    }
+
     /// Lowercase Latin letters that NFKD leaves whole, spelled as their usual ASCII transcription.
     private static let latinWithoutDecomposition: [Unicode.Scalar: String] = [
         "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "ħ": "h", "ı": "i", "þ": "th", "ŧ": "t",
@@ -129,6 +171,7 @@ public enum EntityName {
 
     /// Step 7: "s a" → "sa".
     static func joinInitialisms(_ tokens: inout [String]) {
+        guard tokens.contains(where: isSingleLetter) else { return }
         var result: [String] = []
         result.reserveCapacity(tokens.count)
         var run: [String] = []
@@ -153,23 +196,40 @@ public enum EntityName {
     }
 
     private static func isSingleLetter(_ token: String) -> Bool {
+        // Settle ASCII words by their byte count, so grapheme breaking only runs on the rare other words.
+        let bytes = token.utf8
+        guard let lead = bytes.first else { return false }
+        if lead < 0x80 { return bytes.count == 1 && lead > UInt8(ascii: "9") }
         guard token.count == 1, let first = token.unicodeScalars.first else { return false }
         return first.properties.isAlphabetic
     }
 
-    /// The suffixes, longest first, so "private limited" goes as a unit before "limited" alone.
-    private static let suffixesLongestFirst = legalFormSuffixes.sorted { $0.count > $1.count }
+    /// One-word suffixes, looked up by hash: stripping runs for every name of a list at load.
+    private static let singleWordSuffixes = Set(legalFormSuffixes.filter { $0.count == 1 }.map { $0[0] })
+    /// Multi-word suffixes, longest first, tried before one-word ones so "private limited" goes as a unit.
+    private static let multiWordSuffixes = legalFormSuffixes.filter { $0.count > 1 }.sorted { $0.count > $1.count }
 
     /// Step 8.
     static func stripLegalForms(_ tokens: inout [String]) {
-        while let suffix = suffixesLongestFirst.first(where: { tokens.ends(with: $0) }) {
-            tokens.removeLast(suffix.count)
+        while let last = tokens.last {
+            if let suffix = multiWordSuffixes.first(where: { tokens.ends(with: $0) }) {
+                tokens.removeLast(suffix.count)
+            } else if singleWordSuffixes.contains(last) {
+                tokens.removeLast()
+            } else {
+                return
+            }
         }
     }
 }
 
 extension Array where Element == String {
     fileprivate func ends(with suffix: [String]) -> Bool {
-        count >= suffix.count && self[(count - suffix.count)...].elementsEqual(suffix)
+        guard count >= suffix.count else { return false }
+        let offset = count - suffix.count
+        for index in suffix.indices where self[offset + index] != suffix[index] {
+            return false
+        }
+        return true
     }
 }

@@ -86,7 +86,14 @@ public struct ScreeningList: Sendable {
         do {
             bytes = try InputFile.read(path, limit: maxBytes)
         } catch {
-            throw ScreeningListError(path: path, line: nil, message: "cannot read screening list: \(error)")
+            let reason: String
+            switch error.kind {
+            case .missing: reason = "no such file"
+            case .notRegularFile: reason = "not a regular file"
+            case .tooLarge(let limit): reason = "larger than the \(limit)-byte limit"
+            case .unreadable(let detail): reason = detail
+            }
+            throw ScreeningListError(path: path, line: nil, message: "cannot read screening list: \(reason)")
         }
         return try parse(id: id, path: path, bytes: bytes, maxBytes: maxBytes)
     }

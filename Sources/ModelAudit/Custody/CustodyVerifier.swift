@@ -1,0 +1,165 @@
+import AuditCrypto
+import Foundation
+
+/// Verifies a model's chain of custody, gathering every problem rather than stopping at the first.
+///
+/// The pipeline:
+/// 1. each line is a DSSE envelope verified against the trust store; only a verified record's payload is read,
+///    and it must be a valid custody statement for *this* model (its `manifest` digest is the provenance envelope's
+///    digest) — a record replayed from another model's chain is refused;
+/// 2. starting from the provenance envelope's digest, follow `previous` links: two records naming the same previous
+///    are a fork; a verified record the walk never reaches is a gap (its previous is missing or unverified);
+/// 3. along the chain, times never go backwards, and each record's subject equals the files it received — unless
+///    its action is a transformation (convert, quantize, fine-tune), whose `inputs` must equal the files received
+///    and whose subject becomes the new set of files;
+/// 4. the last hop's subject is what must be delivered: the caller checks the model directory against it.
+public struct CustodyVerifier {
+    public let trustStore: TrustStore
+    public let time: Date
+
+    public init(trustStore: TrustStore, time: Date) {
+        self.trustStore = trustStore
+        self.time = time
+    }
+
+    public func verify(
+        _ bundle: CustodyBundle, manifestSHA256: String, manifestSubject: [Subject]
+    ) -> CustodyVerification {
+        var problems: [CustodyProblem] = []
+        var records: [CustodyVerification.Record] = []
+        for line in bundle.lines {
+            func problem(_ kind: CustodyProblem.Kind, _ message: String) {
+                problems.append(CustodyProblem(line: line.number, kind: kind, message: message))
+            }
+            let envelope: DSSEEnvelope
+            do {
+                envelope = try DSSEEnvelope.decode(line.bytes)
+            } catch {
+                problem(.malformed, "not a DSSE envelope: \(error)")
+                continue
+            }
+            let signatures = EnvelopeVerifier(trustStore: trustStore, time: time).verify(envelope)
+            guard signatures.isVerified, let signer = signatures.signatures.first(where: \.isVerified) else {
+                let reasons = signatures.signatures.map(\.explanation).joined(separator: "; ")
+                problem(.signature, "\(signatures.summary)\(reasons.isEmpty ? "" : " (\(reasons))")")
+                continue
+            }
+            let statement: CustodyStatement
+            do {
+                guard envelope.payloadType == DSSEEnvelope.inTotoPayloadType else {
+                    problem(.malformed, "payload type \(envelope.payloadType) is not an in-toto statement")
+                    continue
+                }
+                statement = try CustodyReader.read(try StrictJSON.parse(envelope.payload), document: "custody record")
+            } catch {
+                problem(.malformed, "\(error)")
+                continue
+            }
+            if statement.predicate.manifest.sha256 != manifestSHA256 {
+                problem(.replayed, "the record belongs to another model (manifest sha256:"
+                    + "\(statement.predicate.manifest.sha256), this model's is sha256:\(manifestSHA256))")
+                continue
+            }
+            let roles = Set(signatures.signatures.filter(\.isVerified).flatMap(\.roles))
+            records.append(CustodyVerification.Record(
+                line: line.number, sha256: line.sha256, statement: statement, signerKeyID: signer.keyID ?? "",
+                signerOwner: signer.owner ?? "", signerRoles: roles.sorted()))
+        }
+
+        // Walk the hash chain from the provenance envelope.
+        var chain: [CustodyVerification.Record] = []
+        var current = manifestSHA256
+        var files = Set(manifestSubject.map { "\($0.name)\u{0}\($0.digest.sha256)" })
+        var finalSubject = manifestSubject
+        var previousTime: Date?
+        var visited: Set<Int> = []
+        while true {
+            let next = records.filter { $0.statement.predicate.previous.sha256 == current && !visited.contains($0.line) }
+            guard let record = next.first else { break }
+            if next.count > 1 {
+                problems.append(CustodyProblem(line: next[1].line, kind: .fork,
+                    message: "lines \(next.map { String($0.line) }.joined(separator: " and ")) both name sha256:"
+                        + "\(current) as their previous record: the chain forks"))
+            }
+            visited.insert(record.line)
+            let predicate = record.statement.predicate
+            if let when = predicate.timeDate {
+                if let previousTime, when < previousTime {
+                    problems.append(CustodyProblem(line: record.line, kind: .timeOrder,
+                        message: "\(predicate.action.rawValue) at \(predicate.time) is earlier than the hop before it"))
+                }
+                previousTime = when
+            }
+            let subject = Set(record.statement.subject.map { "\($0.name)\u{0}\($0.digest.sha256)" })
+            if predicate.action.transformsArtifacts {
+                let inputs = Set((predicate.inputs ?? []).map { "\($0.name)\u{0}\($0.digest.sha256)" })
+                if inputs != files {
+                    problems.append(CustodyProblem(line: record.line, kind: .subject,
+                        message: "\(predicate.action.rawValue) names inputs that are not the files it received"))
+                }
+            } else if subject != files {
+                problems.append(CustodyProblem(line: record.line, kind: .subject,
+                    message: "\(predicate.action.rawValue) changes the files without declaring a transformation"))
+            }
+            files = subject
+            finalSubject = record.statement.subject
+            chain.append(record)
+            current = record.sha256
+        }
+        for record in records where !visited.contains(record.line) {
+            problems.append(CustodyProblem(line: record.line, kind: .gap,
+                message: "\(record.statement.predicate.action.rawValue) by \(record.statement.predicate.actor.name) "
+                    + "names previous sha256:\(record.statement.predicate.previous.sha256), which is not on the chain "
+                    + "(a missing or unverified record)"))
+        }
+        return CustodyVerification(
+            bundle: bundle.path, chain: chain, problems: problems.sorted { ($0.line, $0.message) < ($1.line, $1.message) },
+            finalSubject: finalSubject, recordCount: bundle.lines.count)
+    }
+}
+
+/// What went wrong with one custody record.
+public struct CustodyProblem: Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        case malformed, signature, replayed, fork, gap, subject
+        case timeOrder = "time-order"
+    }
+    public let line: Int
+    public let kind: Kind
+    public let message: String
+
+    public var description: String { "line \(line): \(kind.rawValue): \(message)" }
+}
+
+/// The verified chain of custody of one model.
+public struct CustodyVerification: Sendable {
+    public struct Record: Sendable {
+        public let line: Int
+        public let sha256: String
+        public let statement: CustodyStatement
+        public let signerKeyID: String
+        public let signerOwner: String
+        public let signerRoles: [TrustRole]
+    }
+
+    public let bundle: String
+    /// The records on the hash chain from the provenance envelope, in order.
+    public let chain: [Record]
+    public let problems: [CustodyProblem]
+    /// The files the last hop holds: what must be delivered.
+    public let finalSubject: [Subject]
+    public let recordCount: Int
+
+    public var intact: Bool { problems.isEmpty && !chain.isEmpty }
+
+    /// The chain as reports draw it.
+    public var hops: [CustodyHop] {
+        chain.enumerated().map { index, record in
+            let p = record.statement.predicate
+            let trouble = problems.filter { $0.line == record.line }.map(\.kind.rawValue)
+            return CustodyHop(
+                index: index + 1, action: p.action.rawValue, actor: p.actor.legalName ?? p.actor.name,
+                country: p.country, time: p.time, status: trouble.isEmpty ? "verified" : trouble.joined(separator: ", "))
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Text, Graphviz and Mermaid renderings of an ancestry tree (the HTML report draws its own SVG).
+public enum LineageRendering {
+    /// An indented tree: `model ← relation ← parent [status]`.
+    public static func text(_ root: LineageNode) -> String {
+        var lines = ["\(root.name) [\(root.status)]" + (root.developer.map { " — \($0)" } ?? "")]
+        func walk(_ node: LineageNode, prefix: String) {
+            for (index, parent) in node.parents.enumerated() {
+                let last = index == node.parents.count - 1
+                let digest = parent.manifestSHA256.map { " sha256:\($0.prefix(12))…" } ?? ""
+                lines.append("\(prefix)\(last ? "└─" : "├─") \(parent.relation ?? "parent") ← \(parent.name) "
+                    + "[\(parent.status)]\(parent.developer.map { " — \($0)" } ?? "")\(digest)")
+                walk(parent, prefix: prefix + (last ? "   " : "│  "))
+            }
+        }
+        walk(root, prefix: "")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Graphviz `digraph`, edges from parent to child labelled with the relation.
+    public static func dot(_ root: LineageNode) -> String {
+        var out = "digraph lineage {\n  rankdir=BT;\n  node [shape=box, style=rounded];\n"
+        var counter = 0
+        func id() -> String {
+            counter += 1
+            return "n\(counter)"
+        }
+        func escape(_ text: String) -> String {
+            text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        }
+        func walk(_ node: LineageNode) -> String {
+            let me = id()
+            let color = node.status == "verified" ? "darkgreen" : "red3"
+            out += "  \(me) [label=\"\(escape(node.name))\\n\(escape(node.status))\", color=\(color)];\n"
+            for parent in node.parents {
+                let them = walk(parent)
+                out += "  \(them) -> \(me) [label=\"\(escape(parent.relation ?? ""))\"];\n"
+            }
+            return me
+        }
+        _ = walk(root)
+        return out + "}\n"
+    }
+
+    /// Mermaid `graph BT`.
+    public static func mermaid(_ root: LineageNode) -> String {
+        var out = "graph BT\n"
+        var counter = 0
+        func walk(_ node: LineageNode) -> String {
+            counter += 1
+            let me = "n\(counter)"
+            let label = "\(node.name)<br/>\(node.status)".replacingOccurrences(of: "\"", with: "'")
+            out += "  \(me)[\"\(label)\"]\n"
+            if node.status != "verified" { out += "  style \(me) stroke:#c00,stroke-width:2px\n" }
+            for parent in node.parents {
+                let them = walk(parent)
+                out += "  \(them) -->|\(parent.relation ?? "parent")| \(me)\n"
+            }
+            return me
+        }
+        _ = walk(root)
+        return out
+    }
+}
