@@ -81,6 +81,22 @@ struct VendorList {
                             ?? "\(kind.rawValue) \(party.displayName) is not on the deny list",
                         expected: "none of: \(listed)", observed: party.names.joined(separator: " / "), pointer: pointer))
             }
+            // A denied developer anywhere in the verified ancestry fails the model too.
+            if !allow && kind == .developer {
+                for ancestor in subject.ancestors {
+                    guard let developer = ancestor.statement?.predicate.parties().first(where: { $0.role == .developer })
+                    else { continue }
+                    let match = entries.first { $0.matches(developer) }
+                    outcomes.append(
+                        CheckOutcome(
+                            match == nil ? .pass : .fail,
+                            "ancestor \(ancestor.path.joined(separator: " ← ")) was developed by "
+                                + "\(developer.displayName)\(match.map { ", a denied vendor (\($0.name))" } ?? "")",
+                            expected: "none of: \(entries.map(\.name).joined(separator: ", "))",
+                            observed: developer.names.joined(separator: " / "), pointer: "/predicate/lineage/parents",
+                            path: ancestor.path))
+                }
+            }
         }
         return outcomes
     }
