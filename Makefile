@@ -20,8 +20,10 @@ release:
 run: build
 	@AUDIT="$(BIN)" bash scripts/demo.sh
 
-# Every test: unit, vector and end-to-end (the end-to-end tests run the built binary).
+# Every test: JSON Schema and report-format checks, then unit, vector and end-to-end tests (which run the binary).
 test: build
+	AUDIT="$(BIN)" python3 Tests/schema/check_schemas.py
+	python3 Tests/schema/check_reports.py
 	$(SWIFT) test $(BUILD_FLAGS)
 
 # Throughput of `audit digest` / `audit verify --model-dir` beside `openssl dgst -sha256` on a 2 GiB model (not a test).

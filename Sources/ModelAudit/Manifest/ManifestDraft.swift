@@ -2,13 +2,13 @@ import Foundation
 
 /// Builds the manifest draft `audit init` writes: artifacts filled in, every section present for the author.
 ///
-/// Required members the author must write are `null`; `audit sign` refuses the draft until each is filled in,
-/// listing them by JSON pointer. Optional members appear as empty lists so the author sees they exist.
+/// Every member is `null`: required ones make `audit sign` refuse the draft until each is filled in (listed by JSON
+/// pointer), optional ones stay *not declared* unless the author writes them. Nothing is pre-filled with an empty
+/// list, because `[]` is a claim ("declared: none") the author never made.
 public enum ManifestDraft {
     public static func make(subjects: [Subject], modelName: String?) -> JSONValue {
         let entity: JSONValue = object([
-            ("name", .null), ("legalName", .null), ("country", .null), ("aliases", .array([])),
-            ("affiliations", .array([])),
+            ("name", .null), ("legalName", .null), ("country", .null), ("aliases", .null), ("affiliations", .null),
         ])
         let predicate = object([
             ("model", object([
@@ -17,15 +17,14 @@ public enum ManifestDraft {
             ])),
             ("origin", object([("developer", entity), ("publisher", entity)])),
             ("hosting", object([
-                ("mode", .null), ("provider", entity), ("service", .null), ("regions", .array([])),
-                ("governingJurisdictions", .array([])), ("subProcessors", .array([])), ("dataFlows", .array([])),
+                ("mode", .null), ("provider", .null), ("service", .null), ("regions", .null),
+                ("governingJurisdictions", .null), ("subProcessors", .null), ("dataFlows", .null),
             ])),
             ("lineage", object([
-                ("parents", .array([])), ("datasets", .array([])), ("distillationSources", .array([])),
-                ("trainingCompute", .array([])),
+                ("parents", .null), ("datasets", .null), ("distillationSources", .null), ("trainingCompute", .null),
             ])),
-            ("dataRetention", .array([])),
-            ("audits", .array([])),
+            ("dataRetention", .null),
+            ("audits", .null),
         ])
         return object([
             ("_type", .string(ProvenanceStatement.statementType)),

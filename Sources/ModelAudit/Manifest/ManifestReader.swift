@@ -25,7 +25,10 @@ public enum ManifestReader {
         }
         let subject = root.objects("subject") { readSubject($0) }
         if let subject {
-            if subject.isEmpty { log.add("/subject", "lists no artifacts; a manifest covers at least one file") }
+            // Count what was written, not what survived validation, so one bad entry is one problem.
+            if root.object["subject"]?.arrayValue?.isEmpty == true {
+                log.add("/subject", "lists no artifacts; a manifest covers at least one file")
+            }
             var seen: [String: Int] = [:]
             for (index, item) in subject.enumerated() {
                 if let first = seen[item.name] {
@@ -249,7 +252,9 @@ public enum ManifestReader {
         let deletion = r.bool("deletionOnRequest", required: collected == true)
         let storage = r.countries("storageCountries", required: collected == true)
         r.finish()
-        if collected == true && days == nil && indefinite != true && r.object["retentionDays"] == nil {
+        // An invalid retentionDays has been reported already; absent and null both mean "not given".
+        let daysGiven = r.object["retentionDays"].map { $0 != .null } ?? false
+        if collected == true && days == nil && indefinite != true && !daysGiven {
             r.log.add(r.path("retentionDays"), "required when collected (or set \"indefinite\": true)")
         }
         if days != nil && indefinite == true {

@@ -178,7 +178,8 @@ public struct LineageNode: Sendable, Codable, Equatable {
     public var name: String
     public var relation: String?
     public var manifestSHA256: String?
-    /// `verified`, `unverified`, `missing`, `untrusted`, `mismatch`, `cycle`.
+    /// `verified`, `unsigned`, `missing`, `mismatch`, `untrusted`, `invalid`, `cycle`, `too-deep`, `not-resolved`
+    /// (see `LineageResolver.Link.Status`).
     public var status: String
     public var developer: String?
     public var parents: [LineageNode]

@@ -36,9 +36,9 @@ extension ReportFormat {
         switch self {
         case .text: return TextReportRenderer(color: options.color)
         case .json: return JSONReportRenderer()
-        case .sarif: return SARIFReportRenderer()
+        case .sarif: return SARIFReportRenderer(artifactBase: options.artifactBase)
         case .junit: return JUnitReportRenderer()
-        case .github: return GitHubReportRenderer()
+        case .github: return GitHubReportRenderer(artifactBase: options.artifactBase)
         case .markdown: return MarkdownReportRenderer()
         case .html: return HTMLReportRenderer()
         }

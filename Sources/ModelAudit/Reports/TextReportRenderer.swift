@@ -4,14 +4,20 @@ import Foundation
 ///
 /// Colour is ANSI SGR and only when `color` is set; without it the output holds no ESC byte, even when the
 /// manifest's strings do (control characters from input are shown as visible stand-ins, see `ReportText`).
+/// Passes and not-applicable findings are one count line, unless `verbose` is set or the report has no policy:
+/// then the few integrity findings are the whole story, so each is listed with its message, and the trusted
+/// key ids are listed in the header.
 public struct TextReportRenderer: ReportRenderer {
     public static let format = ReportFormat.text
     public var color: Bool
+    /// List every passed and not-applicable finding, and the trust store's key ids.
+    public var verbose: Bool
     /// Lines are wrapped at word boundaries to this many columns where the words allow it.
     public var width: Int
 
-    public init(color: Bool = false, width: Int = 120) {
+    public init(color: Bool = false, verbose: Bool = false, width: Int = 120) {
         self.color = color
+        self.verbose = verbose
         self.width = width
     }
 
@@ -22,9 +28,10 @@ public struct TextReportRenderer: ReportRenderer {
     /// The report as text, one trailing newline.
     public func text(_ report: AuditReport) -> String {
         var lines = header(report)
+        let listAll = verbose || report.policy == nil
         for model in report.models {
             lines.append("")
-            lines += section(model)
+            lines += section(model, listAll: listAll)
         }
         if !report.waivers.isEmpty {
             lines.append("")
@@ -50,9 +57,12 @@ public struct TextReportRenderer: ReportRenderer {
             lines.append("policy:    none (signatures and artifacts only)")
         }
         let store = report.trustStore
+        var keys = "\(store.keys.count) \(store.keys.count == 1 ? "key" : "keys")"
+        if (verbose || report.policy == nil) && !store.keys.isEmpty {
+            keys += ": " + store.keys.map(ReportText.oneLine).joined(separator: ", ")
+        }
         lines += wrap(
-            "\(ReportText.oneLine(store.directory)) (sha256 \(ReportText.shortDigest(store.sha256)), "
-                + "\(store.keys.count) \(store.keys.count == 1 ? "key" : "keys"))",
+            "\(ReportText.oneLine(store.directory)) (sha256 \(ReportText.shortDigest(store.sha256)), \(keys))",
             first: "trust:     ", rest: "           ")
         if !report.screeningLists.isEmpty {
             let lists = report.screeningLists.map {
@@ -63,7 +73,7 @@ public struct TextReportRenderer: ReportRenderer {
         return lines
     }
 
-    private func section(_ model: ModelReport) -> [String] {
+    private func section(_ model: ModelReport, listAll: Bool) -> [String] {
         let (mark, tone) = model.verdict == .compliant ? ("✔", Tone.green) : ("✘", Tone.red)
         var lines = [
             paint(mark, tone) + " " + paint(ReportText.oneLine(model.displayName), .bold) + " — "
@@ -80,6 +90,19 @@ public struct TextReportRenderer: ReportRenderer {
             guard !findings.isEmpty else { continue }
             lines.append("  " + paint("\(Self.groupTitle(status)) (\(findings.count))", .bold))
             for finding in findings { lines += describe(finding) }
+        }
+        if listAll {
+            for status in [FindingStatus.pass, .notApplicable] {
+                let findings = model.findings.filter { $0.status == status }
+                guard !findings.isEmpty else { continue }
+                lines.append("  " + paint("\(Self.groupTitle(status)) (\(findings.count))", .bold))
+                for finding in findings {
+                    let (mark, tone) = Self.mark(status)
+                    let text = "\(ReportText.oneLine(finding.ruleID)) — \(ReportText.oneLine(finding.message))"
+                    lines += wrap(text, first: "    " + paint(mark, tone) + " ", firstWidth: 6, rest: "      ")
+                }
+            }
+            return lines
         }
         let passed = model.findings.filter { $0.status == .pass }.count
         let notApplicable = model.findings.filter { $0.status == .notApplicable }.count

@@ -5,8 +5,9 @@ import Yams
 ///
 /// Plain scalars are resolved by the YAML 1.2 core schema only (so `NO`, `yes` and `on` stay strings, and a
 /// country code can never turn into a boolean); quoted scalars are always strings. Duplicate keys, non-string
-/// keys, aliases that would expand past the node budget, multiple documents and nesting past the depth limit are
-/// errors.
+/// keys, multiple documents and nesting past the depth limit are errors. Anchors and aliases are expanded by the
+/// YAML parser itself (it does not expose them), so expansion is bounded by a node budget instead: a document
+/// that would grow past `maxNodes` values ("billion laughs") is refused.
 public enum YAMLDocument {
     /// Why YAML could not be read.
     public struct ParseError: Error, Sendable, CustomStringConvertible {
@@ -51,7 +52,8 @@ public enum YAMLDocument {
         case .scalar(let scalar):
             return try scalarValue(scalar, line: line)
         case .alias:
-            throw ParseError(message: "aliases are not allowed", line: line)
+            // Only reachable if the parser stops resolving aliases itself; refuse rather than guess.
+            throw ParseError(message: "unresolved alias", line: line)
         case .sequence(let sequence):
             guard depth < limits.maxDepth else {
                 throw ParseError(message: "nested deeper than \(limits.maxDepth) levels", line: line)

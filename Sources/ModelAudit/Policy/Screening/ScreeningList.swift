@@ -58,7 +58,7 @@ public struct ScreeningList: Sendable {
         "source", "name", "alt_names", "country", "addresses", "federal_register_notice", "start_date",
     ]
 
-    /// The default ceiling on a list file's size; the full CSL is a few tens of megabytes.
+    /// The default ceiling on a list file's size, 64 MiB; `load` callers can lower or raise it.
     public static let defaultMaxBytes = 64 << 20
 
     /// A list built from entries already in memory.
