@@ -16,6 +16,9 @@ struct ReportOutputOptions: ParsableArguments {
     @Option(name: .long, help: "enforce (default): failures exit 1; audit: report everything and exit 0.")
     var mode: PolicyMode?
 
+    @Flag(name: .shortAndLong, help: "List every passing and not-applicable finding in the text report.")
+    var verbose = false
+
     func validate() throws {
         _ = try destinations(arguments: CommandLine.arguments)
     }
@@ -61,7 +64,7 @@ struct ReportOutputOptions: ParsableArguments {
         let colorTerminal = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         for (format, path) in try destinations(arguments: CommandLine.arguments) {
             let toStdout = path == nil || path == "-"
-            let renderer = format.renderer(options: RenderOptions(color: toStdout && colorTerminal))
+            let renderer = format.renderer(options: RenderOptions(color: toStdout && colorTerminal, verbose: verbose))
             let bytes = try renderer.render(report)
             if toStdout {
                 Terminal.write(bytes)

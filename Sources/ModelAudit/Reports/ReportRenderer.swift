@@ -23,10 +23,13 @@ public struct RenderOptions: Sendable {
     public var color: Bool
     /// Path of each model's envelope as SARIF/GitHub locations should name it (defaults to the file as given).
     public var artifactBase: String?
+    /// List passing and not-applicable findings one by one in the text report.
+    public var verbose: Bool
 
-    public init(color: Bool = false, artifactBase: String? = nil) {
+    public init(color: Bool = false, artifactBase: String? = nil, verbose: Bool = false) {
         self.color = color
         self.artifactBase = artifactBase
+        self.verbose = verbose
     }
 }
 
@@ -34,7 +37,7 @@ extension ReportFormat {
     /// The renderer for this format.
     public func renderer(options: RenderOptions = RenderOptions()) -> any ReportRenderer {
         switch self {
-        case .text: return TextReportRenderer(color: options.color)
+        case .text: return TextReportRenderer(color: options.color, verbose: options.verbose)
         case .json: return JSONReportRenderer()
         case .sarif: return SARIFReportRenderer(artifactBase: options.artifactBase)
         case .junit: return JUnitReportRenderer()
