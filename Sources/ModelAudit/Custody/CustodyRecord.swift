@@ -17,7 +17,7 @@ public enum CustodyAction: String, Sendable, CaseIterable, Codable {
 /// Carried as the predicate of an in-toto Statement v1 (`CustodyPredicate.type`) whose subject is the files the
 /// actor holds after the hop. `previous` is the SHA-256 of the previous record's envelope line — or of the
 /// provenance envelope for the first hop — so the records form a hash chain from origin to deployment.
-public struct CustodyPredicate: Sendable, Equatable, Encodable {
+public struct CustodyPredicate: StatementPredicate {
     public static let type = "https://model-audit.dev/custody/v1"
 
     public var action: CustodyAction
@@ -38,26 +38,8 @@ public struct CustodyPredicate: Sendable, Equatable, Encodable {
     public var timeDate: Date? { RFC3339.parse(time) }
 }
 
-/// A custody statement: the files after the hop and the hop itself.
-public struct CustodyStatement: Sendable, Equatable, Encodable {
-    public var subject: [Subject]
-    public var predicate: CustodyPredicate
-
-    enum CodingKeys: String, CodingKey {
-        case type = "_type"
-        case subject
-        case predicateType
-        case predicate
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(ProvenanceStatement.statementType, forKey: .type)
-        try container.encode(subject, forKey: .subject)
-        try container.encode(CustodyPredicate.type, forKey: .predicateType)
-        try container.encode(predicate, forKey: .predicate)
-    }
-}
+/// A custody statement: the files after the hop, and the hop itself.
+public typealias CustodyStatement = InTotoStatement<CustodyPredicate>
 
 /// Reads custody statements strictly, every problem with its pointer.
 public enum CustodyReader {
@@ -66,8 +48,8 @@ public enum CustodyReader {
         guard let root = ObjectReader.make(value, pointer: "", log: log) else {
             throw InvalidDocumentError(document: document, problems: log.problems)
         }
-        if let type = root.string("_type"), type != ProvenanceStatement.statementType {
-            log.add("/_type", "expected \"\(ProvenanceStatement.statementType)\", found \"\(type)\"")
+        if let type = root.string("_type"), type != InTotoStatementType.v1 {
+            log.add("/_type", "expected \"\(InTotoStatementType.v1)\", found \"\(type)\"")
         }
         if let type = root.string("predicateType"), type != CustodyPredicate.type {
             log.add("/predicateType", "expected \"\(CustodyPredicate.type)\", found \"\(type)\"")

@@ -27,7 +27,7 @@ public enum ManifestDraft {
             ("audits", .null),
         ])
         return object([
-            ("_type", .string(ProvenanceStatement.statementType)),
+            ("_type", .string(InTotoStatementType.v1)),
             ("subject", .array(subjects.sorted().map { subjectValue($0) })),
             ("predicateType", .string(ProvenancePredicate.type)),
             ("predicate", predicate),

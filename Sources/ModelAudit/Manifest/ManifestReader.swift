@@ -17,8 +17,8 @@ public enum ManifestReader {
 
     static func read(_ value: JSONValue, log: ProblemLog) -> ProvenanceStatement? {
         guard let root = ObjectReader.make(value, pointer: "", log: log) else { return nil }
-        if let type = root.string("_type"), type != ProvenanceStatement.statementType {
-            log.add("/_type", "expected \"\(ProvenanceStatement.statementType)\", found \"\(type)\"")
+        if let type = root.string("_type"), type != InTotoStatementType.v1 {
+            log.add("/_type", "expected \"\(InTotoStatementType.v1)\", found \"\(type)\"")
         }
         if let type = root.string("predicateType"), type != ProvenancePredicate.type {
             log.add("/predicateType", "expected \"\(ProvenancePredicate.type)\", found \"\(type)\"")

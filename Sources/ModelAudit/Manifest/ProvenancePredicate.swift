@@ -5,7 +5,7 @@ import Foundation
 /// Carried as the `predicate` of an in-toto Statement v1 whose `predicateType` is `ProvenancePredicate.type`.
 /// An optional member that is absent means *not declared*, which policy rules treat as unknown, never as "none";
 /// an empty list means "declared: none".
-public struct ProvenancePredicate: Sendable, Equatable, Encodable {
+public struct ProvenancePredicate: StatementPredicate {
     /// The versioned predicate type URI.
     public static let type = "https://model-audit.dev/provenance/v1"
 

@@ -131,46 +131,20 @@ extension PolicyTestSuite {
         let failed = results.filter { !$0.passed }.count
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites tests=\"\(results.count)\" failures=\"\(failed)\">\n"
-        xml += "  <testsuite name=\"\(XMLText.escape(suite))\" tests=\"\(results.count)\" failures=\"\(failed)\">\n"
+        xml += "  <testsuite name=\"\(JUnitReportRenderer.attribute(suite))\" tests=\"\(results.count)\" failures=\"\(failed)\">\n"
         for result in results {
-            let name = XMLText.escape("\(result.ruleID) [\(result.caseName)]")
-            xml += "    <testcase classname=\"\(XMLText.escape(result.caseName))\" name=\"\(name)\""
+            let name = JUnitReportRenderer.attribute("\(result.ruleID) [\(result.caseName)]")
+            xml += "    <testcase classname=\"\(JUnitReportRenderer.attribute(result.caseName))\" name=\"\(name)\""
             if result.passed {
                 xml += "/>\n"
             } else {
                 let message = "expected \(result.expected.rawValue), got \(result.actual?.rawValue ?? "no finding")"
-                xml += ">\n      <failure message=\"\(XMLText.escape(message))\">\(XMLText.escape(result.detail))</failure>\n"
+                xml += ">\n      <failure message=\"\(JUnitReportRenderer.attribute(message))\">\(JUnitReportRenderer.text(result.detail))</failure>\n"
                 xml += "    </testcase>\n"
             }
         }
         xml += "  </testsuite>\n</testsuites>\n"
         return xml
-    }
-}
-
-/// XML 1.0 text and attribute escaping; characters XML cannot hold are replaced.
-public enum XMLText {
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            default:
-                let v = scalar.value
-                if v < 0x20 || (0xFFFE...0xFFFF).contains(v) || (0xD800...0xDFFF).contains(v) {
-                    out += "\u{FFFD}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
     }
 }
 
