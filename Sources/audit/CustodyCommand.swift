@@ -76,6 +76,10 @@ struct CustodyAppendCommand: ParsableCommand {
         if action.transformsArtifacts && modelDir == nil {
             throw ValidationError("\(action.rawValue) changes the files: give --model-dir with the files after it")
         }
+        if !action.transformsArtifacts && modelDir != nil {
+            throw ValidationError("\(action.rawValue) does not change the files: --model-dir is only for converted, "
+                + "quantized and fine-tuned")
+        }
     }
 
     func run() throws {

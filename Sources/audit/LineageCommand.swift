@@ -40,6 +40,10 @@ struct LineageCommand: ParsableCommand {
         case text, json, dot, mermaid
     }
 
+    func validate() throws {
+        if maxDepth < 0 || maxDepth > 64 { throw ValidationError("--max-depth must be between 0 and 64") }
+    }
+
     func run() throws {
         let trust = try trustOptions.load()
         let bytes = try InputFile.read(manifest, limit: JSONLimits.default.maxBytes)

@@ -98,12 +98,11 @@ struct CustodyVerifierTests {
         let forks = verification.problems.filter { $0.kind == .fork }
         #expect(forks.map(\.line) == [6])
         #expect(forks.first?.message.hasPrefix("lines 2 and 6 both name sha256:") == true)
+        #expect(verification.hops.map(\.status).last == "fork", "the off-chain branch is drawn, marked as a fork")
         // The walk keeps the earlier branch.
         #expect(verification.chain.map(\.line) == [1, 2, 3, 4, 5])
         #expect(!verification.intact)
-        withKnownIssue("a fork's second branch is also reported as a gap, though its previous record is on the chain") {
-            #expect(!verification.problems.contains { $0.line == 6 && $0.kind == .gap })
-        }
+        #expect(!verification.problems.contains { $0.line == 6 && $0.kind == .gap })
     }
 
     @Test func everyExtraBranchOfAFourWayForkIsAFork() throws {
@@ -125,11 +124,8 @@ struct CustodyVerifierTests {
         let verification = try verify(try bundle(fork.lines.map(\.bytes) + extra))
         #expect(verification.chain.map(\.line) == [1, 2, 3, 4, 5])
         #expect(verification.problems.contains { $0.line == 6 && $0.kind == .fork })
-        let message = verification.problems.first { $0.kind == .fork }?.message
-        #expect(message?.hasPrefix("lines 2 and 6 and 7 and 8") == true)
-        withKnownIssue("only the second branch of a fork gets a fork problem; later branches are reported as gaps") {
-            #expect(verification.problems.filter { $0.kind == .fork }.map(\.line) == [6, 7, 8])
-        }
+        #expect(verification.problems.filter { $0.kind == .fork }.map(\.line) == [6, 7, 8])
+        #expect(!verification.problems.contains { $0.kind == .gap })
     }
 
     @Test func timesThatGoBackwards() throws {

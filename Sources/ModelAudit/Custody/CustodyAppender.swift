@@ -50,9 +50,13 @@ public struct CustodyAppender {
             if let last = bundle.lines.last {
                 previous = last.sha256
                 let lastEnvelope = try DSSEEnvelope.decode(last.bytes)
-                current = try CustodyReader.read(
-                    try StrictJSON.parse(lastEnvelope.payload), document: "\(bundlePath) line \(last.number)"
-                ).subject
+                let lastStatement = try CustodyReader.read(
+                    try StrictJSON.parse(lastEnvelope.payload), document: "\(bundlePath) line \(last.number)")
+                current = lastStatement.subject
+                if let lastTime = lastStatement.predicate.timeDate, hop.time < lastTime {
+                    throw EnvelopeError("the new hop's time \(RFC3339.format(hop.time)) is earlier than the last hop's "
+                        + "(\(lastStatement.predicate.time)): custody times never go backwards")
+                }
             }
         }
         if hop.action.transformsArtifacts && hop.newSubject == nil {

@@ -67,19 +67,21 @@ public struct CustodyVerifier {
         }
 
         // Walk the hash chain from the provenance envelope.
+        var byPrevious: [String: [CustodyVerification.Record]] = [:]
+        for record in records { byPrevious[record.statement.predicate.previous.sha256, default: []].append(record) }
         var chain: [CustodyVerification.Record] = []
         var current = manifestSHA256
         var files = Set(manifestSubject.map { "\($0.name)\u{0}\($0.digest.sha256)" })
         var finalSubject = manifestSubject
         var previousTime: Date?
         var visited: Set<Int> = []
-        while true {
-            let next = records.filter { $0.statement.predicate.previous.sha256 == current && !visited.contains($0.line) }
-            guard let record = next.first else { break }
-            if next.count > 1 {
-                problems.append(CustodyProblem(line: next[1].line, kind: .fork,
-                    message: "lines \(next.map { String($0.line) }.joined(separator: " and ")) both name sha256:"
-                        + "\(current) as their previous record: the chain forks"))
+        var forked: Set<Int> = []
+        while let next = byPrevious[current]?.filter({ !visited.contains($0.line) }), let record = next.first {
+            for branch in next.dropFirst() {
+                forked.insert(branch.line)
+                problems.append(CustodyProblem(line: branch.line, kind: .fork,
+                    message: "lines \(record.line) and \(branch.line) both name sha256:\(current) as their previous "
+                        + "record: the chain forks (the chain follows line \(record.line))"))
             }
             visited.insert(record.line)
             let predicate = record.statement.predicate
@@ -106,15 +108,19 @@ public struct CustodyVerifier {
             chain.append(record)
             current = record.sha256
         }
+        var offChain: [CustodyVerification.Record] = []
         for record in records where !visited.contains(record.line) {
+            offChain.append(record)
+            if forked.contains(record.line) { continue }
             problems.append(CustodyProblem(line: record.line, kind: .gap,
                 message: "\(record.statement.predicate.action.rawValue) by \(record.statement.predicate.actor.name) "
                     + "names previous sha256:\(record.statement.predicate.previous.sha256), which is not on the chain "
                     + "(a missing or unverified record)"))
         }
         return CustodyVerification(
-            bundle: bundle.path, chain: chain, problems: problems.sorted { ($0.line, $0.message) < ($1.line, $1.message) },
-            finalSubject: finalSubject, recordCount: bundle.lines.count)
+            bundle: bundle.path, chain: chain, offChain: offChain,
+            problems: problems.sorted { ($0.line, $0.message) < ($1.line, $1.message) }, finalSubject: finalSubject,
+            recordCount: bundle.lines.count)
     }
 }
 
@@ -145,16 +151,30 @@ public struct CustodyVerification: Sendable {
     public let bundle: String
     /// The records on the hash chain from the provenance envelope, in order.
     public let chain: [Record]
+    /// Verified records of this model that the chain does not reach (fork branches and records after a gap).
+    public let offChain: [Record]
     public let problems: [CustodyProblem]
     /// The files the last hop holds: what must be delivered.
     public let finalSubject: [Subject]
     public let recordCount: Int
 
+    public init(
+        bundle: String, chain: [Record], offChain: [Record] = [], problems: [CustodyProblem], finalSubject: [Subject],
+        recordCount: Int
+    ) {
+        self.bundle = bundle
+        self.chain = chain
+        self.offChain = offChain
+        self.problems = problems
+        self.finalSubject = finalSubject
+        self.recordCount = recordCount
+    }
+
     public var intact: Bool { problems.isEmpty && !chain.isEmpty }
 
-    /// The chain as reports draw it.
+    /// The chain as reports draw it, followed by the verified records it does not reach (marked with their problem).
     public var hops: [CustodyHop] {
-        chain.enumerated().map { index, record in
+        (chain + offChain).enumerated().map { index, record in
             let p = record.statement.predicate
             let trouble = problems.filter { $0.line == record.line }.map(\.kind.rawValue)
             return CustodyHop(

@@ -167,7 +167,7 @@ public struct LineageResolver {
                 let value = try? StrictJSON.parse(envelope.payload),
                 let model = value["predicate"]?["model"]?["name"]?.stringValue
             else { continue }
-            if model == name || name.hasPrefix(model + " ") || name == model { return entry }
+            if model == name || name.hasPrefix(model + " ") { return entry }
         }
         return nil
     }

@@ -92,12 +92,19 @@ public enum IntegrityChecks {
                 expected = "sha256:\(want)"
                 observed = "sha256:\(got)"
             }
-            let index = verification.statement?.subject.firstIndex { $0.name == problem.path }
+            // With custody, the expected files are the last hop's, so point there instead of the manifest.
+            let pointer: String
+            if let last = verification.custody?.chain.last {
+                pointer = "/custody/\(last.line)"
+            } else {
+                let index = verification.statement?.subject.firstIndex { $0.name == problem.path }
+                pointer = index.map { "/subject/\($0)" } ?? "/subject"
+            }
             findings.append(
                 Finding(
                     ruleID: artifactsRule, title: "Model files match the manifest", status: .fail, severity: .critical,
                     message: "\(problem)", expected: expected, observed: observed,
-                    pointer: index.map { "/subject/\($0)" } ?? "/subject", controls: artifactControls,
+                    pointer: pointer, controls: artifactControls,
                     remediation: "Restore the model files from the publisher; never deploy files the manifest does not "
                         + "vouch for."))
         }

@@ -84,6 +84,21 @@ public struct TextReportRenderer: ReportRenderer {
         ]
         if let developer = model.developer { facts.append("developer \(ReportText.oneLine(developer))") }
         lines += wrap(facts.joined(separator: ", "), first: "  ", rest: "    ")
+        if let lineage = model.lineage {
+            lines.append("  " + paint("lineage", .bold))
+            lines += ReportText.lines(LineageRendering.text(lineage)).filter { !$0.isEmpty }
+                .map { "    " + ReportText.visible($0) }
+        }
+        if let custody = model.custody, !custody.isEmpty {
+            lines.append("  " + paint("chain of custody", .bold))
+            for hop in custody {
+                let ok = hop.status == "verified"
+                lines += wrap(
+                    "\(hop.index). \(hop.action) by \(ReportText.oneLine(hop.actor)) in \(hop.country) at \(hop.time)"
+                        + (ok ? "" : " — \(hop.status)"),
+                    first: "    " + paint(ok ? "✔" : "✘", ok ? .green : .red) + " ", firstWidth: 6, rest: "        ")
+            }
+        }
 
         for status in [FindingStatus.fail, .error, .warn, .waived] {
             let findings = model.findings.filter { $0.status == status }

@@ -65,7 +65,8 @@ public struct Auditor {
         ).verify(envelope, progress: progress)
         var lineage: LineageResolver.Result?
         if verification.signatures.isVerified, let statement = verification.statement {
-            lineage = LineageResolver(store: options.store, trustStore: trustStore, time: options.time)
+            // Deep enough for the largest `lineage.max-depth` a policy may set; that rule judges the depth.
+            lineage = LineageResolver(store: options.store, trustStore: trustStore, time: options.time, maxDepth: 64)
                 .resolve(statement, envelopeSHA256: digest)
         }
         return evaluator.evaluate(
