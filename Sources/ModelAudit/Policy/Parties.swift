@@ -113,6 +113,10 @@ extension ObjectReader {
         if (allow == nil) == (deny == nil) {
             log.add(pointer, "give exactly one of \"allow\" or \"deny\" (a list of ISO 3166-1 alpha-2 codes)")
         }
+        // An empty deny list denies nothing and an empty allow list allows nothing: both are mistakes.
+        for key in ["allow", "deny"] where object[key]?.arrayValue?.isEmpty == true {
+            log.add(path(key), "list at least one country")
+        }
         return (allow, deny)
     }
 }

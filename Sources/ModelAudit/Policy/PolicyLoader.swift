@@ -191,7 +191,12 @@ public enum PolicyLoader {
                 log.add(r.path("type"), "unknown rule type \"\(type)\" (one of \(PolicyCheckRegistry.typeNames.joined(separator: ", ")))")
                 continue
             }
+            let problemsBefore = log.problems.count
             let check = checkType.init(parameters: r, context: context)
+            if check == nil && log.problems.count == problemsBefore {
+                // A rule must never vanish silently: that would make the policy fail open.
+                log.add(rawRule.pointer, "the parameters of \(type) are incomplete or empty (see docs/policy.md)")
+            }
             r.finish()
             guard let check, let severity else { continue }
             let header = RuleHeader(
