@@ -6,7 +6,7 @@ CONFIG     ?= debug
 BUILD_FLAGS = -c $(CONFIG)
 BIN         = $(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path)/audit
 
-.PHONY: all build release run test bench install uninstall clean fixtures
+.PHONY: all build release run test bench install uninstall clean fixtures samples screenshot demo
 
 all: build
 
@@ -16,9 +16,21 @@ build:
 release:
 	$(SWIFT) build -c release
 
-# The main job on a generated example until the sample fleet exists: keygen → sign → verify → tamper → verify.
+# The main job: audit the sample fleet (manifests/) against policies/enterprise-default.yaml; writes report.html.
 run: build
+	@AUDIT="$(BIN)" bash scripts/run.sh
+
+# The signing round trip on a generated model: keygen → init → sign → verify → tamper → verify fails.
+demo: build
 	@AUDIT="$(BIN)" bash scripts/demo.sh
+
+# Regenerates every signed sample in manifests/ from manifests/src/ (byte-identical when nothing changed).
+samples: build
+	AUDIT="$(BIN)" bash scripts/make-samples.sh
+
+# Renders report.html in headless Chromium into out/report.png and checks the page is not blank.
+screenshot: run
+	bash scripts/screenshot-report.sh report.html out/report.png
 
 # Every test: JSON Schema and report-format checks, then unit, vector and end-to-end tests (which run the binary).
 test: build

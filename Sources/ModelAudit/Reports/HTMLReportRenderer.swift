@@ -77,7 +77,8 @@ public struct HTMLReportRenderer: ReportRenderer {
         let store = report.trustStore
         var trust = Self.file(store.directory, store.sha256)
         if !store.keys.isEmpty {
-            trust += "<br>keys: " + store.keys.map { "<code>\(Self.escape($0))</code>" }.joined(separator: ", ")
+            trust += "<details><summary>\(store.keys.count) key(s)</summary>"
+                + store.keys.map { "<code>\(Self.escape($0))</code>" }.joined(separator: "<br>") + "</details>"
         }
         rows.append(("Trust store", trust))
         if !report.screeningLists.isEmpty {
@@ -155,7 +156,7 @@ public struct HTMLReportRenderer: ReportRenderer {
         let controls = report.coveredControls
         guard !controls.isEmpty else { return "" }
         var out = "<section aria-labelledby=\"controls-title\">\n<h2 id=\"controls-title\">Controls coverage</h2>\n"
-        out += "<table id=\"controls\">\n<thead>\n<tr><th scope=\"col\">Control</th>"
+        out += "<div class=\"wide\">\n<table id=\"controls\">\n<thead>\n<tr><th scope=\"col\">Control</th>"
         for model in report.models { out += "<th scope=\"col\">\(Self.escape(model.displayName))</th>" }
         out += "</tr>\n</thead>\n<tbody>\n"
         for control in controls {
@@ -166,7 +167,7 @@ public struct HTMLReportRenderer: ReportRenderer {
             }
             out += "</tr>\n"
         }
-        out += "</tbody>\n</table>\n<p class=\"legend\">A control is failed for a model when any finding that"
+        out += "</tbody>\n</table>\n</div>\n<p class=\"legend\">A control is failed for a model when any finding that"
         out += " supports it failed, satisfied when every such finding passed or was waived, not covered when none"
         out += " applies.</p>\n"
         return out + "</section>\n"
@@ -345,8 +346,13 @@ public struct HTMLReportRenderer: ReportRenderer {
         code.digest { font-size: .8em; }
         table { border-collapse: collapse; margin: .75rem 0; width: 100%; }
         caption { text-align: left; font-weight: 600; padding: .3rem 0; }
-        th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
-        thead th { background: var(--head); }
+        th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top;
+          overflow-wrap: anywhere; }
+        .wide { overflow-x: auto; max-width: 100%; }
+        #waivers td:first-child, #waivers th:first-child { overflow-wrap: normal; white-space: nowrap; }
+        #controls td, #controls th { overflow-wrap: normal; }
+        thead th { background: var(--head); overflow-wrap: normal; }
+        td.num, #verdicts td:nth-child(2) { overflow-wrap: normal; white-space: nowrap; }
         tbody th { font-weight: 600; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
         table.facts { width: auto; }

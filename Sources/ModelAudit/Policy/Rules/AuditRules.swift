@@ -6,9 +6,12 @@ public struct RequiredAudits: PolicyCheck {
     let frameworks: [String]
     let maxAgeDays: Int?
     let requireEvidence: Bool
+    /// Which deployments need the audits: e.g. SOC 2 for a hosted service only.
+    let scope: DeploymentScope
 
     public init?(parameters: ObjectReader, context: PolicyParseContext) {
         let frameworks = parameters.strings("frameworks")
+        scope = parameters.enumeration("scope", DeploymentScope.self, required: false) ?? .any
         maxAgeDays = parameters.integer("maxAgeDays", required: false, in: 1...36_500)
         requireEvidence = parameters.bool("requireEvidence", required: false) ?? true
         guard let frameworks, !frameworks.isEmpty else { return nil }
@@ -21,6 +24,15 @@ public struct RequiredAudits: PolicyCheck {
     }
 
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
+        switch (scope, subject.predicate.hosting.mode) {
+        case (.hostedService, .selfHosted):
+            return [CheckOutcome(.notApplicable, "applies to hosted services; this model is self-hosted",
+                pointer: "/predicate/hosting/mode")]
+        case (.selfHosted, .managedService):
+            return [CheckOutcome(.notApplicable, "applies to self-hosted weights; this is a hosted service",
+                pointer: "/predicate/hosting/mode")]
+        default: break
+        }
         let audits = subject.predicate.audits
         return frameworks.map { framework in
             let matching = audits.enumerated().filter { Self.key($0.element.framework) == Self.key(framework) }

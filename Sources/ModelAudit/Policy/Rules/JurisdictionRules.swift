@@ -167,7 +167,7 @@ public struct JurisdictionCheck: PolicyCheck {
                 return .notDeclared("the governing jurisdictions", "/predicate/hosting/governingJurisdictions")
             }
             return .found(law.enumerated().map { index, country in
-                Item(label: "the service is governed by the law of \(country)", country: country,
+                Item(label: "the service's governing law", country: country,
                     pointer: "/predicate/hosting/governingJurisdictions/\(index)")
             })
         case .dataStorage:

@@ -56,11 +56,11 @@ public struct RetentionMaxDays: PolicyCheck {
             case .term(let term, let pointer):
                 let expected = "at most \(maximum) days"
                 guard term.collected else {
-                    return CheckOutcome(.pass, "\(category.rawValue) are not collected", expected: expected,
+                    return CheckOutcome(.pass, "\(category.rawValue): not collected", expected: expected,
                         observed: "not collected", pointer: pointer + "/collected")
                 }
                 if term.indefinite == true {
-                    return CheckOutcome(.fail, "\(category.rawValue) are kept indefinitely", expected: expected,
+                    return CheckOutcome(.fail, "\(category.rawValue): retained indefinitely", expected: expected,
                         observed: "indefinite", pointer: pointer + "/indefinite")
                 }
                 guard let days = term.retentionDays else {
@@ -68,7 +68,7 @@ public struct RetentionMaxDays: PolicyCheck {
                         expected: expected)
                 }
                 return CheckOutcome(
-                    days <= maximum ? .pass : .fail, "\(category.rawValue) are kept \(days) days", expected: expected,
+                    days <= maximum ? .pass : .fail, "\(category.rawValue): retained for \(days) days", expected: expected,
                     observed: "\(days) days", pointer: pointer + "/retentionDays")
             }
         }
@@ -88,7 +88,7 @@ struct RetentionFlagRule {
             case .outcome(let outcome): return outcome
             case .term(let term, let pointer):
                 guard term.collected else {
-                    return CheckOutcome(.pass, "\(category.rawValue) are not collected", expected: expected,
+                    return CheckOutcome(.pass, "\(category.rawValue): not collected", expected: expected,
                         observed: "not collected", pointer: pointer + "/collected")
                 }
                 guard let value = flag(term) else {
@@ -116,7 +116,7 @@ public struct RetentionNoTraining: PolicyCheck {
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
         rule.evaluate(
             subject, member: "usedForTraining", flag: \.usedForTraining, want: false,
-            describe: { "\($0.rawValue) are \($1 ? "used" : "not used") for training" },
+            describe: { "\($0.rawValue): \($1 ? "used" : "not used") for training" },
             expected: "usedForTraining: false")
     }
 }
@@ -134,7 +134,7 @@ public struct RetentionDeletionOnRequest: PolicyCheck {
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
         rule.evaluate(
             subject, member: "deletionOnRequest", flag: \.deletionOnRequest, want: true,
-            describe: { "\($0.rawValue) are \($1 ? "" : "not ")deleted on request" },
+            describe: { "\($0.rawValue): \($1 ? "" : "not ")deleted on request" },
             expected: "deletionOnRequest: true")
     }
 }
@@ -156,7 +156,7 @@ public struct RetentionForbiddenCollection: PolicyCheck {
             case .term(let term, let pointer):
                 return CheckOutcome(
                     term.collected ? .fail : .pass,
-                    "\(category.rawValue) are \(term.collected ? "collected" : "not collected")",
+                    "\(category.rawValue): \(term.collected ? "collected" : "not collected")",
                     expected: "collected: false", observed: "collected: \(term.collected)",
                     pointer: pointer + "/collected")
             }
