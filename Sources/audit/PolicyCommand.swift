@@ -32,7 +32,7 @@ struct PolicyCheckCommand: ParsableCommand {
         let loaded = try PolicyLoader.load(path: policy)
         let enforced = loaded.rules.filter { $0.header.enforcement == .enforce }.count
         print("\(policy): valid — policy \"\(loaded.name)\", \(loaded.rules.count) rules (\(enforced) enforced), "
-            + "\(loaded.waivers.count) waivers, \(loaded.screeningLists.count) screening lists")
+            + "\(loaded.waivers.count) waiver(s), \(loaded.screeningLists.count) screening list(s)")
         for source in loaded.sources {
             print("  \(source.file)  sha256:\(source.sha256)")
         }

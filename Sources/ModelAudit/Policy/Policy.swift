@@ -83,7 +83,7 @@ public struct Waiver: Sendable, Equatable {
 
     /// The selector as reports print it.
     public var selector: String {
-        [modelName.map { "name=\($0)" }, modelDigest.map { "sha256=\($0)" }].compactMap { $0 }.joined(separator: ", ")
+        [modelName.map { "name=\($0)" }, modelDigest.map { "sha256:\($0)" }].compactMap { $0 }.joined(separator: ", ")
     }
 
     /// Whether the waiver names this model (every given selector must match).

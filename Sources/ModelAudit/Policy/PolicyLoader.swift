@@ -7,8 +7,8 @@ import Foundation
 /// 1. parse the file strictly (duplicate keys, unknown members and bad types are problems);
 /// 2. load the file it `extends` (relative to it), recursively, refusing cycles and chains deeper than 8;
 /// 3. merge: the extending file's rules override the base's by id — a rule with a `type` replaces the base rule,
-///    one without only changes the header fields it names (e.g. `enforcement: off`); waivers and screening lists
-///    add up (a list id given again replaces the base's);
+///    one without patches it: each member it names (header or parameter, e.g. `enforcement: off`) replaces the
+///    base's; waivers and screening lists add up (a list id given again replaces the base's);
 /// 4. build every rule's check from its parameters, load every screening list, and check every waiver names an
 ///    existing, waivable rule.
 /// A policy with any problem is invalid as a whole: it never evaluates half its rules.
@@ -49,13 +49,16 @@ public enum PolicyLoader {
     static let topLevelKeys = ["version", "name", "description", "extends", "mode", "screeningLists", "rules", "waivers"]
 
     private static func loadFile(
-        path: String, label: String?, log: ProblemLog, sources: inout [InputFileInfo], chain: [String]
+        path: String, label: String?, log: ProblemLog, sources: inout [InputFileInfo],
+        chain: [(resolved: String, name: String)]
     ) throws -> RawPolicy? {
         let resolved = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         // Problems in a base file carry its name; the top file's pointers stand alone.
         let prefix = label.map { "\($0)#" } ?? ""
-        if chain.contains(resolved) {
-            log.add(prefix, "extends cycle: \((chain + [resolved]).joined(separator: " → "))")
+        if chain.contains(where: { $0.resolved == resolved }) {
+            // Name the files as the policies wrote them, not as resolved on this machine.
+            let names = chain.map(\.name) + [label ?? path]
+            log.add(prefix, "extends cycle: \(names.joined(separator: " → "))")
             return nil
         }
         if chain.count > maxExtendsDepth {
@@ -121,7 +124,7 @@ public enum PolicyLoader {
         guard let extends else { return mine }
         let basePath = extends.hasPrefix("/") ? extends : (directory as NSString).appendingPathComponent(extends)
         guard let base = try loadFile(
-            path: basePath, label: extends, log: log, sources: &sources, chain: chain + [resolved])
+            path: basePath, label: extends, log: log, sources: &sources, chain: chain + [(resolved, label ?? path)])
         else { return nil }
         // Merge: base first, then this file's overrides and additions.
         var merged = base.rules
@@ -141,6 +144,11 @@ public enum PolicyLoader {
                     merged[index] = patched
                 }
             } else {
+                if rule.type == nil {
+                    log.add(rule.pointer + "/id",
+                        "no rule \"\(rule.id)\" in \(extends) to patch (give a type to add a new rule)")
+                    continue
+                }
                 merged.append(rule)
             }
         }

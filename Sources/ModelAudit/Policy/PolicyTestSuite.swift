@@ -10,6 +10,7 @@ import Foundation
 ///   - roles: [developer]
 ///     scheme: ed25519
 /// at: 2026-06-01T00:00:00Z           # optional evaluation time
+/// envelopeSHA256: "…"                # optional: the digest waivers and lineage see (default: the manifest file's)
 /// expect:
 ///   ENT-JUR-DEV: pass
 ///   ENT-RET-PROMPTS: fail
@@ -51,6 +52,7 @@ public enum PolicyTestSuite {
         }
         let manifestPath = r.string("manifest")
         let at = r.timestamp("at", required: false)
+        let envelopeDigest = r.string("envelopeSHA256", required: false)
         let signers = r.objects("signers", required: false) { s -> (roles: [TrustRole], scheme: String?)? in
             let roles = s.enumerations("roles", TrustRole.self) ?? []
             let scheme = s.string("scheme", required: false)
@@ -90,9 +92,12 @@ public enum PolicyTestSuite {
             payloadType: DSSEEnvelope.inTotoPayloadType, threshold: 1, signatures: checks, time: time)
         let verification = ModelVerification(signatures: signatures, statement: statement, artifacts: nil)
         let evaluator = PolicyEvaluator(policy: policy, time: time)
-        let digest = (try? Digests.sha256Hex(manifestBytes)) ?? ""
+        let digest = envelopeDigest ?? ((try? Digests.sha256Hex(manifestBytes)) ?? "")
+        // No store: a base model's lineage passes, any named parent is unverified — as in `audit verify`.
+        let lineage = LineageResolver(store: nil, trustStore: TrustStore(directory: "", keys: []), time: time)
+            .resolve(statement, envelopeSHA256: digest)
         let report = evaluator.evaluate(
-            file: resolved, envelopeSHA256: digest, verification: verification, modelDirectory: nil)
+            file: resolved, envelopeSHA256: digest, verification: verification, modelDirectory: nil, lineage: lineage)
         return expectations.map { rule, expected in
             let findings = report.findings.filter { $0.ruleID == rule }
             let actual = findings.map(\.status).min()

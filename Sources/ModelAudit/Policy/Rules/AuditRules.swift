@@ -50,7 +50,14 @@ public struct RequiredAudits: PolicyCheck {
             guard let issued = audit.issuedDate else {
                 return CheckOutcome(.error, "\(framework) audit has an unreadable issue date", pointer: pointer + "/issued")
             }
-            if let expiry = audit.expiryDate, expiry <= subject.time {
+            if issued > subject.time {
+                return CheckOutcome(
+                    .fail, "\(framework) audit claims to be issued in the future (\(audit.issued))",
+                    expected: "issued before \(RFC3339.format(subject.time))", observed: audit.issued,
+                    pointer: pointer + "/issued")
+            }
+            // A date-only expiry lasts to the end of that day, as a waiver's does.
+            if let expires = audit.expires, let expiry = PolicyLoader.expiryInstant(expires), expiry < subject.time {
                 return CheckOutcome(
                     .fail, "\(framework) audit by \(audit.auditor) expired on \(audit.expires ?? "?")",
                     expected: "not expired at \(RFC3339.format(subject.time))", observed: "expired \(audit.expires ?? "?")",

@@ -199,8 +199,9 @@ public struct JurisdictionCheck: PolicyCheck {
             for (index, flow) in flows.enumerated() {
                 if let categories, !categories.contains(flow.category) { continue }
                 let base = "/predicate/hosting/dataFlows/\(index)"
-                items.append(Item(label: "\(flow.category.rawValue) flow to \(flow.recipient.name)", country: flow.country,
-                    pointer: base + "/country"))
+                items.append(Item(
+                    label: "the destination of \(flow.category.rawValue) sent to \(flow.recipient.name)",
+                    country: flow.country, pointer: base + "/country"))
                 items.append(Item(label: "\(flow.category.rawValue) recipient \(flow.recipient.name) (incorporated)",
                     country: flow.recipient.country, pointer: base + "/recipient/country"))
                 var owner = flow.recipient.parent?.value

@@ -9,6 +9,9 @@ public struct ScreeningListCheck: PolicyCheck {
 
     public init?(parameters: ObjectReader, context: PolicyParseContext) {
         let lists = parameters.strings("lists", required: false)
+        if parameters.object["lists"]?.arrayValue?.isEmpty == true {
+            parameters.log.add(parameters.path("lists"), "list at least one screening list id (or leave out for all)")
+        }
         for (index, id) in (lists ?? []).enumerated() where !context.screeningListIDs.contains(id) {
             parameters.log.add(
                 parameters.path("lists") + "/\(index)", "no screening list with id \"\(id)\" is declared")
