@@ -435,9 +435,15 @@ struct JurisdictionRuleTests {
         #expect(try evaluate(policy, ManifestText()).statuses("J") == [.fail])
     }
 
-    @Test func parentCompaniesAreCheckedAndAnAbsentParentIsNotApplicable() throws {
+    @Test func parentCompaniesAreCheckedAndUndeclaredOwnershipFails() throws {
         let policy = try inlinePolicy([Self.rule("role: parent, deny: [CN]")])
-        #expect(try evaluate(policy, ManifestText()).statuses("J") == [.notApplicable])
+        let silent = try #require(try evaluate(policy, ManifestText()).findings("J").first)
+        #expect(silent.status == .fail)
+        #expect(silent.observed == "not declared")
+        #expect(silent.pointer == "/predicate/origin/developer/parent")
+        var independent = ManifestText()
+        independent.developer = #"{name: "Example AI", country: "SG", independent: true}"#
+        #expect(try evaluate(policy, independent).statuses("J") == [.notApplicable])
         var manifest = ManifestText()
         manifest.developer = #"{name: "Example AI", country: "SG", parent: {name: "Example Group", country: "CN"}}"#
         let finding = try #require(try evaluate(policy, manifest).findings("J").first)

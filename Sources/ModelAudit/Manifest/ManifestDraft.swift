@@ -8,7 +8,8 @@ import Foundation
 public enum ManifestDraft {
     public static func make(subjects: [Subject], modelName: String?) -> JSONValue {
         let entity: JSONValue = object([
-            ("name", .null), ("legalName", .null), ("country", .null), ("aliases", .null), ("affiliations", .null),
+            ("name", .null), ("legalName", .null), ("country", .null), ("aliases", .null), ("parent", .null),
+            ("independent", .null), ("affiliations", .null),
         ])
         let predicate = object([
             ("model", object([

@@ -110,13 +110,20 @@ public enum ManifestReader {
         let country = r.country("country")
         let aliases = r.strings("aliases", required: false)
         let parent = r.object("parent", required: false).map { readEntity($0) }
+        let independent = r.bool("independent", required: false)
+        if independent == false {
+            r.log.add(r.path("independent"), "only true is meaningful (leave it out when ownership is not declared)")
+        }
+        if independent == true && r.object["parent"].map({ $0 != .null }) == true {
+            r.log.add(r.path("independent"), "give parent or independent: true, not both")
+        }
         let affiliations = r.objects("affiliations", required: false) { readAffiliation($0) }
         r.finish()
         guard let name, let country else { return nil }
         if case .some(.none) = parent { return nil }
         return LegalEntity(
             name: name, legalName: legalName, country: country, aliases: aliases,
-            parent: parent.flatMap { $0 }.map(Box.init), affiliations: affiliations)
+            parent: parent.flatMap { $0 }.map(Box.init), affiliations: affiliations, independent: independent)
     }
 
     static func readAffiliation(_ r: ObjectReader) -> Affiliation? {

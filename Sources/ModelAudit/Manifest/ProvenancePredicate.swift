@@ -41,12 +41,15 @@ public struct LegalEntity: Sendable, Equatable, Encodable {
     public var aliases: [String]?
     /// The entity that owns or controls this one.
     public var parent: Box<LegalEntity>?
+    /// `true` declares that no one owns or controls the entity; absent with no `parent`, ownership is not declared.
+    public var independent: Bool?
     public var affiliations: [Affiliation]?
 
     public init(
         name: String, legalName: String? = nil, country: String, aliases: [String]? = nil,
-        parent: Box<LegalEntity>? = nil, affiliations: [Affiliation]? = nil
+        parent: Box<LegalEntity>? = nil, affiliations: [Affiliation]? = nil, independent: Bool? = nil
     ) {
+        self.independent = independent
         self.name = name
         self.legalName = legalName
         self.country = country

@@ -126,7 +126,16 @@ public struct JurisdictionCheck: PolicyCheck {
             let owners = p.parties().filter { $0.role == .parent && ($0.relatedTo?.hasPrefix("developer") == true
                 || $0.relatedTo?.hasPrefix("publisher") == true) }
             if owners.isEmpty {
-                return .notApplicable("the developer declares no parent company", "/predicate/origin/developer")
+                // Ownership must be declared: `independent: true` is a claim, silence is not.
+                let declared = [p.origin.developer, p.origin.publisher].compactMap { $0 }
+                    .allSatisfy { $0.independent == true }
+                if declared {
+                    return .notApplicable(
+                        "the developer and publisher declare they are independent",
+                        "/predicate/origin/developer/independent")
+                }
+                return .notDeclared(
+                    "who owns the developer (parent, or independent: true)", "/predicate/origin/developer/parent")
             }
             return .found(owners.compactMap { party in
                 party.country.map { Item(label: "parent company \(party.displayName)", country: $0,
