@@ -69,9 +69,7 @@ public struct CustodyAppender {
                 time: RFC3339.format(hop.time), previous: DigestSet(sha256: previous),
                 manifest: DigestSet(sha256: manifestDigest),
                 inputs: hop.action.transformsArtifacts ? current : nil, note: hop.note))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let payload = [UInt8](try encoder.encode(statement))
+        let payload = try ReportJSON.canonical(statement)
         // Validate what we are about to sign exactly as a verifier will read it.
         _ = try CustodyReader.read(try StrictJSON.parse(payload), document: "new custody record")
         var record = DSSEEnvelope(payloadType: DSSEEnvelope.inTotoPayloadType, payload: payload)

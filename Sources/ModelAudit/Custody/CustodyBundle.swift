@@ -50,10 +50,6 @@ public struct CustodyBundle: Sendable {
 
     /// The compact one-line form of an envelope, as a bundle stores it.
     public static func line(for envelope: DSSEEnvelope) throws -> [UInt8] {
-        var bytes = try envelope.encoded()
-        // `encoded()` is pretty-printed; a bundle line is the same envelope without layout whitespace.
-        let value = try StrictJSON.parse(bytes)
-        bytes = JSONWriter.write(value, pretty: false)
-        return bytes
+        try envelope.encodedLine()
     }
 }

@@ -120,15 +120,19 @@ extension DSSEEnvelope {
 
     /// The envelope as pretty-printed JSON with sorted keys and standard base64, ending in a newline.
     public func encoded() throws -> [UInt8] {
-        let wire = WireEnvelope(
+        try ReportJSON.encode(wire)
+    }
+
+    /// The envelope as one line of compact JSON with sorted keys (no newline), as custody bundles hold it.
+    public func encodedLine() throws -> [UInt8] {
+        try ReportJSON.canonical(wire)
+    }
+
+    private var wire: WireEnvelope {
+        WireEnvelope(
             payloadType: payloadType,
             payload: Base64.encode(payload),
             signatures: signatures.map { WireSignature(keyid: $0.keyID, sig: Base64.encode($0.signature)) })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(wire)
-        data.append(UInt8(ascii: "\n"))
-        return [UInt8](data)
     }
 }
 

@@ -21,8 +21,6 @@ public enum ManifestPayload {
 
     /// Compact JSON with sorted keys: the same statement always gives the same payload bytes.
     public static func canonicalBytes(_ statement: ProvenanceStatement) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return [UInt8](try encoder.encode(statement))
+        try ReportJSON.canonical(statement)
     }
 }

@@ -1,12 +1,23 @@
 import Foundation
 
-/// The one JSON encoding every report uses, so identical inputs give identical bytes.
+/// The one JSON encoding every report and file the tool writes uses, so identical inputs give identical bytes.
 public enum ReportJSON {
+    /// Pretty-printed, sorted keys, trailing newline: for people and for files.
     public static func encode(_ value: some Encodable) throws -> [UInt8] {
+        var bytes = try encode(value, pretty: true)
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
+    }
+
+    /// Compact, sorted keys, no trailing newline: the canonical bytes of signed payloads and custody lines.
+    public static func canonical(_ value: some Encodable) throws -> [UInt8] {
+        try encode(value, pretty: false)
+    }
+
+    private static func encode(_ value: some Encodable, pretty: Bool) throws -> [UInt8] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(value)
-        data.append(UInt8(ascii: "\n"))
-        return [UInt8](data)
+        encoder.outputFormatting = pretty
+            ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        return [UInt8](try encoder.encode(value))
     }
 }
