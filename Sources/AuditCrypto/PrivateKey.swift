@@ -12,14 +12,13 @@ public enum KeyGenerationAlgorithm: String, Sendable, CaseIterable {
 /// A private signing key loaded through OpenSSL. Its bytes are never printed or logged.
 public final class PrivateKey: @unchecked Sendable {
     let pkey: OpaquePointer
-    public let type: KeyType
+    /// The key's public half, derived once; its type and size checks apply to the private key too.
     public let publicKey: PublicKey
+    public var type: KeyType { publicKey.type }
 
     init(owning pkey: OpaquePointer) throws {
         do {
-            self.type = try OpenSSLSupport.keyType(of: pkey)
-            let der = try OpenSSLSupport.subjectPublicKeyInfo(pkey)
-            self.publicKey = try PublicKey(subjectPublicKeyInfo: der)
+            self.publicKey = try PublicKey(subjectPublicKeyInfo: try OpenSSLSupport.subjectPublicKeyInfo(pkey))
         } catch {
             EVP_PKEY_free(pkey)
             throw error

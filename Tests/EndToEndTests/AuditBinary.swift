@@ -56,35 +56,26 @@ struct AuditBinary {
         reader.start()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !errData.isSet { usleep(1000) }
         return Result(
             exitCode: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData.value, as: UTF8.self))
     }
 }
 
-/// Data handed from the reader thread.
+/// Data handed from the reader thread; `value` waits until it has been set.
 final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
+    private let ready = DispatchSemaphore(value: 0)
     private var data = Data()
-    private var done = false
 
     func set(_ value: Data) {
-        lock.lock()
         data = value
-        done = true
-        lock.unlock()
+        ready.signal()
     }
 
-    var isSet: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return done
-    }
-
+    /// Blocks until `set` has run once; the semaphore orders the write before this read.
     var value: Data {
-        lock.lock()
-        defer { lock.unlock() }
+        ready.wait()
+        ready.signal()
         return data
     }
 }
