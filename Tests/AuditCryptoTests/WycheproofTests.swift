@@ -11,7 +11,6 @@ import Testing
 struct WycheproofTests {
     @Test(
         "each Wycheproof file under its own scheme and encoding",
-        .enabled(if: WycheproofVectors.isPresent, WycheproofVectors.absentComment),
         arguments: WycheproofRun.native)
     func nativeEncoding(run: WycheproofRun) throws {
         let tally = try WycheproofVectors.run(run, expect: .wycheproofVerdicts)
@@ -21,7 +20,6 @@ struct WycheproofTests {
     /// DSSE accepts either ECDSA encoding (`.derOrRawRS`); that must not change a single verdict of either file.
     @Test(
         "ECDSA vectors through the DER-or-raw encoding DSSE uses keep their verdicts",
-        .enabled(if: WycheproofVectors.isPresent, WycheproofVectors.absentComment),
         arguments: WycheproofRun.derOrRawRS)
     func derOrRawRS(run: WycheproofRun) throws {
         let tally = try WycheproofVectors.run(run, expect: .wycheproofVerdicts)
@@ -30,8 +28,7 @@ struct WycheproofTests {
 
     /// A raw r‖s signature is never a DER `ECDSA-Sig-Value`, so a strict DER check must refuse all of them.
     @Test(
-        "valid raw r‖s vectors are all rejected when DER is required",
-        .enabled(if: WycheproofVectors.isPresent, WycheproofVectors.absentComment))
+        "valid raw r‖s vectors are all rejected when DER is required")
     func rawRSIsNeverDER() throws {
         let run = WycheproofRun(
             file: "ecdsa_secp256r1_sha256_p1363_test.json", scheme: .ecdsaP256SHA256, encoding: .der)
@@ -40,13 +37,6 @@ struct WycheproofTests {
         print(tally.line(for: run, note: "valid vectors only, expected all rejected"))
     }
 
-    /// Only when the vectors are missing: one visible line in the log instead of a silent pass.
-    @Test(
-        "missing Wycheproof vectors are reported",
-        .enabled(if: !WycheproofVectors.isPresent, "runs only when the vectors are missing"))
-    func vectorsAbsent() {
-        print("SKIPPED: Wycheproof vectors not found at \(WycheproofVectors.directory.path)")
-    }
 }
 
 /// One pass over a vector file: which file, and the scheme and ECDSA encoding it is checked under.
@@ -130,21 +120,11 @@ struct WycheproofTally {
 
 /// Loading and running the vector files.
 enum WycheproofVectors {
-    /// `<root>/../shared/vectors/wycheproof`, where this file is `<root>/Tests/AuditCryptoTests/WycheproofTests.swift`.
+    /// `<root>/Tests/Vectors/wycheproof`, where this file is `<root>/Tests/AuditCryptoTests/WycheproofTests.swift`.
     static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-        .appendingPathComponent("shared/vectors/wycheproof", isDirectory: true)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Vectors/wycheproof", isDirectory: true)
 
-    static var isPresent: Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory)
-            && isDirectory.boolValue
-    }
-
-    static var absentComment: Comment {
-        Comment(rawValue: "SKIPPED: Wycheproof vectors not found at \(directory.path)")
-    }
 
     static func load(_ file: String) throws -> WycheproofFile {
         let data = try Data(contentsOf: directory.appendingPathComponent(file))

@@ -3,7 +3,7 @@
 
 Checks, in order:
   1. report.sarif validates against the official OASIS SARIF 2.1.0 schema
-     (<root>/../shared/vectors/sarif/sarif-schema-2.1.0.json) with the validator for the draft it declares
+     (<root>/Tests/Vectors/sarif/sarif-schema-2.1.0.json) with the validator for the draft it declares
      (draft-04) and with Draft 7, and every result has a location and a ruleIndex naming its rule;
   2. report.json validates against schemas/report.schema.json (draft 2020-12), and its summary counts agree with
      its findings;
@@ -31,7 +31,7 @@ except ImportError as error:  # pragma: no cover - environment problem, not a re
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REPORTS = os.path.join(ROOT, "Tests", "Fixtures", "reports")
-SARIF_SCHEMA = os.path.join(os.path.dirname(ROOT), "shared", "vectors", "sarif", "sarif-schema-2.1.0.json")
+SARIF_SCHEMA = os.path.join(ROOT, "Tests", "Vectors", "sarif", "sarif-schema-2.1.0.json")
 passed = 0
 failed = 0
 
