@@ -80,7 +80,7 @@ struct VerifyCommand: ParsableCommand {
                     extraFiles: allowExtraFiles ? .warn : .fail,
                     limits: JSONLimits(maxBytes: maxBytes, maxDepth: JSONLimits.default.maxDepth),
                     modelDirectory: { _ in directory },
-                    custodyBundle: { [custody] file in custody ?? Auditor.custodyBundleBeside(file) },
+                    custodyBundle: { [custody] file in custody.map(CustodyBundleSource.named) ?? Auditor.custodyBundleBeside(file) },
                     store: try manifestStore.map { try ManifestStore.load(directory: $0) }))
             let model = try auditor.audit(file: envelope, progress: TerminalProgress())
             let report = auditor.report(models: [model], mode: outputs.mode ?? loadedPolicy?.mode ?? .enforce)

@@ -125,7 +125,12 @@ final class Workspace {
     }
 
     /// A trust directory `trust/` holding the given public keys, each with roles and optional extra metadata.
-    func makeTrustStore(_ entries: [(name: String, extra: String)], directory: String = "trust") throws {
+    ///
+    /// A key's owner is `owners[name]`, or "NAME owner" — which is nobody a manifest declares, so a manifest
+    /// signed with such a key fails `signatures.required-roles` for developer and publisher.
+    func makeTrustStore(
+        _ entries: [(name: String, extra: String)], directory: String = "trust", owners: [String: String] = [:]
+    ) throws {
         try FileManager.default.createDirectory(
             at: url.appendingPathComponent(directory), withIntermediateDirectories: true)
         var items: [String] = []
@@ -134,13 +139,19 @@ final class Workspace {
                 at: url.appendingPathComponent("\(name).pub"),
                 to: url.appendingPathComponent("\(directory)/\(name).pub"))
             items.append(
-                "{\"file\": \"\(name).pub\", \"owner\": \"\(name) owner\", \"roles\": [\"developer\"]\(extra)}")
+                "{\"file\": \"\(name).pub\", \"owner\": \"\(owners[name] ?? "\(name) owner")\", "
+                    + "\"roles\": [\"developer\"]\(extra)}")
         }
         try write("\(directory)/trust.json", "{\"version\": 1, \"keys\": [\(items.joined(separator: ", "))]}")
     }
 
-    /// Signs a small payload with `key` into `envelope`.
-    func sign(_ key: String, payload: String = "{\"hello\": \"world\"}", into envelope: String = "env.json") throws {
+    /// The worked example manifest from the docs: a valid provenance statement that `verify` judges.
+    static let exampleManifest: String = (try? String(
+        contentsOf: AuditBinary.packageRoot.appendingPathComponent("docs/examples/manifest.json"), encoding: .utf8))
+        ?? "the example manifest docs/examples/manifest.json is missing"
+
+    /// Signs `payload` (by default the docs' example manifest) with `key` into `envelope`.
+    func sign(_ key: String, payload: String = Workspace.exampleManifest, into envelope: String = "env.json") throws {
         try write("payload.json", payload)
         let result = try run(["sign", "payload.json", "--key", "\(key).key", "-o", envelope])
         #expect(result.exitCode == 0, "sign failed: \(result)")

@@ -128,16 +128,17 @@ struct LineageCustodyVerifyEndToEndTests {
     }
 
     @Test(arguments: [
-        ("gap", ["integrity.custody /custody/2: ", "gap.custody.jsonl line 2: gap: quantized by Quant Lab names"]),
+        ("gap", ["integrity.custody /custody/2: ", "gap.custody.jsonl line 2: gap: quantized by Quant Lab GmbH names"]),
         ("fork", ["integrity.custody /custody/6: ", "line 6: fork: lines 2 and 6 both name sha256:"]),
         ("reordered-times", ["integrity.custody /custody/4: ", "line 4: time-order: hosted at 2026-05-02T18:00:00Z"]),
         ("replayed", ["integrity.custody /custody/6: ", "line 6: replayed: the record belongs to another model"]),
         ("untrusted-signer", ["integrity.custody /custody/3: ", "line 3: signature: not verified"]),
         ("undeclared-change", ["integrity.custody /custody/2: ", "line 2: subject: mirrored changes the files"]),
         ("unauthorised-role", [
-            "CUS-ROLES /custody/5: deployed by Example Corp was signed by ModelHub Ltd (roles: host)",
+            "integrity.custody /custody/5: ",
+            "line 5: actor: deployed claims \"Example Corp\" as its actor, but was signed by ModelHub Ltd",
         ]),
-        ("denied-hop-country", ["CUS-COUNTRIES /custody/4: hosted by ModelHub took place in RU"]),
+        ("denied-hop-country", ["CUS-COUNTRIES /custody/4: hosted by ModelHub Ltd took place in RU"]),
     ])
     func brokenOrUnauthorisedLinkIsNamed(bundle: String, needles: [String]) throws {
         let (result, failures, _) = try Fixture.verify(custody: bundle)
@@ -191,7 +192,33 @@ struct LineageCustodyVerifyEndToEndTests {
         try workspace.write("model.custody.jsonl", bytes: try Fixture.bytes(Fixture.custody("gap.custody.jsonl")))
         let result = try workspace.run(["verify", "model.json"] + Fixture.trust + ["--format", "json"])
         #expect(result.exitCode == 1, "\(result)")
-        #expect(result.stdout.contains("model.custody.jsonl line 2: gap"))
+        #expect(result.stdout.contains(
+            "model.custody.jsonl (found beside the manifest, not named with --custody) line 2: gap"), "\(result)")
+    }
+
+    /// The attack: weights are swapped and a trusted key without transformer authority appends a "quantized" hop
+    /// to the custody file beside the manifest, naming the swapped files. The sidecar must not make them pass.
+    @Test func sidecarQuantizationBySomeoneWithoutAuthorityCannotLaunderSwappedWeights() throws {
+        let workspace = try Workspace()
+        try workspace.write("model.json", bytes: try Fixture.bytes(Fixture.lineage("three-generations.json")))
+        let intact = try String(decoding: Fixture.bytes(Fixture.custody("intact.custody.jsonl")), as: UTF8.self)
+        // The published and mirrored hops, then the attacker's own hop under its own name.
+        let firstTwo = intact.split(separator: "\n").prefix(2).joined(separator: "\n") + "\n"
+        try workspace.write("model.custody.jsonl", firstTwo)
+        let appended = try workspace.run([
+            "custody", "append", "model.json", "--action", "quantized", "--actor", "ModelHub Ltd",
+            "--actor-country", "IE", "--country", "IE", "--model-dir", Fixture.custody("weights-q4"),
+            "--key", Fixture.lineage("keys/hub-host.key"), "--at", "2026-05-03T09:00:00Z",
+        ])
+        #expect(appended.exitCode == 0, "\(appended)")
+        let result = try workspace.run(
+            ["verify", "model.json", "--model-dir", Fixture.custody("weights-q4"), "--policy",
+                Fixture.custody("policy.yaml")] + Fixture.trust + Fixture.store)
+        #expect(result.exitCode == 1, "\(result)")
+        #expect(result.stdout.contains("found beside the manifest"), "\(result)")
+        // The text report wraps long messages, so look for the two halves.
+        #expect(result.stdout.contains("line 3: unauthorized: quantized by"), "\(result)")
+        #expect(result.stdout.contains("but the key holds only host"), "\(result)")
     }
 }
 

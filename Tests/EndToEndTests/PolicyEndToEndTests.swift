@@ -11,11 +11,12 @@ struct PolicyEndToEndTests {
 
     static func fixture(_ relative: String) -> String { fixtures.appendingPathComponent(relative).path }
 
-    /// A workspace with a trusted developer key `dev` and each named case manifest signed as `<name>.json`.
-    static func setUp(signing manifests: [String] = []) throws -> Workspace {
+    /// A workspace with a trusted developer key `dev` of `owner` and each named case manifest signed as
+    /// `<name>.json`.
+    static func setUp(signing manifests: [String] = [], owner: String = "Acme AI, Inc.") throws -> Workspace {
         let ws = try Workspace()
         try ws.keygen("dev")
-        try ws.makeTrustStore([("dev", "")])
+        try ws.makeTrustStore([("dev", "")], owners: ["dev": owner])
         for name in manifests {
             let result = try ws.run([
                 "sign", fixture("cases/manifests/\(name).yaml"), "--key", "dev.key", "-o", "\(name).json",

@@ -34,7 +34,7 @@ KEYS=(
     "blackfen-developer|Blackfen Dynamics Co., Ltd.|developer"
     "hollowmere-developer|Hollowmere Analytics LLC|developer"
     "hub-host|ModelHub Ltd|host"
-    "quantlab-publisher|Quant Lab GmbH|publisher"
+    "quantlab-publisher|Quant Lab GmbH|publisher,transformer"
     "examplecorp-deployer|Example Corp|deployer"
 )
 mkdir -p "$LINEAGE/keys" "$LINEAGE/trust"

@@ -14,7 +14,9 @@ private func custodyModel() throws -> LineageCustodyFixtures.Model {
 private func verify(_ bundle: CustodyBundle) throws -> CustodyVerification {
     let model = try custodyModel()
     return CustodyVerifier(trustStore: try Fixtures.trustStore(), time: try Fixtures.time())
-        .verify(bundle, manifestSHA256: model.sha256, manifestSubject: model.statement.subject)
+        .verify(
+            bundle, manifestSHA256: model.sha256, manifestSubject: model.statement.subject,
+            manifestDeveloper: model.statement.predicate.origin.developer)
 }
 
 private func verify(_ scenario: String) throws -> CustodyVerification {
@@ -24,6 +26,22 @@ private func verify(_ scenario: String) throws -> CustodyVerification {
 /// Problems as `(line, kind)` pairs, in the verifier's order.
 private func kinds(_ verification: CustodyVerification) -> [String] {
     verification.problems.map { "\($0.line) \($0.kind.rawValue)" }
+}
+
+/// The intact chain's first four hops, then a deployment recorded by the host under its own name and key.
+private func hostDeploys() throws -> [[UInt8]] {
+    let intact = try CustodyBundle.load(path: Fixtures.custody("intact.custody.jsonl"))
+    let model = try custodyModel()
+    let hosted = try #require(intact.lines.dropFirst(3).first)
+    let deployed = CustodyStatement(
+        subject: try subject(ofDirectory: "weights-q4"),
+        predicate: CustodyPredicate(
+            action: .deployed, actor: LegalEntity(name: "ModelHub Ltd", legalName: nil, country: "IE", aliases: nil,
+                parent: nil, affiliations: nil),
+            country: "US", location: nil, time: "2026-05-05T09:00:00Z",
+            previous: DigestSet(sha256: hosted.sha256), manifest: DigestSet(sha256: model.sha256),
+            inputs: nil, note: nil))
+    return intact.lines.prefix(4).map(\.bytes) + [try record(deployed, key: "hub-host")]
 }
 
 /// A bundle made of `lines` (already-compact envelopes), numbered from 1.
@@ -64,7 +82,7 @@ struct CustodyVerifierTests {
             "Acme AI, Inc.", "ModelHub Ltd", "Quant Lab GmbH", "ModelHub Ltd", "Example Corp",
         ])
         #expect(verification.chain.map(\.signerRoles) == [
-            [.developer, .publisher], [.host], [.publisher], [.host], [.deployer],
+            [.developer, .publisher], [.host], [.publisher, .transformer], [.host], [.deployer],
         ])
         // The quantization hop read the manifest's files and produced the ones that must be delivered.
         let model = try custodyModel()
@@ -88,7 +106,7 @@ struct CustodyVerifierTests {
         let verification = try verify("gap")
         // Line 2 (the quantized record) names the lost mirror record; everything after it hangs off it.
         #expect(kinds(verification) == ["2 gap", "3 gap", "4 gap"])
-        #expect(verification.problems.first?.message.hasPrefix("quantized by Quant Lab names previous sha256:") == true)
+        #expect(verification.problems.first?.message.hasPrefix("quantized by Quant Lab GmbH names previous sha256:") == true)
         #expect(verification.chain.map(\.line) == [1])
         #expect(!verification.intact)
     }
@@ -98,7 +116,8 @@ struct CustodyVerifierTests {
         let forks = verification.problems.filter { $0.kind == .fork }
         #expect(forks.map(\.line) == [6])
         #expect(forks.first?.message.hasPrefix("lines 2 and 6 both name sha256:") == true)
-        #expect(verification.hops.map(\.status).last == "fork", "the off-chain branch is drawn, marked as a fork")
+        // The branch's record also names an actor its key does not belong to; both problems are drawn.
+        #expect(verification.hops.map(\.status).last == "fork, actor", "the off-chain branch is drawn, marked as a fork")
         // The walk keeps the earlier branch.
         #expect(verification.chain.map(\.line) == [1, 2, 3, 4, 5])
         #expect(!verification.intact)
@@ -161,11 +180,64 @@ struct CustodyVerifierTests {
         #expect(verification.finalSubject.sorted() == (try subject(ofDirectory: "weights-other")).sorted())
     }
 
-    @Test func hopByAnUnauthorisedRoleIsNotAnIntegrityProblem() throws {
-        // The host key is trusted, so the record verifies; whether a host may deploy is the policy's question.
+    @Test func hopClaimingAnotherActorIsAnIntegrityProblem() throws {
+        // The host's key signed a record saying "Example Corp deployed": the trust store says who acted, not the record.
         let verification = try verify("unauthorised-role")
-        #expect(verification.problems.isEmpty)
+        #expect(kinds(verification) == ["5 actor"])
+        let message = verification.problems.first?.message ?? ""
+        #expect(message.contains("claims \"Example Corp\" as its actor, but was signed by ModelHub Ltd"), "\(message)")
+        #expect(verification.hops.last?.actor == "ModelHub Ltd", "reports show the key's owner")
+        #expect(!verification.intact)
+    }
+
+    @Test func hostDeployingUnderItsOwnNameIsThePolicysQuestion() throws {
+        // The host key is trusted and signs as itself, so the record verifies; whether a host may deploy is the
+        // policy's question (`custody.authorized-roles`).
+        let verification = try verify(try bundle(try hostDeploys()))
+        #expect(verification.problems.isEmpty, "\(verification.problems)")
         #expect(verification.chain.last?.signerRoles == [.host])
+    }
+
+    @Test(arguments: [
+        ("hub-host", "ModelHub Ltd", "ModelHub Ltd changes the model's files, but the key holds only host"),
+        ("blackfen-developer", "Blackfen Dynamics Co., Ltd.", "the key holds only developer"),
+    ])
+    func transformationWithoutTransformerAuthorityIsRefused(key: String, actor: String, says: String) throws {
+        // A trusted key that is neither a transformer nor this model's developer cannot swap the weights by
+        // recording a quantization, even under its own name.
+        let intact = try CustodyBundle.load(path: Fixtures.custody("intact.custody.jsonl"))
+        let model = try custodyModel()
+        let received = try #require(intact.lines.dropFirst().first)
+        let quantized = CustodyStatement(
+            subject: try subject(ofDirectory: "weights-q4"),
+            predicate: CustodyPredicate(
+                action: .quantized, actor: LegalEntity(name: actor, legalName: nil, country: "DE", aliases: nil,
+                    parent: nil, affiliations: nil),
+                country: "DE", location: nil, time: "2026-05-03T09:00:00Z",
+                previous: DigestSet(sha256: received.sha256), manifest: DigestSet(sha256: model.sha256),
+                inputs: model.statement.subject, note: nil))
+        let verification = try verify(try bundle(intact.lines.prefix(2).map(\.bytes) + [try record(quantized, key: key)]))
+        #expect(kinds(verification) == ["3 unauthorized"])
+        #expect(verification.problems.first?.message.contains(says) == true, "\(verification.problems)")
+        #expect(!verification.intact)
+    }
+
+    @Test func hopDatedAfterTheEvaluationTimeFails() throws {
+        let intact = try CustodyBundle.load(path: Fixtures.custody("intact.custody.jsonl"))
+        let model = try custodyModel()
+        let last = try #require(intact.lines.last)
+        let later = CustodyStatement(
+            subject: try subject(ofDirectory: "weights-q4"),
+            predicate: CustodyPredicate(
+                action: .transferred, actor: LegalEntity(name: "Example Corp", legalName: nil, country: "US",
+                    aliases: nil, parent: nil, affiliations: nil),
+                country: "US", location: nil, time: "2030-01-01T00:00:00Z",
+                previous: DigestSet(sha256: last.sha256), manifest: DigestSet(sha256: model.sha256),
+                inputs: nil, note: nil))
+        let verification = try verify(
+            try bundle(intact.lines.map(\.bytes) + [try record(later, key: "examplecorp-deployer")]))
+        #expect(kinds(verification) == ["6 future"])
+        #expect(verification.problems.first?.message.contains("after the evaluation time") == true)
     }
 
     @Test func transformationWhoseInputsAreNotTheFilesReceived() throws {
@@ -252,7 +324,8 @@ struct CustodyBundleTests {
         let model = try custodyModel()
         let acme = LegalEntity(name: "Acme AI", legalName: nil, country: "US", aliases: nil, parent: nil,
             affiliations: nil)
-        let time = try Fixtures.time()
+        // Both hops happen before the evaluation time: a hop dated later is itself a problem.
+        let time = try Fixtures.time().addingTimeInterval(-120)
         let first = try CustodyAppender.append(
             .init(action: .published, actor: acme, country: "US", time: time), manifestPath: model.path,
             bundlePath: bundlePath, key: try Fixtures.privateKey("acme-developer"))
@@ -363,17 +436,22 @@ struct CustodyPolicyTests {
         #expect(report.custody?.map(\.action) == ["published", "mirrored", "quantized", "hosted", "deployed"])
         let custody = report.findings.filter { $0.ruleID == IntegrityChecks.custodyRule }
         #expect(custody.map(\.message) == [
-            "5 hop(s) verified: published by Acme AI → mirrored by ModelHub → quantized by Quant Lab → hosted by "
-                + "ModelHub → deployed by Example Corp",
+            "5 hop(s) verified in \(Fixtures.custody("intact.custody.jsonl")): published by Acme AI, Inc. → mirrored "
+                + "by ModelHub Ltd → quantized by Quant Lab GmbH → hosted by ModelHub Ltd → deployed by Example Corp",
         ])
     }
 
     @Test func hopByAnUnauthorisedRoleFails() throws {
-        let report = try audit("unauthorised-role")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("host-deploys-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(try hostDeploys().flatMap { $0 + [0x0A] }).write(to: file)
+        let report = try Fixtures.audit(
+            Fixtures.lineage("three-generations.json"), policy: Self.policy, custody: file.path,
+            modelDirectory: Fixtures.custody("weights-q4"))
         #expect(report.verdict == .nonCompliant)
         let roles = report.findings.filter { $0.ruleID == "CUS-ROLES" && $0.status == .fail }
         #expect(roles.map(\.pointer) == ["/custody/5"])
-        #expect(roles.first?.message == "deployed by Example Corp was signed by ModelHub Ltd (roles: host)")
+        #expect(roles.first?.message == "deployed by ModelHub Ltd (roles: host)")
         #expect(roles.first?.expected == "deployer")
         #expect(statuses(report, "CUS-REQUIRED") == ["/custody/5 fail", "/custody/1 pass"])
     }
@@ -384,7 +462,7 @@ struct CustodyPolicyTests {
         #expect(failures.map(\.ruleID) == ["CUS-COUNTRIES"])
         #expect(failures.first?.pointer == "/custody/4")
         #expect(failures.first?.observed == "RU")
-        #expect(failures.first?.message == "hosted by ModelHub took place in RU")
+        #expect(failures.first?.message == "hosted by ModelHub Ltd took place in RU")
     }
 
     @Test func brokenChainFailsRequiredAndIntegrity() throws {

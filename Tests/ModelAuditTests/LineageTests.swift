@@ -52,7 +52,7 @@ enum LineageCustodyFixtures {
         let auditor = Auditor(
             trustStore: try trustStore(), policy: try policy.map(PolicyLoader.load(path:)),
             options: Auditor.Options(
-                time: try time(), modelDirectory: { _ in modelDirectory }, custodyBundle: { _ in custody },
+                time: try time(), modelDirectory: { _ in modelDirectory }, custodyBundle: { _ in custody.map(CustodyBundleSource.named) },
                 store: store ? try Self.store() : nil))
         return try auditor.audit(file: file)
     }

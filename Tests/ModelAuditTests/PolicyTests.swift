@@ -144,13 +144,14 @@ struct ManifestText {
     }
 }
 
-/// A signature that verified under a trusted key with `roles`.
+/// A signature that verified under a trusted key with `roles`, owned by `ManifestText`'s developer unless told.
 private func verifiedSignature(
-    _ index: Int, roles: [TrustRole], scheme: SignatureScheme = .ed25519, key: String? = nil
+    _ index: Int, roles: [TrustRole], scheme: SignatureScheme = .ed25519, key: String? = nil,
+    owner: String = "Acme AI, Inc."
 ) -> SignatureCheck {
     SignatureCheck(
         index: index, keyIDHint: nil, outcome: .verified, keyID: key ?? "sha256:test-key-\(index)",
-        owner: "test signer \(index)", roles: roles, scheme: scheme)
+        owner: owner, roles: roles, scheme: scheme)
 }
 
 /// Evaluates `manifest` against `policy` as `audit verify` would after its signatures verified.
@@ -191,6 +192,39 @@ struct SignatureRuleTests {
         let report = try evaluate(policy, ManifestText())
         #expect(report.statuses("R") == [.pass])
         #expect(report.findings("R").first?.observed == "sha256:test-key-0")
+    }
+
+    /// The attack: a trusted developer key of one company signs a manifest that names another company as the
+    /// developer (say, to pass a jurisdiction or allow-list rule). The developer rule must fail.
+    @Test func requiredRolesFailWhenTheSignerIsNotTheDeclaredDeveloper() throws {
+        let policy = try inlinePolicy([
+            "{id: R, type: signatures.required-roles, severity: critical, roles: [developer, publisher]}"
+        ])
+        let report = try evaluate(
+            policy, ManifestText(),
+            signatures: [verifiedSignature(0, roles: [.developer, .publisher], owner: "Blackfen Dynamics Co., Ltd.")])
+        #expect(report.statuses("R") == [.fail, .fail])
+        let message = report.findings("R").first?.message ?? ""
+        #expect(message.contains("names \"Acme AI, Inc.\" as its developer"), "\(message)")
+        #expect(message.contains("signature is by Blackfen Dynamics Co., Ltd."), "\(message)")
+        #expect(report.findings("R").first?.pointer == "/predicate/origin/developer")
+    }
+
+    @Test func requiredRolesMatchTheOwnerAfterNormalisationButNeverThroughAnAlias() throws {
+        let policy = try inlinePolicy([
+            "{id: R, type: signatures.required-roles, severity: critical, roles: [developer]}"
+        ])
+        // "ACME AI Inc" is the same legal name as "Acme AI, Inc." once case, punctuation and legal forms go.
+        let same = try evaluate(
+            policy, ManifestText(), signatures: [verifiedSignature(0, roles: [.developer], owner: "ACME AI Inc")])
+        #expect(same.statuses("R") == [.pass])
+        // An alias is the signer's own claim: naming the key owner as an alias proves nothing.
+        var aliased = ManifestText()
+        aliased.developer = #"{name: "Acme AI", legalName: "Acme AI, Inc.", country: "US", aliases: ["Evil Corp"], "#
+            + #"affiliations: []}"#
+        let alias = try evaluate(
+            policy, aliased, signatures: [verifiedSignature(0, roles: [.developer], owner: "Evil Corp")])
+        #expect(alias.statuses("R") == [.fail])
     }
 
     @Test func requiredRolesFailWithoutTheRole() throws {

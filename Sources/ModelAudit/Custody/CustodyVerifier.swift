@@ -12,7 +12,10 @@ import Foundation
 /// 3. along the chain, times never go backwards, and each record's subject equals the files it received — unless
 ///    its action is a transformation (convert, quantize, fine-tune), whose `inputs` must equal the files received
 ///    and whose subject becomes the new set of files;
-/// 4. the last hop's subject is what must be delivered: the caller checks the model directory against it.
+/// 4. each hop's actor is the owner of the key that signed it (the trust store, not the record, says who acted);
+///    a hop that changes the files must be signed by a `transformer` key or by the model's own developer; no hop
+///    may be dated after the evaluation time;
+/// 5. the last hop's subject is what must be delivered: the caller checks the model directory against it.
 public struct CustodyVerifier {
     public let trustStore: TrustStore
     public let time: Date
@@ -22,8 +25,13 @@ public struct CustodyVerifier {
         self.time = time
     }
 
+    /// - Parameters:
+    ///   - manifestDeveloper: the developer the verified manifest declares; only a key it owns (or a
+    ///     `transformer` key) may sign a hop that changes the files.
+    ///   - isSidecar: the bundle was found beside the manifest rather than named by the caller; reports say so.
     public func verify(
-        _ bundle: CustodyBundle, manifestSHA256: String, manifestSubject: [Subject]
+        _ bundle: CustodyBundle, manifestSHA256: String, manifestSubject: [Subject],
+        manifestDeveloper: LegalEntity, isSidecar: Bool = false
     ) -> CustodyVerification {
         var problems: [CustodyProblem] = []
         var records: [CustodyVerification.Record] = []
@@ -39,7 +47,7 @@ public struct CustodyVerifier {
                 continue
             }
             let signatures = EnvelopeVerifier(trustStore: trustStore, time: time).verify(envelope)
-            guard signatures.isVerified, let signer = signatures.signatures.first(where: \.isVerified) else {
+            guard signatures.isVerified else {
                 let reasons = signatures.signatures.map(\.explanation).joined(separator: "; ")
                 problem(.signature, "\(signatures.summary)\(reasons.isEmpty ? "" : " (\(reasons))")")
                 continue
@@ -60,10 +68,42 @@ public struct CustodyVerifier {
                     + "\(statement.predicate.manifest.sha256), this model's is sha256:\(manifestSHA256))")
                 continue
             }
-            let roles = Set(signatures.signatures.filter(\.isVerified).flatMap(\.roles))
+            // The actor is whoever holds the signing key: a record claiming another party is a problem.
+            let actor = statement.predicate.actor
+            let verifiedSigners = signatures.signatures.filter(\.isVerified)
+            guard !verifiedSigners.isEmpty else { continue }
+            let acting = verifiedSigners.filter {
+                PartyIdentity.owner($0.owner ?? "", matchesLegalName: actor.legalName, name: actor.name)
+            }
+            // Problems of who signed are reported, but the record stays on the chain so forks and gaps around it
+            // are still found; a chain with any problem is not intact.
+            let actingSigner = acting.first ?? verifiedSigners[0]
+            if acting.isEmpty {
+                let owners = Array(Set(verifiedSigners.compactMap(\.owner))).sorted().joined(separator: ", ")
+                let claimed = PartyIdentity.bindingName(legalName: actor.legalName, name: actor.name)
+                problem(.actor, "\(statement.predicate.action.rawValue) claims \"\(claimed)\" as its actor, but was "
+                    + "signed by \(owners): a custody hop is recorded by the key of the party that performed it")
+            }
+            let roles = Set((acting.isEmpty ? verifiedSigners : acting).flatMap(\.roles))
+            let action = statement.predicate.action
+            if action.transformsArtifacts && !acting.isEmpty {
+                let ownDeveloper = roles.contains(.developer)
+                    && PartyIdentity.owner(
+                        actingSigner.owner ?? "", matchesLegalName: manifestDeveloper.legalName,
+                        name: manifestDeveloper.name)
+                if !roles.contains(.transformer) && !ownDeveloper {
+                    problem(.unauthorized, "\(action.rawValue) by \(actingSigner.owner ?? "?") changes the model's "
+                        + "files, but the key holds only \(roles.map(\.rawValue).sorted().joined(separator: ", ")): "
+                        + "a hop that changes the files needs a transformer key or the model developer's own key")
+                }
+            }
+            if let when = statement.predicate.timeDate, when > time {
+                problem(.future, "\(action.rawValue) is dated \(statement.predicate.time), after the evaluation time "
+                    + "\(RFC3339.format(time)): a hop cannot be recorded before it happened")
+            }
             records.append(CustodyVerification.Record(
-                line: line.number, sha256: line.sha256, statement: statement, signerKeyID: signer.keyID ?? "",
-                signerOwner: signer.owner ?? "", signerRoles: roles.sorted()))
+                line: line.number, sha256: line.sha256, statement: statement, signerKeyID: actingSigner.keyID ?? "",
+                signerOwner: actingSigner.owner ?? "", signerRoles: roles.sorted()))
         }
 
         // Walk the hash chain from the provenance envelope.
@@ -113,12 +153,12 @@ public struct CustodyVerifier {
             offChain.append(record)
             if forked.contains(record.line) { continue }
             problems.append(CustodyProblem(line: record.line, kind: .gap,
-                message: "\(record.statement.predicate.action.rawValue) by \(record.statement.predicate.actor.name) "
+                message: "\(record.statement.predicate.action.rawValue) by \(record.signerOwner) "
                     + "names previous sha256:\(record.statement.predicate.previous.sha256), which is not on the chain "
                     + "(a missing or unverified record)"))
         }
         return CustodyVerification(
-            bundle: bundle.path, chain: chain, offChain: offChain,
+            bundle: bundle.path, isSidecar: isSidecar, chain: chain, offChain: offChain,
             problems: problems.sorted { ($0.line, $0.message) < ($1.line, $1.message) }, finalSubject: finalSubject,
             recordCount: bundle.lines.count)
     }
@@ -127,7 +167,7 @@ public struct CustodyVerifier {
 /// What went wrong with one custody record.
 public struct CustodyProblem: Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {
-        case malformed, signature, replayed, fork, gap, subject
+        case malformed, signature, replayed, fork, gap, subject, actor, unauthorized, future
         case timeOrder = "time-order"
     }
     public let line: Int
@@ -149,6 +189,8 @@ public struct CustodyVerification: Sendable {
     }
 
     public let bundle: String
+    /// The bundle was found beside the manifest, not named by the caller.
+    public let isSidecar: Bool
     /// The records on the hash chain from the provenance envelope, in order.
     public let chain: [Record]
     /// Verified records of this model that the chain does not reach (fork branches and records after a gap).
@@ -159,10 +201,11 @@ public struct CustodyVerification: Sendable {
     public let recordCount: Int
 
     public init(
-        bundle: String, chain: [Record], offChain: [Record] = [], problems: [CustodyProblem], finalSubject: [Subject],
-        recordCount: Int
+        bundle: String, isSidecar: Bool = false, chain: [Record], offChain: [Record] = [], problems: [CustodyProblem],
+        finalSubject: [Subject], recordCount: Int
     ) {
         self.bundle = bundle
+        self.isSidecar = isSidecar
         self.chain = chain
         self.offChain = offChain
         self.problems = problems
@@ -172,13 +215,18 @@ public struct CustodyVerification: Sendable {
 
     public var intact: Bool { problems.isEmpty && !chain.isEmpty }
 
+    /// How reports name the bundle: its path, and whether it was picked up automatically.
+    public var bundleDescription: String {
+        isSidecar ? "\(bundle) (found beside the manifest, not named with --custody)" : bundle
+    }
+
     /// The chain as reports draw it, followed by the verified records it does not reach (marked with their problem).
     public var hops: [CustodyHop] {
         (chain + offChain).enumerated().map { index, record in
             let p = record.statement.predicate
             let trouble = problems.filter { $0.line == record.line }.map(\.kind.rawValue)
             return CustodyHop(
-                index: index + 1, action: p.action.rawValue, actor: p.actor.legalName ?? p.actor.name,
+                index: index + 1, action: p.action.rawValue, actor: record.signerOwner,
                 country: p.country, time: p.time, status: trouble.isEmpty ? "verified" : trouble.joined(separator: ", "))
         }
     }

@@ -40,7 +40,10 @@ public enum IntegrityChecks {
                     ruleID: manifestRule, title: "Signed payload is a valid provenance manifest", status: .fail,
                     severity: .critical, message: problem, expected: "a valid \(ProvenancePredicate.type) statement",
                     pointer: "", controls: manifestControls,
-                    remediation: "Ask the publisher for a manifest that validates with `audit sign`."))
+                    remediation: verification.payloadKind?.isModelManifest == false
+                        ? "Give `audit verify` the model's signed provenance manifest; a valid signature on another "
+                            + "kind of document says nothing about a model (check one with `audit envelope verify`)."
+                        : "Ask the publisher for a manifest that validates with `audit sign`."))
             return findings
         }
         if let statement = verification.statement {
@@ -58,21 +61,21 @@ public enum IntegrityChecks {
                 findings.append(
                     Finding(
                         ruleID: custodyRule, title: "Chain of custody is unbroken", status: .fail, severity: .critical,
-                        message: "\(custody.bundle) \(problem)", observed: problem.kind.rawValue,
+                        message: "\(custody.bundleDescription) \(problem)", observed: problem.kind.rawValue,
                         pointer: "/custody/\(problem.line)", controls: custodyControls,
                         remediation: "Obtain the missing or corrected custody records from each custodian; a gap, fork, "
                             + "replay or unsigned hop means the weights may have been swapped."))
             }
             if custody.problems.isEmpty {
-                let hops = custody.chain.map { "\($0.statement.predicate.action.rawValue) by "
-                    + "\($0.statement.predicate.actor.name)" }
+                let hops = custody.chain.map { "\($0.statement.predicate.action.rawValue) by \($0.signerOwner)" }
                 findings.append(
                     Finding(
                         ruleID: custodyRule, title: "Chain of custody is unbroken",
                         status: custody.chain.isEmpty ? .fail : .pass, severity: .critical,
                         message: custody.chain.isEmpty
-                            ? "\(custody.bundle) holds no record chained to this manifest"
-                            : "\(custody.chain.count) hop(s) verified: \(hops.joined(separator: " → "))",
+                            ? "\(custody.bundleDescription) holds no record chained to this manifest"
+                            : "\(custody.chain.count) hop(s) verified in \(custody.bundleDescription): "
+                                + hops.joined(separator: " → "),
                         pointer: "/custody", controls: custodyControls))
             }
         }

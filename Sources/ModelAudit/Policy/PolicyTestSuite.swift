@@ -53,12 +53,14 @@ public enum PolicyTestSuite {
         let manifestPath = r.string("manifest")
         let at = r.timestamp("at", required: false)
         let envelopeDigest = r.string("envelopeSHA256", required: false)
-        let signers = r.objects("signers", required: false) { s -> (roles: [TrustRole], scheme: String?)? in
+        let signers = r.objects("signers", required: false) {
+            s -> (roles: [TrustRole], scheme: String?, owner: String?)? in
             let roles = s.enumerations("roles", TrustRole.self) ?? []
             let scheme = s.string("scheme", required: false)
+            let owner = s.string("owner", required: false)
             s.finish()
-            return (roles, scheme)
-        } ?? [(roles: TrustRole.allCases, scheme: nil)]
+            return (roles, scheme, owner)
+        } ?? [(roles: TrustRole.allCases, scheme: nil, owner: nil)]
         let expectations = r.object("expect").map { e -> [(String, FindingStatus)] in
             var out: [(String, FindingStatus)] = []
             for key in e.object.keys {
@@ -82,10 +84,13 @@ public enum PolicyTestSuite {
         let statement = try ManifestReader.read(
             try StructuredDocument.parse(manifestBytes, path: resolved), document: resolved)
         let time = at.flatMap(RFC3339.parse) ?? defaultTime
+        // A signer's owner defaults to the declared developer: a case without signers is "the developer signed".
+        let developer = statement.predicate.origin.developer
         let checks = signers.enumerated().map { index, signer in
             SignatureCheck(
                 index: index, keyIDHint: nil, outcome: .verified, keyID: "sha256:fixture-signer-\(index)",
-                owner: "fixture signer \(index)", roles: signer.roles,
+                owner: signer.owner ?? PartyIdentity.bindingName(legalName: developer.legalName, name: developer.name),
+                roles: signer.roles,
                 scheme: signer.scheme.flatMap(SignatureScheme.init(rawValue:)) ?? .ed25519)
         }
         let signatures = EnvelopeVerification(

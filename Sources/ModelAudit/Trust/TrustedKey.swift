@@ -8,6 +8,9 @@ public enum TrustRole: String, Sendable, Codable, CaseIterable, Comparable {
     case auditor
     case host
     case deployer
+    /// May sign custody hops that change a model's files (converted, quantized, fine-tuned) for another
+    /// developer's model; a developer may always transform its own.
+    case transformer
 
     private var rank: Int {
         switch self {
@@ -16,6 +19,7 @@ public enum TrustRole: String, Sendable, Codable, CaseIterable, Comparable {
         case .auditor: return 2
         case .host: return 3
         case .deployer: return 4
+        case .transformer: return 5
         }
     }
 

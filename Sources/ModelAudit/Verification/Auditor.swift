@@ -17,7 +17,7 @@ public struct Auditor {
         /// The model directory for an envelope file, or `nil` to skip the file check.
         public var modelDirectory: (String) -> String?
         /// The custody bundle for an envelope file; by default the `.custody.jsonl` beside it, when present.
-        public var custodyBundle: (String) -> String?
+        public var custodyBundle: (String) -> CustodyBundleSource?
         /// Where parent manifests are looked up by digest.
         public var store: ManifestStore?
 
@@ -25,7 +25,8 @@ public struct Auditor {
             threshold: Int = 1, time: Date, followSymlinks: Bool = false,
             extraFiles: ArtifactCheck.ExtraFilePolicy = .fail, limits: JSONLimits = .default,
             modelDirectory: @escaping (String) -> String? = { _ in nil },
-            custodyBundle: @escaping (String) -> String? = Auditor.custodyBundleBeside, store: ManifestStore? = nil
+            custodyBundle: @escaping (String) -> CustodyBundleSource? = Auditor.custodyBundleBeside,
+            store: ManifestStore? = nil
         ) {
             self.custodyBundle = custodyBundle
             self.store = store
@@ -56,12 +57,14 @@ public struct Auditor {
         let digest = try Digests.sha256Hex(bytes)
         let envelope = try DSSEEnvelope.decode(bytes, limits: options.limits)
         let directory = options.modelDirectory(file)
+        let custody = options.custodyBundle(file)
         let verification = try ModelVerifier(
             trustStore: trustStore,
             options: ModelVerificationOptions(
                 threshold: options.threshold, time: options.time, modelDirectory: directory,
                 followSymlinks: options.followSymlinks, extraFiles: options.extraFiles,
-                custodyBundle: options.custodyBundle(file), envelopeSHA256: digest)
+                custodyBundle: custody?.path, custodyBundleIsSidecar: custody?.isSidecar ?? false,
+                envelopeSHA256: digest)
         ).verify(envelope, progress: progress)
         var lineage: LineageResolver.Result?
         if verification.signatures.isVerified, let statement = verification.statement {
@@ -75,9 +78,9 @@ public struct Auditor {
     }
 
     /// `model.json` → `model.custody.jsonl` when that file exists.
-    public static func custodyBundleBeside(_ file: String) -> String? {
+    public static func custodyBundleBeside(_ file: String) -> CustodyBundleSource? {
         let path = CustodyBundle.defaultPath(forManifest: file)
-        return FileManager.default.fileExists(atPath: path) ? path : nil
+        return FileManager.default.fileExists(atPath: path) ? .sidecar(path) : nil
     }
 
     /// Audits every file; unreadable ones are reported as models that could not be evaluated.
@@ -128,5 +131,24 @@ public struct Auditor {
             }
         }
         return files
+    }
+}
+
+/// Where a model's custody bundle came from: named by the user, or found beside the envelope.
+///
+/// A sidecar is whatever was delivered next to the manifest, so reports say it was picked up automatically.
+public enum CustodyBundleSource: Sendable, Equatable {
+    case named(String)
+    case sidecar(String)
+
+    public var path: String {
+        switch self {
+        case .named(let path), .sidecar(let path): return path
+        }
+    }
+
+    public var isSidecar: Bool {
+        if case .sidecar = self { return true }
+        return false
     }
 }

@@ -11,14 +11,18 @@ public struct ModelVerificationOptions: Sendable {
     public var extraFiles: ArtifactCheck.ExtraFilePolicy
     /// The custody bundle to verify, if any.
     public var custodyBundle: String?
+    /// The custody bundle was found beside the envelope rather than named by the user.
+    public var custodyBundleIsSidecar: Bool
     /// SHA-256 of the envelope file, which custody records chain from.
     public var envelopeSHA256: String?
 
     public init(
         threshold: Int = 1, time: Date, modelDirectory: String? = nil, followSymlinks: Bool = false,
-        extraFiles: ArtifactCheck.ExtraFilePolicy = .fail, custodyBundle: String? = nil, envelopeSHA256: String? = nil
+        extraFiles: ArtifactCheck.ExtraFilePolicy = .fail, custodyBundle: String? = nil,
+        custodyBundleIsSidecar: Bool = false, envelopeSHA256: String? = nil
     ) {
         self.custodyBundle = custodyBundle
+        self.custodyBundleIsSidecar = custodyBundleIsSidecar
         self.envelopeSHA256 = envelopeSHA256
         self.threshold = threshold
         self.time = time
@@ -55,45 +59,49 @@ public struct ModelVerifier: Sendable {
         guard signatures.isVerified else {
             return ModelVerification(signatures: signatures, statement: nil, artifacts: nil)
         }
-        let statement: ProvenanceStatement?
+        // A trusted signature says who signed, not what for: anything but a model manifest is refused here.
+        let kind = PayloadKind.classify(envelope)
+        if let explanation = kind.notAManifestExplanation {
+            return ModelVerification(
+                signatures: signatures, statement: nil, artifacts: nil, statementProblem: explanation,
+                payloadKind: kind)
+        }
+        let statement: ProvenanceStatement
         do {
-            statement = try Self.provenanceStatement(of: envelope)
+            statement = try ManifestReader.read(try StrictJSON.parse(envelope.payload), document: "signed statement")
         } catch {
             return ModelVerification(
                 signatures: signatures, statement: nil, artifacts: nil,
-                statementProblem: "the signed payload is not a valid provenance statement: \(error)")
-        }
-        if options.modelDirectory != nil && statement == nil {
-            return ModelVerification(
-                signatures: signatures, statement: nil, artifacts: nil,
-                statementProblem: "--model-dir needs a provenance statement, but the payload is "
-                    + "\(envelope.payloadType)")
+                statementProblem: "the signed payload is not a valid provenance statement: \(error)",
+                payloadKind: kind)
         }
         var custody: CustodyVerification?
-        if let path = options.custodyBundle, let statement {
+        if let path = options.custodyBundle {
             let bundle = try CustodyBundle.load(path: path)
             custody = CustodyVerifier(trustStore: trustStore, time: options.time).verify(
-                bundle, manifestSHA256: options.envelopeSHA256 ?? "", manifestSubject: statement.subject)
+                bundle, manifestSHA256: options.envelopeSHA256 ?? "", manifestSubject: statement.subject,
+                manifestDeveloper: statement.predicate.origin.developer, isSidecar: options.custodyBundleIsSidecar)
         }
         var artifacts: ArtifactCheckResult?
-        if let root = options.modelDirectory, let statement {
+        if let root = options.modelDirectory {
             let expected = custody?.finalSubject ?? statement.subject
             let directory = try ModelDirectory(root: root, options: .init(followSymlinks: options.followSymlinks))
             artifacts = try ArtifactCheck.check(
                 expected: expected.map { ExpectedArtifact(path: $0.name, sha256: $0.digest.sha256) },
                 directory: directory, extraFiles: options.extraFiles, progress: progress)
         }
-        return ModelVerification(signatures: signatures, statement: statement, artifacts: artifacts, custody: custody)
+        return ModelVerification(
+            signatures: signatures, statement: statement, artifacts: artifacts, custody: custody,
+            payloadKind: kind)
     }
 
-    /// The provenance statement in an envelope, or `nil` when the envelope carries something else.
+    /// The provenance statement in an envelope, or `nil` when the envelope carries something else
+    /// (`PayloadKind.classify` says what).
     ///
     /// Only call this on an envelope whose signatures verified.
     public static func provenanceStatement(of envelope: DSSEEnvelope) throws -> ProvenanceStatement? {
-        guard envelope.payloadType == DSSEEnvelope.inTotoPayloadType else { return nil }
-        let value = try StrictJSON.parse(envelope.payload)
-        guard ManifestPayload.isProvenanceStatement(value) else { return nil }
-        return try ManifestReader.read(value, document: "signed statement")
+        guard PayloadKind.classify(envelope).isModelManifest else { return nil }
+        return try ManifestReader.read(try StrictJSON.parse(envelope.payload), document: "signed statement")
     }
 }
 
@@ -105,11 +113,14 @@ public struct ModelVerification: Sendable {
     /// Why a verified payload could not be used as a provenance statement.
     public let statementProblem: String?
     public let custody: CustodyVerification?
+    /// What the signed payload is; `nil` when the signatures did not verify (the payload is then never read).
+    public let payloadKind: PayloadKind?
 
     public init(
         signatures: EnvelopeVerification, statement: ProvenanceStatement?, artifacts: ArtifactCheckResult?,
-        statementProblem: String? = nil, custody: CustodyVerification? = nil
+        statementProblem: String? = nil, custody: CustodyVerification? = nil, payloadKind: PayloadKind? = nil
     ) {
+        self.payloadKind = payloadKind
         self.custody = custody
         self.signatures = signatures
         self.statement = statement
@@ -118,6 +129,6 @@ public struct ModelVerification: Sendable {
     }
 
     public var passed: Bool {
-        signatures.isVerified && statementProblem == nil && (artifacts?.passed ?? true) && (custody?.intact ?? true)
+        signatures.isVerified && statement != nil && statementProblem == nil && (artifacts?.passed ?? true) && (custody?.intact ?? true)
     }
 }

@@ -81,7 +81,7 @@ public struct CustodyAuthorizedRoles: PolicyCheck {
                 : allowed.map(\.rawValue).sorted().joined(separator: "/")
             return CheckOutcome(
                 ok ? .pass : .fail,
-                "\(action.rawValue) by \(record.statement.predicate.actor.name) was signed by \(record.signerOwner) "
+                "\(action.rawValue) by \(record.signerOwner) "
                     + "(roles: \(record.signerRoles.map(\.rawValue).joined(separator: ", ")))",
                 expected: expected, observed: record.signerRoles.map(\.rawValue).joined(separator: ", "),
                 pointer: "/custody/\(record.line)")
@@ -110,7 +110,7 @@ public struct CustodyHopCountries: PolicyCheck {
             let p = record.statement.predicate
             let verdict = CountryListVerdict.evaluate(p.country, allow: allow, deny: deny)
             return CheckOutcome(
-                verdict.ok ? .pass : .fail, "\(p.action.rawValue) by \(p.actor.name) took place in \(p.country)",
+                verdict.ok ? .pass : .fail, "\(p.action.rawValue) by \(record.signerOwner) took place in \(p.country)",
                 expected: verdict.expected, observed: p.country, pointer: "/custody/\(record.line)")
         }
     }

@@ -16,19 +16,49 @@ public struct RequiredSignerRoles: PolicyCheck {
 
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
         let verified = subject.signatures.signatures.filter(\.isVerified)
+        let origin = subject.statement.predicate.origin
         return roles.map { role in
             let signers = verified.filter { $0.roles.contains(role) }
-            if let signer = signers.first {
+            guard !signers.isEmpty else {
+                let held = Set(verified.flatMap(\.roles)).map(\.rawValue).sorted()
+                return CheckOutcome(
+                    .fail, "no trusted key holding the \(role.rawValue) role signed the manifest",
+                    expected: "a signature by a key with role \(role.rawValue)",
+                    observed: held.isEmpty ? "no verified signature" : "verified roles: \(held.joined(separator: ", "))",
+                    pointer: "/signatures")
+            }
+            // The developer and publisher a manifest declares must be the owners of the keys that signed for
+            // those roles: a trusted key of one company cannot vouch for a manifest naming another.
+            let declared: (entity: LegalEntity, pointer: String)?
+            switch role {
+            case .developer: declared = (origin.developer, "/predicate/origin/developer")
+            case .publisher:
+                declared = origin.publisher.map { ($0, "/predicate/origin/publisher") }
+                    ?? (origin.developer, "/predicate/origin/developer")
+            default: declared = nil
+            }
+            guard let declared else {
+                let signer = signers[0]
                 return CheckOutcome(
                     .pass, "signed for the \(role.rawValue) role by \(signer.owner ?? "?")",
                     expected: "a \(role.rawValue) signature", observed: signer.keyID, pointer: "/signatures")
             }
-            let held = Set(verified.flatMap(\.roles)).map(\.rawValue).sorted()
+            let claimed = PartyIdentity.bindingName(legalName: declared.entity.legalName, name: declared.entity.name)
+            if let signer = signers.first(where: {
+                PartyIdentity.owner($0.owner ?? "", matchesLegalName: declared.entity.legalName,
+                    name: declared.entity.name)
+            }) {
+                return CheckOutcome(
+                    .pass, "signed for the \(role.rawValue) role by \(signer.owner ?? "?"), the declared "
+                        + "\(role.rawValue)",
+                    expected: "a \(role.rawValue) signature by \(claimed)", observed: signer.keyID, pointer: "/signatures")
+            }
+            let owners = Array(Set(signers.compactMap(\.owner))).sorted()
             return CheckOutcome(
-                .fail, "no trusted key holding the \(role.rawValue) role signed the manifest",
-                expected: "a signature by a key with role \(role.rawValue)",
-                observed: held.isEmpty ? "no verified signature" : "verified roles: \(held.joined(separator: ", "))",
-                pointer: "/signatures")
+                .fail, "the manifest names \"\(claimed)\" as its \(role.rawValue), but the \(role.rawValue) "
+                    + "signature is by \(owners.joined(separator: ", ")): a key may only vouch for its own owner",
+                expected: "a \(role.rawValue) signature by a key owned by \(claimed)",
+                observed: "signed by \(owners.joined(separator: ", "))", pointer: declared.pointer)
         }
     }
 }
