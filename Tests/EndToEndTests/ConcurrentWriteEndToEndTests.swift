@@ -316,6 +316,19 @@ struct ConcurrentWriteEndToEndTests {
         #expect(try workspace.run(["sign", "--add", "env.json", "--key", "auditor.key"]).exitCode == 0)
     }
 
+    @Test("a bundle whose last record belongs to another model is not extended")
+    func tipOfAnotherModelIsRefused() throws {
+        let workspace = try Fixture.workspace()
+        #expect(try workspace.run(Fixture.append()).exitCode == 0)
+        let before = try workspace.read("model.custody.jsonl")
+        try workspace.write("other.json", bytes: try Data(contentsOf: URL(
+            fileURLWithPath: Fixture.lineage("denied-grandparent.json"))))
+        let result = try workspace.run(Fixture.append("other.json") + ["--custody", "model.custody.jsonl"])
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.stderr.contains("model.custody.jsonl line 1 belongs to another model"), "\(result)")
+        #expect(try workspace.read("model.custody.jsonl") == before)
+    }
+
     @Test("--lock-timeout must be a number of seconds", arguments: ["-1", "nan", "1e9", "soon"])
     func invalidLockTimeout(value: String) throws {
         let workspace = try Fixture.workspace()
