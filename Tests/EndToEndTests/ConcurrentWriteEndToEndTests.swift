@@ -15,7 +15,8 @@ private enum Fixture {
     static func workspace(directory: String? = nil) throws -> Workspace {
         let workspace = try Workspace()
         if let directory {
-            try FileManager.default.createDirectory(atPath: workspace.path(directory), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: workspace.path(directory), withIntermediateDirectories: true)
         }
         let manifest = try Data(contentsOf: URL(fileURLWithPath: lineage("three-generations.json")))
         try workspace.write(directory.map { "\($0)/model.json" } ?? "model.json", bytes: manifest)
@@ -211,7 +212,9 @@ struct ConcurrentWriteEndToEndTests {
         try workspace.makeTrustStore(names.map { ($0, "") })
         try workspace.sign("origin")
 
-        let commands = (1...8).map { ["sign", "--add", "env.json", "--key", "cosigner\($0).key", "--lock-timeout", "300"] }
+        let commands = (1...8).map {
+            ["sign", "--add", "env.json", "--key", "cosigner\($0).key", "--lock-timeout", "300"]
+        }
         for result in runConcurrently(commands, in: workspace) {
             let run = try result.get()
             #expect(run.exitCode == 0, "\(run)")

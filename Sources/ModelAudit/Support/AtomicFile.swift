@@ -116,9 +116,8 @@ public enum AtomicFile {
             return fsync(fd) == 0 ? 0 : errno
         }
         let closeResult = close(fd) == 0 ? 0 : errno
-        if writeResult != 0 || closeResult != 0 {
-            throw WriteError(path: path, reason: String(cString: strerror(writeResult != 0 ? writeResult : closeResult)))
-        }
+        let failure = writeResult != 0 ? writeResult : closeResult
+        if failure != 0 { throw WriteError(path: path, reason: String(cString: strerror(failure))) }
     }
 
     /// Removes temporary files a killed writer left beside `path`; call it only while holding `path`'s `FileLock`.
