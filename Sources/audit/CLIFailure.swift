@@ -26,6 +26,7 @@ struct CLIFailure: Error {
         switch error {
         case is CryptoError, is EnvelopeError, is JSONParseError, is JSONDecodingProblem, is TrustStoreError,
             is InputFile.ReadError, is AtomicFile.WriteError, is InvalidDocumentError, is YAMLDocument.ParseError,
+            is FileLock.LockError,
             is ArtifactError:
             self.init("\(error)")
         default:

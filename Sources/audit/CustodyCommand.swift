@@ -24,6 +24,10 @@ struct CustodyAppendCommand: ParsableCommand {
             files it produced. The bundle is MANIFEST's stem + .custody.jsonl unless --custody names one. See \
             docs/custody.md.
 
+            Concurrent appenders take turns: each holds a lock on BUNDLE.lock while it reads the last record, signs \
+            and writes the bundle, waiting at most --lock-timeout seconds for the others (then exit 2, nothing \
+            written). A write that fails (full disk, read-only directory) leaves the bundle as it was, exit 2.
+
             Examples:
               audit custody append model.json --action published --actor "Acme AI" --actor-country US --key dev.key
               audit custody append model.json --action quantized --actor "Community Lab" --actor-country DE \\
@@ -68,6 +72,7 @@ struct CustodyAppendCommand: ParsableCommand {
 
     @OptionGroup var passphraseOptions: PassphraseOptions
     @OptionGroup var timeOptions: TimeOptions
+    @OptionGroup var lockOptions: LockOptions
 
     func validate() throws {
         for code in [actorCountry, country].compactMap({ $0 }) where CountryCode.problem(with: code) != nil {
@@ -97,9 +102,11 @@ struct CustodyAppendCommand: ParsableCommand {
             actor: LegalEntity(
                 name: actor, legalName: actorLegalName, country: actorCountry, aliases: nil, parent: nil,
                 affiliations: nil),
-            country: country ?? actorCountry, location: location, time: timeOptions.time, note: note,
-            newSubject: newSubject)
-        let digest = try CustodyAppender.append(hop, manifestPath: manifest, bundlePath: bundle, key: privateKey)
+            // Without --at, the time is taken when the record is signed, holding the bundle's lock.
+            country: country ?? actorCountry, location: location, time: timeOptions.at.flatMap(RFC3339.parse),
+            note: note, newSubject: newSubject)
+        let digest = try CustodyAppender.append(
+            hop, manifestPath: manifest, bundlePath: bundle, key: privateKey, lockTimeout: lockOptions.timeout)
         print("appended \(action.rawValue) by \(actor) to \(bundle) (record sha256:\(digest), signed by "
             + "\(privateKey.publicKey.keyID))")
     }

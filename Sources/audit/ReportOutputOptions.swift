@@ -82,14 +82,9 @@ struct ReportOutputOptions: ParsableArguments {
 
 /// Appends to the file GitHub Actions shows as the job summary.
 enum GitHubStepSummary {
+    /// The runner owns the file and reads it after the step, so it is appended to in place, never replaced.
     static func append(_ markdown: String, to path: String) throws {
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            try AtomicFile.write(Array(markdown.utf8), to: path)
-            return
-        }
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(markdown.utf8))
+        try AtomicFile.append(Array(markdown.utf8), to: path)
     }
 }
 

@@ -11,7 +11,9 @@ struct SignCommand: ParsableCommand {
         discussion: """
             The signature covers the DSSE pre-authentication encoding of the payload type and the exact payload \
             bytes. With --add, the envelope's payload and existing signatures are kept byte for byte and one \
-            signature per --key is appended.
+            signature per --key is appended. Co-signing in place holds a lock on ENVELOPE.lock from reading the \
+            envelope to replacing it, so concurrent co-signers each keep their signature; one that cannot take \
+            the lock within --lock-timeout seconds exits 2 without writing.
 
             A provenance manifest (JSON or YAML, see docs/manifest.md) is validated first: every problem is \
             listed with its JSON pointer and nothing is signed until there are none. With --model-dir the \
@@ -58,6 +60,7 @@ struct SignCommand: ParsableCommand {
     var force = false
 
     @OptionGroup var passphraseOptions: PassphraseOptions
+    @OptionGroup var lockOptions: LockOptions
 
     static let maxPayloadBytes = 64 * 1024 * 1024
 
@@ -85,30 +88,51 @@ struct SignCommand: ParsableCommand {
                 throw CLIFailure("\(path): \(error)")
             }
         }
-        let envelope: DSSEEnvelope
         let destination: String
-        let overwrite: Bool
         if let add {
-            var existing = try DSSEEnvelope.decode(try InputFile.read(add, limit: Self.maxPayloadBytes * 2))
-            for (signer, scheme) in signers {
-                try existing.addSignature(by: signer, scheme: scheme)
-            }
-            envelope = existing
             destination = output ?? add
-            overwrite = output == nil || force
+            if Self.isSameFile(add, destination) {
+                // Co-signing in place is a read-modify-write: under the lock, so concurrent co-signers all count.
+                try FileLock.withExclusiveLock(on: add, timeout: lockOptions.timeout) {
+                    AtomicFile.removeAbandonedTemporaries(of: add)
+                    try addSignatures(signers, to: add, writingTo: add, overwrite: true)
+                }
+            } else {
+                try addSignatures(signers, to: add, writingTo: destination, overwrite: force)
+            }
         } else if let payload {
             let bytes = try signedPayload(from: payload)
-            envelope = try DSSEEnvelope.sign(payload: bytes, payloadType: payloadType, keys: signers)
+            let envelope = try DSSEEnvelope.sign(payload: bytes, payloadType: payloadType, keys: signers)
             destination = output ?? ""
-            overwrite = force
+            try AtomicFile.write(try envelope.encoded(), to: destination, overwrite: force)
         } else {
             throw ValidationError("give a payload file to sign, or --add ENVELOPE")
         }
-        try AtomicFile.write(try envelope.encoded(), to: destination, overwrite: overwrite)
         for (signer, scheme) in signers {
             let used = scheme ?? signer.defaultScheme
             print("signed \(destination) with \(signer.publicKey.keyID) (\(used.rawValue))")
         }
+    }
+
+    /// Reads the envelope at `source`, appends one signature per signer and writes it to `destination`.
+    private func addSignatures(
+        _ signers: [(key: PrivateKey, scheme: SignatureScheme?)], to source: String, writingTo destination: String,
+        overwrite: Bool
+    ) throws {
+        var envelope = try DSSEEnvelope.decode(try InputFile.read(source, limit: Self.maxPayloadBytes * 2))
+        for (signer, scheme) in signers {
+            try envelope.addSignature(by: signer, scheme: scheme)
+        }
+        try AtomicFile.write(try envelope.encoded(), to: destination, overwrite: overwrite)
+    }
+
+    /// Whether two paths name the same file (or the same path, when the second does not exist yet).
+    private static func isSameFile(_ first: String, _ second: String) -> Bool {
+        if first == second { return true }
+        var a = stat()
+        var b = stat()
+        guard stat(first, &a) == 0, stat(second, &b) == 0 else { return false }
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino
     }
 
     /// The bytes to sign: a validated, canonical provenance statement, or any other payload exactly as read.
