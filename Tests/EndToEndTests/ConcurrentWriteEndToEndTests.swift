@@ -23,12 +23,19 @@ private enum Fixture {
         return workspace
     }
 
+    /// The owner of each fixture key in the fixtures' trust store: a hop's actor must be its key's owner.
+    static let owners = [
+        "acme-developer": "Acme AI, Inc.", "blackfen-developer": "Blackfen Dynamics Co., Ltd.",
+        "hollowmere-developer": "Hollowmere Analytics LLC", "hub-host": "ModelHub Ltd",
+        "quantlab-publisher": "Quant Lab GmbH", "examplecorp-deployer": "Example Corp",
+    ]
+
     /// `audit custody append` of a `mirrored` hop signed by `key`; no `--at`, so the time is taken under the lock.
     static func append(
         _ manifest: String = "model.json", key: String = "hub-host", lockTimeout: String = "300"
     ) -> [String] {
         [
-            "custody", "append", manifest, "--action", "mirrored", "--actor", "Mirror \(key)", "--actor-country",
+            "custody", "append", manifest, "--action", "mirrored", "--actor", owners[key] ?? key, "--actor-country",
             "IE", "--key", lineage("keys/\(key).key"), "--lock-timeout", lockTimeout,
         ]
     }
