@@ -21,8 +21,13 @@ struct AuditCommand: ParsableCommand {
 
     /// Runs the command, mapping the library's errors to one line on stderr and the documented exit codes.
     static func main() {
+        var command: ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
             try command.run()
         } catch let failure as CLIFailure {
             failure.report()
@@ -34,7 +39,10 @@ struct AuditCommand: ParsableCommand {
                 failure.report()
                 Foundation.exit(failure.exitCode.rawValue)
             }
-            exit(withError: error)
+            if error is ValidationError || error is CleanExit { exit(withError: error) }
+            // Any other error may quote input: it is printed escaped, with the exit code ArgumentParser would use.
+            Terminal.printError(fullMessage(for: error))
+            Foundation.exit(exitCode(for: error).rawValue)
         }
     }
 }
