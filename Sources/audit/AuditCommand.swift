@@ -39,8 +39,9 @@ struct AuditCommand: ParsableCommand {
                 failure.report()
                 Foundation.exit(failure.exitCode.rawValue)
             }
-            if error is ValidationError || error is CleanExit { exit(withError: error) }
-            // Any other error may quote input: it is printed escaped, with the exit code ArgumentParser would use.
+            // ArgumentParser's own errors (help, usage) print themselves; any other error may quote input, so it is
+            // printed escaped, with the exit code ArgumentParser would use.
+            if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { exit(withError: error) }
             Terminal.printError(fullMessage(for: error))
             Foundation.exit(exitCode(for: error).rawValue)
         }
