@@ -22,8 +22,13 @@ struct AuditCommand: ParsableCommand {
 
     /// Runs the command, mapping the library's errors to one line on stderr and the documented exit codes.
     static func main() {
+        var command: ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
             try command.run()
         } catch let failure as CLIFailure {
             failure.report()
@@ -35,7 +40,11 @@ struct AuditCommand: ParsableCommand {
                 failure.report()
                 Foundation.exit(failure.exitCode.rawValue)
             }
-            exit(withError: error)
+            // ArgumentParser's own errors (help, usage) print themselves; any other error may quote input, so it is
+            // printed escaped, with the exit code ArgumentParser would use.
+            if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { exit(withError: error) }
+            Terminal.printError(fullMessage(for: error))
+            Foundation.exit(exitCode(for: error).rawValue)
         }
     }
 }

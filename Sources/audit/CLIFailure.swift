@@ -41,8 +41,11 @@ struct CLIFailure: Error {
 
 /// Writes to the standard streams.
 enum Terminal {
+    /// Writes a message to stderr, which a CI job logs like stdout. Messages quote input (file names, manifest and
+    /// policy values, key owners), so the text is escaped (`TerminalText.message`): the indented lines of a problem
+    /// list stay lines of their own, any other line break, control character or bidi control becomes an escape.
     static func printError(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.message(text) + "\n").utf8))
     }
 
     static func write(_ bytes: [UInt8]) {

@@ -58,7 +58,8 @@ struct DigestCommand: ParsableCommand {
         let digests = try model.digests(algorithm: algorithm.digestAlgorithm, progress: TerminalProgress())
         var out = ""
         for digest in digests {
-            out += "\(digest.digest)  \(digest.path)\n"
+            // Names are printed as they are unless they hold a hidden character or a CI command, which are escaped.
+            out += TerminalText.guardLine("\(digest.digest)  \(VisibleEscape.apply(digest.path))") + "\n"
         }
         Terminal.write(Array(out.utf8))
     }

@@ -31,10 +31,11 @@ struct PolicyCheckCommand: ParsableCommand {
     func run() throws {
         let loaded = try PolicyLoader.load(path: policy)
         let enforced = loaded.rules.filter { $0.header.enforcement == .enforce }.count
-        print("\(policy): valid — policy \"\(loaded.name)\", \(loaded.rules.count) rules (\(enforced) enforced), "
-            + "\(loaded.waivers.count) waiver(s), \(loaded.screeningLists.count) screening list(s)")
+        print(TerminalText.escape(
+            "\(policy): valid — policy \"\(loaded.name)\", \(loaded.rules.count) rules (\(enforced) enforced), "
+                + "\(loaded.waivers.count) waiver(s), \(loaded.screeningLists.count) screening list(s)"))
         for source in loaded.sources {
-            print("  \(source.file)  sha256:\(source.sha256)")
+            print(TerminalText.escape("  \(source.file)  sha256:\(source.sha256)"))
         }
     }
 }

@@ -34,7 +34,7 @@ struct ShowCommand: ParsableCommand {
         let decoded = try DSSEEnvelope.decode(try InputFile.read(envelope, limit: JSONLimits.default.maxBytes))
         if format == .json {
             // The payload exactly as signed, re-indented; it parses strictly or it is not shown.
-            Terminal.write(JSONWriter.write(try StrictJSON.parse(decoded.payload)))
+            Terminal.write(JSONText.terminalSafe(JSONWriter.write(try StrictJSON.parse(decoded.payload))))
             return
         }
         var lines: [String] = []
@@ -61,12 +61,13 @@ struct ShowCommand: ParsableCommand {
         if let verification { lines.append("status:       \(verification.summary)") }
         lines.append("")
         lines.append("payload\(verification?.isVerified == true ? "" : " (UNVERIFIED)"):")
-        print(lines.joined(separator: "\n"))
+        // The payload type, keyid hints and trust notes come from the envelope and the trust store.
+        print(lines.map(TerminalText.escape).joined(separator: "\n"))
         if let value = try? StrictJSON.parse(decoded.payload), ManifestPayload.isProvenanceStatement(value) {
             do {
                 print(ProvenanceText.render(try ManifestReader.read(value, document: "payload")), terminator: "")
             } catch {
-                print("the payload is a provenance statement, but not a valid one: \(error)")
+                print(TerminalText.message("the payload is a provenance statement, but not a valid one: \(error)"))
             }
         } else {
             print(PayloadRendering.render(decoded.payload))

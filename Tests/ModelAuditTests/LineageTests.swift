@@ -346,7 +346,7 @@ struct LineageRenderingTests {
             name: "quote \" back \\ slash", relation: nil, manifestSHA256: nil, status: "verified", developer: nil,
             parents: [])
         #expect(LineageRendering.dot(tree).contains("label=\"quote \\\" back \\\\ slash\\nverified\""))
-        #expect(LineageRendering.mermaid(tree).contains("n1[\"quote ' back \\ slash<br/>verified\"]"))
+        #expect(LineageRendering.mermaid(tree).contains("n1[\"quote #34; back \\ slash<br/>verified\"]"))
     }
 }
 

@@ -136,9 +136,9 @@ import Testing
     }
 
     @Test func githubCommandsEscapeInput() {
-        #expect(GitHubReportRenderer.data("50% a\r\nb") == "50%25 a%0D%0Ab")
-        #expect(GitHubReportRenderer.property("a:b,c%") == "a%3Ab%2Cc%25")
-        #expect(GitHubReportRenderer.data("x\n::error::injected") == "x%0A::error::injected")
+        #expect(GitHubCommandText.data("50% a\r\nb") == "50%25 a%0D%0Ab")
+        #expect(GitHubCommandText.property("a:b,c%") == "a%3Ab%2Cc%25")
+        #expect(GitHubCommandText.data("x\n::error::injected") == "x%0A::error::injected")
     }
 
     @Test func githubOutputIsOneCommandPerLine() throws {
@@ -153,9 +153,9 @@ import Testing
     }
 
     @Test func markdownCellsCannotBreakTables() {
-        #expect(MarkdownReportRenderer.cell("a | b\nc") == "a \\| b<br>c")
-        #expect(MarkdownReportRenderer.cell("![x](https://t.example/p.png)") == "!\\[x\\](https://t.example/p.png)")
-        #expect(MarkdownReportRenderer.code("a`b|c") == "``a`b\\|c``")
+        #expect(MarkdownText.inline("a | b\nc") == "a \\| b<br>c")
+        #expect(MarkdownText.inline("![x](https://t.example/p.png)") == "!\\[x\\](https\\[:\\]//t.example/p.png)")
+        #expect(MarkdownText.code("a`b|c") == "``a`b\\|c``")
     }
 
     @Test func controlCoverageFollowsTheWorstFinding() throws {

@@ -1,6 +1,9 @@
 import Foundation
 
 /// Text, Graphviz and Mermaid renderings of an ancestry tree (the HTML report draws its own SVG).
+///
+/// Names, relations, statuses and developers come from manifests; each rendering escapes them for its syntax
+/// (`TerminalText`, `GraphvizText`, `MermaidText`), so none can hold a control character or a line of its own.
 public enum LineageRendering {
     /// An indented tree: `model ← relation ← parent [status]`.
     public static func text(_ root: LineageNode) -> String {
@@ -15,7 +18,8 @@ public enum LineageRendering {
             }
         }
         walk(root, prefix: "")
-        return lines.joined(separator: "\n") + "\n"
+        // Names, relations and developers come from manifests: each line is escaped for a terminal as a whole.
+        return lines.map(TerminalText.escape).joined(separator: "\n") + "\n"
     }
 
     /// Graphviz `digraph`, edges from parent to child labelled with the relation.
@@ -26,16 +30,14 @@ public enum LineageRendering {
             counter += 1
             return "n\(counter)"
         }
-        func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        }
         func walk(_ node: LineageNode) -> String {
             let me = id()
             let color = node.status == "verified" ? "darkgreen" : "red3"
-            out += "  \(me) [label=\"\(escape(node.name))\\n\(escape(node.status))\", color=\(color)];\n"
+            let label = "\(GraphvizText.label(node.name))\\n\(GraphvizText.label(node.status))"
+            out += "  \(me) [label=\"\(label)\", color=\(color)];\n"
             for parent in node.parents {
                 let them = walk(parent)
-                out += "  \(them) -> \(me) [label=\"\(escape(parent.relation ?? ""))\"];\n"
+                out += "  \(them) -> \(me) [label=\"\(GraphvizText.label(parent.relation ?? ""))\"];\n"
             }
             return me
         }
@@ -50,12 +52,12 @@ public enum LineageRendering {
         func walk(_ node: LineageNode) -> String {
             counter += 1
             let me = "n\(counter)"
-            let label = "\(node.name)<br/>\(node.status)".replacingOccurrences(of: "\"", with: "'")
+            let label = "\(MermaidText.label(node.name))<br/>\(MermaidText.label(node.status))"
             out += "  \(me)[\"\(label)\"]\n"
             if node.status != "verified" { out += "  style \(me) stroke:#c00,stroke-width:2px\n" }
             for parent in node.parents {
                 let them = walk(parent)
-                out += "  \(them) -->|\(parent.relation ?? "parent")| \(me)\n"
+                out += "  \(them) -->|\(MermaidText.label(parent.relation ?? "parent"))| \(me)\n"
             }
             return me
         }

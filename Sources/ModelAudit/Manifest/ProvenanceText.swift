@@ -1,6 +1,9 @@
 import Foundation
 
 /// Renders a provenance statement for people: one section per part of the predicate, no raw JSON.
+///
+/// Every value comes from the manifest's author, so every line goes through `TerminalText`: it is safe to print to a
+/// terminal or a CI log.
 public enum ProvenanceText {
     public static func render(_ statement: ProvenanceStatement) -> String {
         let p = statement.predicate
@@ -104,7 +107,9 @@ public enum ProvenanceText {
             section("Extensions")
             out.append("  present (publisher-defined, not evaluated)")
         }
-        return out.dropFirst().joined(separator: "\n") + "\n"
+        // Each line is the tool's layout around values from the signed payload: one escape pass per line keeps the
+        // layout and shows the values' control characters, line breaks and bidi controls as escapes.
+        return out.dropFirst().map(TerminalText.escape).joined(separator: "\n") + "\n"
     }
 
     static func describe(_ entity: LegalEntity) -> String {

@@ -120,16 +120,18 @@ extension PolicyTestSuite {
         return "\(results.count - failed) passed, \(failed) failed"
     }
 
-    /// Test-runner text: one line per expectation, failures explained, and the summary line.
+    /// Test-runner text: one line per expectation, failures explained, and the summary line. Case names (file
+    /// names), rule ids and messages are escaped for a terminal (`TerminalText`).
     public static func text(_ results: [CaseResult]) -> String {
         var lines: [String] = []
         for result in results {
             let actual = result.actual?.rawValue ?? "no finding"
+            let name = TerminalText.escape("\(result.caseName) \(result.ruleID)")
             if result.passed {
-                lines.append("ok    \(result.caseName) \(result.ruleID): \(actual)")
+                lines.append("ok    \(name): \(actual)")
             } else {
-                lines.append("FAIL  \(result.caseName) \(result.ruleID): expected \(result.expected.rawValue), got \(actual)")
-                if !result.detail.isEmpty { lines.append("      \(result.detail)") }
+                lines.append("FAIL  \(name): expected \(result.expected.rawValue), got \(actual)")
+                if !result.detail.isEmpty { lines.append("      \(TerminalText.escape(result.detail))") }
             }
         }
         lines.append(summaryLine(results))
@@ -141,15 +143,16 @@ extension PolicyTestSuite {
         let failed = results.filter { !$0.passed }.count
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites tests=\"\(results.count)\" failures=\"\(failed)\">\n"
-        xml += "  <testsuite name=\"\(JUnitReportRenderer.attribute(suite))\" tests=\"\(results.count)\" failures=\"\(failed)\">\n"
+        xml += "  <testsuite name=\"\(XMLText.attribute(suite))\" tests=\"\(results.count)\" failures=\"\(failed)\">\n"
         for result in results {
-            let name = JUnitReportRenderer.attribute("\(result.ruleID) [\(result.caseName)]")
-            xml += "    <testcase classname=\"\(JUnitReportRenderer.attribute(result.caseName))\" name=\"\(name)\""
+            let name = XMLText.attribute("\(result.ruleID) [\(result.caseName)]")
+            xml += "    <testcase classname=\"\(XMLText.attribute(result.caseName))\" name=\"\(name)\""
             if result.passed {
                 xml += "/>\n"
             } else {
                 let message = "expected \(result.expected.rawValue), got \(result.actual?.rawValue ?? "no finding")"
-                xml += ">\n      <failure message=\"\(JUnitReportRenderer.attribute(message))\">\(JUnitReportRenderer.text(result.detail))</failure>\n"
+                xml += ">\n      <failure message=\"\(XMLText.attribute(message))\">"
+                xml += "\(XMLText.text(result.detail))</failure>\n"
                 xml += "    </testcase>\n"
             }
         }

@@ -3,9 +3,9 @@ import Foundation
 /// GitHub Actions workflow commands: one annotation per finding that needs attention, on the model's envelope file.
 ///
 /// `fail` and `error` are `::error`, `warn` is `::warning`, `waived` is `::notice`; passes and not-applicable
-/// findings are not annotated. Every value from input is escaped as the runner expects (`%` → `%25`, CR → `%0D`,
-/// LF → `%0A`, and in properties also `:` → `%3A`, `,` → `%2C`), so no manifest string can end a command early or
-/// start a new one. The job summary is `summaryMarkdown(_:)`, for `$GITHUB_STEP_SUMMARY`.
+/// findings are not annotated. Every value from input is escaped as the runner expects (`GitHubCommandText`:
+/// `%` → `%25`, CR → `%0D`, LF → `%0A`, and in properties also `:` → `%3A`, `,` → `%2C`), so no manifest string can
+/// end a command early or start a new one. The job summary is `summaryMarkdown(_:)`, for `$GITHUB_STEP_SUMMARY`.
 public struct GitHubReportRenderer: ReportRenderer {
     public static let format = ReportFormat.github
     /// Prefixed to relative model paths, so annotations land on the file in the repository.
@@ -54,14 +54,14 @@ public struct GitHubReportRenderer: ReportRenderer {
                 if !finding.controls.isEmpty { details.append("controls: \(finding.controls.joined(separator: ", "))") }
                 let body = ([message] + details).joined(separator: "\n")
                 lines.append(
-                    "::\(command) file=\(Self.property(file)),title=\(Self.property(finding.ruleID))::"
-                        + Self.data(body))
+                    "::\(command) file=\(GitHubCommandText.property(file)),"
+                        + "title=\(GitHubCommandText.property(finding.ruleID))::" + GitHubCommandText.data(body))
             }
         }
         let summary = report.summary
         let noun = summary.models == 1 ? "model" : "models"
         lines.append(
-            "\(report.tool.name): \(report.verdict.rawValue) — \(summary.models) \(noun): "
+            "\(TerminalText.escape(report.tool.name)): \(report.verdict.rawValue) — \(summary.models) \(noun): "
                 + "\(summary.compliant) compliant, \(summary.nonCompliant) non-compliant, "
                 + "\(summary.couldNotEvaluate) could not evaluate")
         return lines.joined(separator: "\n") + "\n"
@@ -72,34 +72,7 @@ public struct GitHubReportRenderer: ReportRenderer {
         MarkdownReportRenderer().markdown(report)
     }
 
-    // MARK: - Escaping
-
-    /// A command's message: `%`, CR and LF escaped; other control characters made visible.
-    static func data(_ value: String) -> String {
-        var out = ""
-        for scalar in ReportText.visible(value).unicodeScalars {
-            switch scalar {
-            case "%": out += "%25"
-            case "\r": out += "%0D"
-            case "\n": out += "%0A"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    /// A command property value: as `data`, and `:` and `,` escaped too.
-    static func property(_ value: String) -> String {
-        var out = ""
-        for scalar in data(value).unicodeScalars {
-            switch scalar {
-            case ":": out += "%3A"
-            case ",": out += "%2C"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    // MARK: - Locations
 
     /// The model's path as annotations name it: `./` dropped, joined to `base` when given.
     static func path(_ file: String, base: String?) -> String {

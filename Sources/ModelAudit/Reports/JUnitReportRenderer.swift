@@ -60,12 +60,12 @@ public struct JUnitReportRenderer: ReportRenderer {
                 counts.failures += 1
                 cases += ">\n      <failure"
                     + attributes([("message", finding.message), ("type", finding.severity.rawValue)]) + ">"
-                    + Self.text(details(finding)) + "</failure>\n"
+                    + details(finding) + "</failure>\n"
             case .error:
                 counts.errors += 1
                 cases += ">\n      <error"
                     + attributes([("message", finding.message), ("type", finding.severity.rawValue)]) + ">"
-                    + Self.text(details(finding)) + "</error>\n"
+                    + details(finding) + "</error>\n"
             case .waived:
                 counts.skipped += 1
                 var message = "waived: \(finding.message)"
@@ -77,7 +77,7 @@ public struct JUnitReportRenderer: ReportRenderer {
                 counts.skipped += 1
                 cases += ">\n      <skipped" + attributes([("message", "not applicable: \(finding.message)")]) + "/>\n"
             case .warn:
-                cases += ">\n      <system-out>" + Self.text("warning: \(finding.message)\n" + details(finding))
+                cases += ">\n      <system-out>" + XMLText.text("warning: \(finding.message)") + "\n" + details(finding)
                     + "</system-out>\n"
             }
             cases += "    </testcase>\n"
@@ -108,7 +108,8 @@ public struct JUnitReportRenderer: ReportRenderer {
         return (out, counts)
     }
 
-    /// The finding's particulars, one per line, for a failure's or error's body.
+    /// The finding's particulars as escaped character data, one per line, for a failure's or error's body. Each line
+    /// is escaped on its own, so a line break from input stays a reference and never starts a line of the file.
     private func details(_ finding: Finding) -> String {
         var lines = ["\(finding.title) (\(finding.severity.rawValue))"]
         if let expected = finding.expected { lines.append("expected: \(expected)") }
@@ -117,46 +118,12 @@ public struct JUnitReportRenderer: ReportRenderer {
         if let path = finding.path { lines.append("path: \(path.joined(separator: " ← "))") }
         if let remediation = finding.remediation { lines.append("fix: \(remediation)") }
         if !finding.controls.isEmpty { lines.append("controls: \(finding.controls.joined(separator: ", "))") }
-        return lines.joined(separator: "\n")
+        return lines.map(XMLText.text).joined(separator: "\n")
     }
 
-    // MARK: - XML escaping
+    // MARK: - XML
 
     private func attributes(_ pairs: [(String, String)]) -> String {
-        pairs.map { " \($0.0)=\"\(Self.attribute($0.1))\"" }.joined()
-    }
-
-    /// Character data: markup characters escaped, characters XML 1.0 cannot hold replaced (see `ReportText.visible`).
-    static func text(_ value: String) -> String {
-        var out = ""
-        for scalar in ReportText.visible(value).unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\r": out += "&#13;"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    /// An attribute value in double quotes; tab, LF and CR as references so attribute normalisation keeps them.
-    static func attribute(_ value: String) -> String {
-        var out = ""
-        for scalar in ReportText.visible(value).unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t": out += "&#9;"
-            case "\n": out += "&#10;"
-            case "\r": out += "&#13;"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        pairs.map { " \($0.0)=\"\(XMLText.attribute($0.1))\"" }.joined()
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 /// GitHub-flavoured Markdown for pull-request comments, job summaries and compliance records.
 ///
 /// Sections: run facts (with every input digest), verdicts, the findings to act on per model, the controls
-/// coverage matrix, waivers, and lineage and custody when the report has them. Text from input is escaped so it
-/// cannot open a link, an image, HTML or a new table cell.
+/// coverage matrix, waivers, and lineage and custody when the report has them. Text from input goes through
+/// `MarkdownText`, so it cannot open a link (bare addresses included), an image, HTML or a new table cell.
 public struct MarkdownReportRenderer: ReportRenderer {
     public static let format = ReportFormat.markdown
 
@@ -183,47 +183,15 @@ public struct MarkdownReportRenderer: ReportRenderer {
         return lines.joined(separator: "\n")
     }
 
+    /// Inline text from input (`MarkdownText.inline`).
+    private static func cell(_ text: String) -> String { MarkdownText.inline(text) }
+
+    /// A code span from input (`MarkdownText.code`).
+    private static func code(_ text: String) -> String { MarkdownText.code(text) }
+
     /// A file with its full digest: `path` sha256 `hex`.
     private static func file(_ path: String, _ sha256: String) -> String {
-        "\(code(path)) sha256 \(code(sha256))"
-    }
-
-    /// Inline text from input, safe in a table cell or list item: Markdown punctuation that could start emphasis, a
-    /// link, an image, HTML, an entity or a cell is backslash-escaped; line breaks become `<br>`.
-    static func cell(_ text: String) -> String {
-        var out = ""
-        let lines = ReportText.visible(text).replacingOccurrences(of: "\r\n", with: "\n")
-            .split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" })
-        for (index, line) in lines.enumerated() {
-            if index > 0 { out += "<br>" }
-            for character in line {
-                switch character {
-                case "\\", "`", "*", "_", "[", "]", "<", ">", "|", "~", "&", "#":
-                    out += "\\" + String(character)
-                case "\t":
-                    out += " "
-                default:
-                    out.append(character)
-                }
-            }
-        }
-        return out
-    }
-
-    /// A code span from input: a backtick fence longer than any run inside, `|` escaped (GFM tables split on it
-    /// even inside code), line breaks as spaces.
-    static func code(_ text: String) -> String {
-        let value = ReportText.oneLine(text).replacingOccurrences(of: "|", with: "\\|")
-        guard !value.isEmpty else { return "" }
-        var longest = 0
-        var run = 0
-        for character in value {
-            run = character == "`" ? run + 1 : 0
-            longest = max(longest, run)
-        }
-        let fence = String(repeating: "`", count: longest + 1)
-        let pad = value.hasPrefix("`") || value.hasSuffix("`") ? " " : ""
-        return fence + pad + value + pad + fence
+        "\(Self.code(path)) sha256 \(Self.code(sha256))"
     }
 }
 

@@ -2,9 +2,10 @@ import Foundation
 
 /// The one JSON encoding every report and file the tool writes uses, so identical inputs give identical bytes.
 public enum ReportJSON {
-    /// Pretty-printed, sorted keys, trailing newline: for people and for files.
+    /// Pretty-printed, sorted keys, trailing newline: for people and for files. Characters a terminal or a CI log
+    /// would act on are written as `\uXXXX` escapes (`JSONText.terminalSafe`), which a parser reads back unchanged.
     public static func encode(_ value: some Encodable) throws -> [UInt8] {
-        var bytes = try encode(value, pretty: true)
+        var bytes = JSONText.terminalSafe(try encode(value, pretty: true))
         bytes.append(UInt8(ascii: "\n"))
         return bytes
     }

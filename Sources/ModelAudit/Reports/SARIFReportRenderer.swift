@@ -121,22 +121,23 @@ public struct SARIFReportRenderer: ReportRenderer {
         }
     }
 
+    /// The result's message: hidden characters from input shown as escapes, as a code-scanning view displays text.
     static func message(_ finding: Finding, model: ModelReport) -> String {
         var text = "\(model.displayName): \(finding.message)"
         var details: [String] = []
         if let expected = finding.expected { details.append("expected: \(expected)") }
         if let observed = finding.observed { details.append("observed: \(observed)") }
         if !details.isEmpty { text += " (\(details.joined(separator: "; ")))" }
-        return text
+        return VisibleEscape.apply(text, keep: { $0 == "\n" })
     }
 
     static func descriptor(_ rule: RuleInfo) -> SARIFLog.ReportingDescriptor {
         var help = rule.remediation ?? "No remediation is given for this rule."
-        var markdown = rule.remediation.map { "**Remediation:** \(MarkdownReportRenderer.cell($0))" }
+        var markdown = rule.remediation.map { "**Remediation:** \(MarkdownText.inline($0))" }
             ?? "_No remediation is given for this rule._"
         if !rule.controls.isEmpty {
             help += "\nControls: " + rule.controls.joined(separator: ", ")
-            markdown += "\n\n**Controls:** " + rule.controls.map(MarkdownReportRenderer.code).joined(separator: ", ")
+            markdown += "\n\n**Controls:** " + rule.controls.map(MarkdownText.code).joined(separator: ", ")
         }
         var full = "\(rule.title) (severity \(rule.severity.rawValue)"
         if !rule.controls.isEmpty { full += "; controls \(rule.controls.joined(separator: ", "))" }

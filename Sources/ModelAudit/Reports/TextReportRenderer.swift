@@ -3,7 +3,8 @@ import Foundation
 /// The human-readable report: a header, each model with its findings by status, the waivers and a summary line.
 ///
 /// Colour is ANSI SGR and only when `color` is set; without it the output holds no ESC byte, even when the
-/// manifest's strings do (control characters from input are shown as visible stand-ins, see `ReportText`).
+/// manifest's strings do: every string from input goes through `TerminalText`, so its control characters, line
+/// breaks and bidi controls are shown as escapes (`\u{1B}`, `\n`) and it cannot start a line.
 /// Passes and not-applicable findings are one count line, unless `verbose` is set or the report has no policy:
 /// then the few integrity findings are the whole story, so each is listed with its message, and the trusted
 /// key ids are listed in the header.
@@ -39,18 +40,19 @@ public struct TextReportRenderer: ReportRenderer {
         }
         lines.append("")
         lines += summary(report)
-        return lines.joined(separator: "\n") + "\n"
+        // Wrapping can move a word from input to the start of a line: no line may start a CI command.
+        return lines.map(TerminalText.guardLine).joined(separator: "\n") + "\n"
     }
 
     // MARK: - Sections
 
     private func header(_ report: AuditReport) -> [String] {
-        let tool = ReportText.oneLine("\(report.tool.name) \(report.tool.version)")
-        let when = ReportText.oneLine(report.evaluatedAt)
+        let tool = TerminalText.escape("\(report.tool.name) \(report.tool.version)")
+        let when = TerminalText.escape(report.evaluatedAt)
         var lines = [paint(tool, .bold) + " — evaluated at \(when), mode \(report.mode.rawValue)"]
         if let policy = report.policy {
             lines += wrap(
-                "\(ReportText.oneLine(policy.name)) (\(ReportText.oneLine(policy.file)), "
+                "\(TerminalText.escape(policy.name)) (\(TerminalText.escape(policy.file)), "
                     + "sha256 \(ReportText.shortDigest(policy.sha256)))",
                 first: "policy:    ", rest: "           ")
         } else {
@@ -59,14 +61,14 @@ public struct TextReportRenderer: ReportRenderer {
         let store = report.trustStore
         var keys = "\(store.keys.count) \(store.keys.count == 1 ? "key" : "keys")"
         if (verbose || report.policy == nil) && !store.keys.isEmpty {
-            keys += ": " + store.keys.map(ReportText.oneLine).joined(separator: ", ")
+            keys += ": " + store.keys.map(TerminalText.escape).joined(separator: ", ")
         }
         lines += wrap(
-            "\(ReportText.oneLine(store.directory)) (sha256 \(ReportText.shortDigest(store.sha256)), \(keys))",
+            "\(TerminalText.escape(store.directory)) (sha256 \(ReportText.shortDigest(store.sha256)), \(keys))",
             first: "trust:     ", rest: "           ")
         if !report.screeningLists.isEmpty {
             let lists = report.screeningLists.map {
-                "\(ReportText.oneLine($0.id)) (sha256 \(ReportText.shortDigest($0.sha256)))"
+                "\(TerminalText.escape($0.id)) (sha256 \(ReportText.shortDigest($0.sha256)))"
             }
             lines += wrap(lists.joined(separator: ", "), first: "screening: ", rest: "           ")
         }
@@ -76,26 +78,27 @@ public struct TextReportRenderer: ReportRenderer {
     private func section(_ model: ModelReport, listAll: Bool) -> [String] {
         let (mark, tone) = model.verdict == .compliant ? ("✔", Tone.green) : ("✘", Tone.red)
         var lines = [
-            paint(mark, tone) + " " + paint(ReportText.oneLine(model.displayName), .bold) + " — "
+            paint(mark, tone) + " " + paint(TerminalText.escape(model.displayName), .bold) + " — "
                 + paint(model.verdict.rawValue, tone)
         ]
         var facts = [
-            "file \(ReportText.oneLine(model.file))", "sha256 \(ReportText.shortDigest(model.envelopeSHA256))",
+            "file \(TerminalText.escape(model.file))", "sha256 \(ReportText.shortDigest(model.envelopeSHA256))",
         ]
-        if let developer = model.developer { facts.append("developer \(ReportText.oneLine(developer))") }
+        if let developer = model.developer { facts.append("developer \(TerminalText.escape(developer))") }
         lines += wrap(facts.joined(separator: ", "), first: "  ", rest: "    ")
         if let lineage = model.lineage {
             lines.append("  " + paint("lineage", .bold))
-            lines += ReportText.lines(LineageRendering.text(lineage)).filter { !$0.isEmpty }
-                .map { "    " + ReportText.visible($0) }
+            // The tree is already escaped line by line; its lines are the renderer's own.
+            lines += LineageRendering.text(lineage).split(separator: "\n").map { "    " + $0 }
         }
         if let custody = model.custody, !custody.isEmpty {
             lines.append("  " + paint("chain of custody", .bold))
             for hop in custody {
                 let ok = hop.status == "verified"
+                let text = "\(hop.index). \(hop.action) by \(hop.actor) in \(hop.country) at \(hop.time)"
+                    + (ok ? "" : " — \(hop.status)")
                 lines += wrap(
-                    "\(hop.index). \(hop.action) by \(ReportText.oneLine(hop.actor)) in \(hop.country) at \(hop.time)"
-                        + (ok ? "" : " — \(hop.status)"),
+                    TerminalText.escape(text),
                     first: "    " + paint(ok ? "✔" : "✘", ok ? .green : .red) + " ", firstWidth: 6, rest: "        ")
             }
         }
@@ -113,7 +116,7 @@ public struct TextReportRenderer: ReportRenderer {
                 lines.append("  " + paint("\(Self.groupTitle(status)) (\(findings.count))", .bold))
                 for finding in findings {
                     let (mark, tone) = Self.mark(status)
-                    let text = "\(ReportText.oneLine(finding.ruleID)) — \(ReportText.oneLine(finding.message))"
+                    let text = "\(TerminalText.escape(finding.ruleID)) — \(TerminalText.escape(finding.message))"
                     lines += wrap(text, first: "    " + paint(mark, tone) + " ", firstWidth: 6, rest: "      ")
                 }
             }
@@ -128,18 +131,15 @@ public struct TextReportRenderer: ReportRenderer {
 
     private func describe(_ finding: Finding) -> [String] {
         let (mark, tone) = Self.mark(finding.status)
-        let head = "\(ReportText.oneLine(finding.ruleID)) (\(finding.severity.rawValue)) — "
-            + ReportText.oneLine(finding.title)
+        let head = "\(TerminalText.escape(finding.ruleID)) (\(finding.severity.rawValue)) — "
+            + TerminalText.escape(finding.title)
         var lines = wrap(head, first: "    " + paint(mark, tone) + " ", firstWidth: 6, rest: "      ")
-        for line in ReportText.lines(finding.message) { lines += wrap(line, first: "      ", rest: "      ") }
+        lines += wrap(TerminalText.escape(finding.message), first: "      ", rest: "      ")
         let indent = "                "
         func field(_ label: String, _ value: String?) {
             guard let value else { return }
-            // A multi-line value keeps its lines, each wrapped under the first.
-            for (index, line) in ReportText.lines(value).enumerated() {
-                let padded = ("      " + label + ":").padding(toLength: indent.count, withPad: " ", startingAt: 0)
-                lines += wrap(line, first: index == 0 ? padded : indent, rest: indent)
-            }
+            let padded = ("      " + label + ":").padding(toLength: indent.count, withPad: " ", startingAt: 0)
+            lines += wrap(TerminalText.escape(value), first: padded, rest: indent)
         }
         field("expected", finding.expected)
         field("observed", finding.observed)
@@ -173,15 +173,13 @@ public struct TextReportRenderer: ReportRenderer {
                 expiry = "expires"
             }
             let state = waiver.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
-            let head = "\(ReportText.oneLine(waiver.rule)) for \(ReportText.oneLine(waiver.model)), "
-                + "\(expiry) \(ReportText.oneLine(waiver.expires)), approved by \(ReportText.oneLine(waiver.approver))"
+            let head = TerminalText.escape(
+                "\(waiver.rule) for \(waiver.model), \(expiry) \(waiver.expires), approved by \(waiver.approver)")
             lines += wrap(head, first: "  " + paint(state, tone) + " ", firstWidth: 11, rest: "           ")
-            for line in ReportText.lines(waiver.justification) {
-                lines += wrap(line, first: "           ", rest: "           ")
-            }
+            lines += wrap(TerminalText.escape(waiver.justification), first: "           ", rest: "           ")
             if !waiver.appliedTo.isEmpty {
                 let label = waiver.state == .expired ? "would apply to: " : "applied to: "
-                let models = waiver.appliedTo.map { ReportText.oneLine(report.modelLabel($0)) }
+                let models = waiver.appliedTo.map { TerminalText.escape(report.modelLabel($0)) }
                 lines += wrap(label + models.joined(separator: ", "), first: "           ", rest: "           ")
             }
         }
@@ -270,71 +268,10 @@ public struct TextReportRenderer: ReportRenderer {
     }
 }
 
-/// Text handling the renderers share for strings that came from input (manifests, policies, file names).
+/// How reports abbreviate a digest from input.
 enum ReportText {
-    /// Replaces characters that could rewrite a terminal, hide text or break a format with visible stand-ins:
-    /// C0 controls other than tab, LF and CR become control pictures (ESC → ␛), DEL becomes ␡, C1 controls and
-    /// bidirectional overrides become `<U+XXXX>`, and the XML non-characters U+FFFE/U+FFFF become U+FFFD.
-    static func visible(_ text: String) -> String {
-        var scalars = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            let value = scalar.value
-            switch value {
-            case 0x09, 0x0A, 0x0D:
-                scalars.append(scalar)
-            case 0x00...0x1F:
-                scalars.append(Unicode.Scalar(0x2400 + value) ?? "\u{FFFD}")
-            case 0x7F:
-                scalars.append("\u{2421}")
-            case 0x80...0x9F, 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
-                scalars.append(contentsOf: "<U+\(String(value, radix: 16, uppercase: true).leftPadded(to: 4))>"
-                    .unicodeScalars)
-            case 0xFFFE, 0xFFFF:
-                scalars.append("\u{FFFD}")
-            default:
-                scalars.append(scalar)
-            }
-        }
-        return String(scalars)
-    }
-
-    /// `visible(text)` on one line: line breaks and tabs become single spaces.
-    static func oneLine(_ text: String) -> String {
-        var scalars = String.UnicodeScalarView()
-        var previousCR = false
-        for scalar in visible(text).unicodeScalars {
-            switch scalar {
-            case "\r":
-                scalars.append(" ")
-                previousCR = true
-                continue
-            case "\n":
-                if !previousCR { scalars.append(" ") }
-            case "\t":
-                scalars.append(" ")
-            default:
-                scalars.append(scalar)
-            }
-            previousCR = false
-        }
-        return String(scalars)
-    }
-
-    /// `visible(text)` split into lines (LF, CRLF or CR), tabs as spaces: for renderers that keep line breaks.
-    static func lines(_ text: String) -> [String] {
-        visible(text).replacingOccurrences(of: "\r\n", with: "\n")
-            .split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" })
-            .map { $0.replacingOccurrences(of: "\t", with: " ") }
-    }
-
     /// The first 12 hex digits of a SHA-256, enough to tell files apart at a glance.
     static func shortDigest(_ hex: String) -> String {
-        String(visible(hex).prefix(12))
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to length: Int) -> String {
-        count >= length ? self : String(repeating: "0", count: length - count) + self
+        String(TerminalText.escape(hex).prefix(12))
     }
 }
