@@ -104,7 +104,8 @@ struct EnvelopeCheckReport: Encodable {
     }
 
     static func text(file: String, result: EnvelopeVerification, kind: PayloadKind?) -> String {
-        var lines = ["\(file.debugDescription): \(result.summary)"]
+        // The file name, the payload type and the kind's explanation quote input: each line is escaped.
+        var lines = ["\(file): \(result.summary)"]
         for signature in result.signatures {
             var line = "  [\(signature.index)] \(signature.explanation)"
             if signature.keyID != nil, !signature.roles.isEmpty {
@@ -112,9 +113,9 @@ struct EnvelopeCheckReport: Encodable {
             }
             lines.append(line)
         }
-        lines.append("  payload type: \(result.payloadType.debugDescription)")
+        lines.append("  payload type: \"\(result.payloadType)\"")
         lines.append("  payload: \(describe(kind))")
         lines.append("  the payload was not evaluated: this is a signature check, not a model verdict")
-        return lines.joined(separator: "\n") + "\n"
+        return lines.map(TerminalText.escape).joined(separator: "\n") + "\n"
     }
 }
