@@ -18,7 +18,7 @@ DECLARATION = re.compile(
     r"^(?:public |internal |fileprivate |private |final |indirect |@\w+ )*"
     r"(?:struct|enum|class|protocol|typealias|actor)\s+([A-Z][A-Za-z0-9_]*)",
     re.MULTILINE)
-IDENTIFIER = re.compile(r"\b[A-Z][A-Za-z0-9_]*\b")
+IDENTIFIER = re.compile(r"(?<![.\w])[A-Z][A-Za-z0-9_]*\b")
 
 
 def strip(source):

@@ -2,7 +2,7 @@
 """Writes schemas/custody.schema.json, the JSON Schema of a custody record's signed statement.
 
 The two enums come from the Swift sources, never typed by hand: countries from
-Sources/ModelAudit/Manifest/CountryCode.swift (`CountryCode.all`) and actions from
+Sources/ModelAudit/Support/CountryCode.swift (`CountryCode.all`) and actions from
 Sources/ModelAudit/Custody/CustodyRecord.swift (`CustodyAction`).
 
 Usage: python3 scripts/make-custody-schema.py            (re)write the schema
@@ -29,7 +29,7 @@ def source(relative):
 
 
 def countries():
-    text = source("Sources/ModelAudit/Manifest/CountryCode.swift")
+    text = source("Sources/ModelAudit/Support/CountryCode.swift")
     body = text.split("Set<String> = [", 1)[1].split("]", 1)[0]
     codes = sorted(re.findall(r'"([A-Z]{2})"', body))
     if len(codes) != 249:

@@ -53,7 +53,7 @@ def swift_enum(relative, name):
     return values
 
 
-countries = sorted(re.findall(r'"([A-Z]{2})"', source("Sources/ModelAudit/Manifest/CountryCode.swift")))
+countries = sorted(re.findall(r'"([A-Z]{2})"', source("Sources/ModelAudit/Support/CountryCode.swift")))
 assert len(countries) == 249, len(countries)
 
 ENUMS = {

@@ -89,7 +89,7 @@ for name, schema in [("provenance", provenance), ("trust", trust)]:
 check(provenance.get("$id") == "https://model-audit.dev/schemas/provenance.schema.json", "provenance: $id")
 
 # 2. The enums match the Swift sources.
-country_source = read_source("Sources/ModelAudit/Manifest/CountryCode.swift")
+country_source = read_source("Sources/ModelAudit/Support/CountryCode.swift")
 swift_countries = re.findall(r'"([A-Z]{2})"', country_source.split("Set<String> = [", 1)[1].split("]", 1)[0])
 check(len(swift_countries) == 249, "CountryCode.swift lists 249 codes", str(len(swift_countries)))
 check(provenance["$defs"]["country"]["enum"] == sorted(swift_countries), "country enum equals CountryCode.all")

@@ -58,7 +58,7 @@ public struct CustodyAppender {
         let manifestBytes = try InputFile.read(manifestPath, limit: JSONLimits.default.maxBytes)
         let manifestDigest = try Digests.sha256Hex(manifestBytes)
         let envelope = try DSSEEnvelope.decode(manifestBytes)
-        guard let manifest = try ModelVerifier.provenanceStatement(of: envelope) else {
+        guard let manifest = try ManifestPayload.statement(in: envelope) else {
             throw EnvelopeError("\(manifestPath) does not carry a provenance manifest")
         }
         if hop.action.transformsArtifacts && hop.newSubject == nil {
@@ -80,7 +80,7 @@ public struct CustodyAppender {
                     time: RFC3339.format(time), previous: DigestSet(sha256: tip.previous),
                     manifest: DigestSet(sha256: manifestDigest),
                     inputs: hop.action.transformsArtifacts ? tip.subject : nil, note: hop.note))
-            let payload = try ReportJSON.canonical(statement)
+            let payload = try CanonicalJSON.encode(statement)
             // Validate what we are about to sign exactly as a verifier will read it.
             _ = try CustodyReader.read(try StrictJSON.parse(payload), document: "new custody record")
             var record = DSSEEnvelope(payloadType: DSSEEnvelope.inTotoPayloadType, payload: payload)

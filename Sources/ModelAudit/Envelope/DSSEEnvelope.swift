@@ -120,12 +120,13 @@ extension DSSEEnvelope {
 
     /// The envelope as pretty-printed JSON with sorted keys and standard base64, ending in a newline.
     public func encoded() throws -> [UInt8] {
-        try ReportJSON.encode(wire)
+        // Escaped like every printed JSON document: the payload type is input and may be echoed to a terminal.
+        JSONText.terminalSafe(try CanonicalJSON.pretty(wire)) + [UInt8(ascii: "\n")]
     }
 
     /// The envelope as one line of compact JSON with sorted keys (no newline), as custody bundles hold it.
     public func encodedLine() throws -> [UInt8] {
-        try ReportJSON.canonical(wire)
+        try CanonicalJSON.encode(wire)
     }
 
     private var wire: WireEnvelope {

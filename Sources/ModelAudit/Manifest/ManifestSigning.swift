@@ -8,6 +8,17 @@ public enum ManifestPayload {
         value["predicateType"]?.stringValue == ProvenancePredicate.type
     }
 
+    /// The provenance statement an envelope carries, validated completely; `nil` when the envelope carries anything
+    /// else (another payload type, another statement type or predicate — `PayloadKind` says what).
+    ///
+    /// Only call this on an envelope whose signatures verified: it parses the payload.
+    public static func statement(in envelope: DSSEEnvelope) throws -> ProvenanceStatement? {
+        guard envelope.payloadType == DSSEEnvelope.inTotoPayloadType else { return nil }
+        let value = try StrictJSON.parse(envelope.payload)
+        guard value["_type"]?.stringValue == InTotoStatementType.v1, isProvenanceStatement(value) else { return nil }
+        return try ManifestReader.read(value, document: "signed statement")
+    }
+
     /// Validates the statement (every problem at once) and encodes it canonically: compact JSON, sorted keys.
     ///
     /// - Parameter subjects: when given, replace the statement's subject list (computed from a model directory).
@@ -21,6 +32,6 @@ public enum ManifestPayload {
 
     /// Compact JSON with sorted keys: the same statement always gives the same payload bytes.
     public static func canonicalBytes(_ statement: ProvenanceStatement) throws -> [UInt8] {
-        try ReportJSON.canonical(statement)
+        try CanonicalJSON.encode(statement)
     }
 }

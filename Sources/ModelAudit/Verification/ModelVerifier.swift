@@ -100,8 +100,7 @@ public struct ModelVerifier: Sendable {
     ///
     /// Only call this on an envelope whose signatures verified.
     public static func provenanceStatement(of envelope: DSSEEnvelope) throws -> ProvenanceStatement? {
-        guard PayloadKind.classify(envelope).isModelManifest else { return nil }
-        return try ManifestReader.read(try StrictJSON.parse(envelope.payload), document: "signed statement")
+        try ManifestPayload.statement(in: envelope)
     }
 }
 
