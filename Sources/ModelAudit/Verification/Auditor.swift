@@ -42,12 +42,17 @@ public struct Auditor {
     public let policy: Policy?
     public let options: Options
     public let evaluator: PolicyEvaluator
+    /// One resolver for the whole run, so an ancestor shared by many models is verified once. It follows
+    /// `LineageResolver.generationLimit` generations, the largest `lineage.max-depth` a policy may set; that rule
+    /// judges the depth.
+    public let lineageResolver: LineageResolver
 
     public init(trustStore: TrustStore, policy: Policy?, options: Options) {
         self.trustStore = trustStore
         self.policy = policy
         self.options = options
         self.evaluator = PolicyEvaluator(policy: policy, time: options.time)
+        self.lineageResolver = LineageResolver(store: options.store, trustStore: trustStore, time: options.time)
     }
 
     /// Audits one envelope; throws when it cannot be read or decoded, or its model directory cannot be read.
@@ -65,9 +70,7 @@ public struct Auditor {
         ).verify(envelope, progress: progress)
         var lineage: LineageResolver.Result?
         if verification.signatures.isVerified, let statement = verification.statement {
-            // Deep enough for the largest `lineage.max-depth` a policy may set; that rule judges the depth.
-            lineage = LineageResolver(store: options.store, trustStore: trustStore, time: options.time, maxDepth: 64)
-                .resolve(statement, envelopeSHA256: digest)
+            lineage = lineageResolver.resolve(statement, envelopeSHA256: digest)
         }
         return evaluator.evaluate(
             file: file, envelopeSHA256: digest, verification: verification, modelDirectory: directory,
