@@ -383,11 +383,17 @@ defs = {
                      "description": "The id of a rule in the (merged) policy. Integrity rules cannot be waived."},
             "model": {
                 "type": "object",
-                "description": "Which model: by name, by the digest of its envelope, or both (both must match).",
-                "minProperties": 1,
+                "description": "Which model: by its developer (proven by the developer's signing key) or the digest "
+                               "of its envelope, optionally narrowed by name; every member given must match. A name "
+                               "alone is refused: any developer can give a model that name.",
+                "anyOf": [{"required": ["developer"]}, {"required": ["digest"]}],
                 "additionalProperties": False,
                 "properties": {
-                    "name": ref("text", "The model's `predicate.model.name`."),
+                    "name": ref("text", "The model's `predicate.model.name`; narrows a developer's or digest's "
+                                        "waiver to one model."),
+                    "developer": ref("text", "The developer: a trusted key with the developer role whose trust-store "
+                                             "owner is this developer must have signed, and the manifest must declare "
+                                             "it; compared after screening normalisation."),
                     "digest": {"type": "string", "pattern": "^(sha256:)?[0-9a-f]{64}$",
                                "description": "SHA-256 of the signed envelope file, 64 lowercase hex, optionally "
                                               "prefixed `sha256:`."},

@@ -974,6 +974,12 @@ struct PolicyLoadingTests {
         MalformedPolicyCase(
             file: "waiver-no-expiry.yaml", problems: [("/waivers/0/expires", "required member is missing")]),
         MalformedPolicyCase(
+            file: "waiver-name-only.yaml",
+            problems: [("/waivers/0/model", "a waiver that selects the model by \"name\" alone would also apply to "
+                + "another developer's model of the same name: add \"developer\" (the developer as its signing key's "
+                + "owner in the trust store, e.g. model: {name: \"acme-chat-7b\", developer: \"<developer>\"}) or "
+                + "\"digest\" (sha256 of one signed envelope)")]),
+        MalformedPolicyCase(
             file: "duplicate-rule-ids.yaml", problems: [("/rules/1/id", "duplicate rule id \"JUR-DEV\"")]),
         MalformedPolicyCase(
             file: "missing-screening-list.yaml",
@@ -1165,10 +1171,15 @@ struct PolicyCompositionTests {
         return manifest
     }
 
+    /// Example AI's developer key, as the trust store names its owner.
+    static let exampleAISigner = SignatureCheck(
+        index: 0, keyIDHint: nil, outcome: .verified, keyID: "sha256:example-ai", owner: "Example AI Co., Ltd.",
+        roles: [.developer], scheme: .ed25519)
+
     @Test func waiversAppliedExpiredAndUnused() throws {
         let policy = try PolicyLoader.load(path: PolicyFixture.path("valid/waivers.yaml"))
         let evaluator = PolicyEvaluator(policy: policy, time: PolicyFixture.time)
-        let report = try evaluate(policy, Self.waiverModel(), evaluator: evaluator)
+        let report = try evaluate(policy, Self.waiverModel(), signatures: [Self.exampleAISigner], evaluator: evaluator)
 
         // Applied: the finding stays visible, as waived, with who approved it and until when.
         let waived = try #require(report.findings("JUR-DEV").first)
@@ -1190,7 +1201,7 @@ struct PolicyCompositionTests {
         #expect(states["RET-MAX"]?.state == .expired)
         #expect(states["RET-MAX"]?.appliedTo == ["acme-chat-cn.json"])
         #expect(states["DISTILL"]?.state == .unused)
-        #expect(states["DISTILL"]?.model == "name=some-other-model")
+        #expect(states["DISTILL"]?.model == "name=some-other-model, developer=Example AI")
         #expect(states["SIG-AUDITOR"]?.state == .unused)
     }
 
@@ -1205,8 +1216,83 @@ struct PolicyCompositionTests {
         #expect(state.model == "sha256:\(digest)")
     }
 
+    /// A waiver for Acme's model must not follow the name to another developer's model.
+    static let acmeWaiver = "{rule: J, model: {name: \"acme-chat-7b\", developer: \"Acme AI\"}, justification: j, "
+        + "approver: a, expires: \"2026-12-31\"}"
+
+    static func signer(_ owner: String, roles: [TrustRole] = [.developer]) -> SignatureCheck {
+        SignatureCheck(
+            index: 0, keyIDHint: nil, outcome: .verified, keyID: "sha256:\(owner)", owner: owner, roles: roles,
+            scheme: .ed25519)
+    }
+
+    @Test func waiverByDeveloperAppliesToThatDevelopersSignedModel() throws {
+        let policy = try inlinePolicy(
+            ["{id: J, type: jurisdictions.countries, severity: high, role: developer, deny: [US]}"],
+            waivers: [Self.acmeWaiver])
+        // The trust-store owner is compared after normalisation: "Acme AI, Inc." is Acme AI.
+        let report = try evaluate(policy, ManifestText(), signatures: [Self.signer("Acme AI, Inc.")])
+        #expect(report.statuses("J") == [.waived])
+        #expect(policy.waivers.first?.selector == "name=acme-chat-7b, developer=Acme AI")
+    }
+
+    @Test func waiverDoesNotFollowTheNameToAnotherDeveloper() throws {
+        let policy = try inlinePolicy(
+            ["{id: J, type: jurisdictions.countries, severity: high, role: developer, deny: [US]}"],
+            waivers: [Self.acmeWaiver])
+        // Evil ships a model under Acme's model name, signed by Evil's own trusted developer key.
+        var evil = ManifestText()
+        evil.developer = #"{name: "Evil Corp", country: "US", affiliations: []}"#
+        let evaluator = PolicyEvaluator(policy: policy, time: PolicyFixture.time)
+        let report = try evaluate(policy, evil, signatures: [Self.signer("Evil Corp")], evaluator: evaluator)
+        #expect(report.statuses("J") == [.fail])
+        #expect(report.verdict == .nonCompliant)
+        #expect(evaluator.waiverReports.first?.state == .unused)
+        // Claiming Acme as the developer does not help without Acme's key…
+        var claimed = ManifestText()
+        claimed.developer = #"{name: "Acme AI", country: "US", affiliations: []}"#
+        #expect(try evaluate(policy, claimed, signatures: [Self.signer("Evil Corp")]).statuses("J") == [.fail])
+        // …nor does Acme's key held for another role: the waiver binds to Acme as developer.
+        #expect(try evaluate(policy, claimed, signatures: [Self.signer("Acme AI", roles: [.host])]).statuses("J")
+            == [.fail])
+        // …nor Acme's developer key on a manifest that declares another developer.
+        #expect(try evaluate(policy, evil, signatures: [Self.signer("Acme AI")]).statuses("J") == [.fail])
+        // A signature that did not verify counts for nothing.
+        let rejected = SignatureCheck(
+            index: 1, keyIDHint: nil, outcome: .keyNotValid(.revoked), keyID: "sha256:acme", owner: "Acme AI",
+            roles: [.developer], scheme: .ed25519)
+        #expect(try evaluate(policy, claimed, signatures: [Self.signer("Evil Corp"), rejected]).statuses("J")
+            == [.fail])
+    }
+
+    @Test func waiverByDeveloperAloneCoversEveryModelOfThatDeveloper() throws {
+        let waiver = "{rule: J, model: {developer: \"ACME AI INC\"}, justification: j, approver: a, "
+            + "expires: \"2026-12-31\"}"
+        let policy = try inlinePolicy(
+            ["{id: J, type: jurisdictions.countries, severity: high, role: developer, deny: [US]}"], waivers: [waiver])
+        var other = ManifestText()
+        other.name = "acme-other-model"
+        #expect(try evaluate(policy, other, signatures: [Self.signer("Acme AI, Inc.")]).statuses("J") == [.waived])
+    }
+
+    @Test func waiverThatNamesNoDeveloperIsRefused() throws {
+        let text = """
+            version: 1
+            name: "p"
+            rules:
+              - {id: J, type: jurisdictions.countries, severity: high, role: developer, deny: [US]}
+            waivers:
+              - {rule: J, model: {developer: "Inc."}, justification: j, approver: a, expires: "2026-12-31"}
+              - {rule: J, model: {}, justification: j, approver: a, expires: "2026-12-31"}
+            """
+        let problems = try #require(try inlineProblems(text))
+        #expect(problems.map(\.pointer) == ["/waivers/0/model/developer", "/waivers/1/model"])
+        #expect(problems.first?.message.contains("names no developer") == true)
+        #expect(problems.last?.message.hasPrefix("name the model: add \"developer\"") == true)
+    }
+
     @Test func aDateOnlyExpiryLastsToTheEndOfTheDay() throws {
-        let waiver = "{rule: J, model: {name: \"acme-chat-7b\"}, justification: j, approver: a, "
+        let waiver = "{rule: J, model: {digest: \"\(PolicyFixture.envelopeSHA256)\"}, justification: j, approver: a, "
             + "expires: \"2026-06-01\"}"
         let policy = try inlinePolicy(
             ["{id: J, type: jurisdictions.countries, severity: high, role: developer, deny: [US]}"], waivers: [waiver])
@@ -1275,7 +1361,9 @@ struct PolicyDeterminismTests {
     static func jsonReport() throws -> [UInt8] {
         let policy = try PolicyLoader.load(path: PolicyFixture.path("valid/waivers.yaml"))
         let evaluator = PolicyEvaluator(policy: policy, time: PolicyFixture.time)
-        let model = try evaluate(policy, PolicyCompositionTests.waiverModel(), evaluator: evaluator)
+        let model = try evaluate(
+            policy, PolicyCompositionTests.waiverModel(), signatures: [PolicyCompositionTests.exampleAISigner],
+            evaluator: evaluator)
         let report = AuditReport(
             evaluatedAt: PolicyFixture.time, mode: .enforce, policy: policy.info,
             trustStore: TrustStoreInfo(directory: "trust", sha256: ManifestText.zeros, keys: ["sha256:b", "sha256:a"]),
