@@ -191,7 +191,8 @@ RULES = {
             "role": ref("jurisdictionRole", "Where to look for countries."),
             "scope": ref("deploymentScope",
                          "Which deployments the rule covers: `any` (default), `hosted-service` (a self-hosted "
-                         "model is not applicable) or `self-hosted` (a managed service is not applicable)."),
+                         "model is not applicable, except for a provider, regions, governing law, data flows or "
+                         "stored data it declares) or `self-hosted` (a managed service is not applicable)."),
             "categories": enum_list(
                 "dataCategory",
                 "For `data-flow-recipient` and `data-storage`: only these data categories (default: all)."),
@@ -201,9 +202,10 @@ RULES = {
         "Collected data of each listed category is kept no longer than its limit in days.",
         {"limits": {
             "type": "object", "minProperties": 1,
-            "description": "Data category → maximum retention in whole days (0–36500).",
+            "description": "Data category → maximum retention in whole days (0–3650: a longer limit limits "
+                           "nothing).",
             "propertyNames": ref("dataCategory"),
-            "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 36500},
+            "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 3650},
         }},
         ["limits"], {}),
     "retention.no-training": (

@@ -1403,3 +1403,182 @@ struct PolicyTestSuiteTests {
         #expect(error.problems.map(\.pointer) == ["/expect/NO-SUCH-RULE"])
     }
 }
+
+// MARK: - No quiet not-applicable
+
+@Suite("Policy: nothing a manifest declares is quietly not applicable")
+struct DeclaredEvidenceIsJudgedTests {
+    /// Self-hosted weights that still name a provider and send prompts to a recipient in CN.
+    static func selfHostedPhoningHome(retention: String = "[]") -> ManifestText {
+        var manifest = ManifestText()
+        manifest.hosting = """
+            {mode: "self-hosted", provider: {name: "Example Cloud", country: "CN"}, \
+            dataFlows: [\(ManifestText.flow("prompts", to: "Example Telemetry", in: "CN"))]}
+            """
+        manifest.dataRetention = retention
+        return manifest
+    }
+
+    @Test func selfHostedDataFlowsAreJudgedEvenUnderAHostedServiceScope() throws {
+        let policy = try inlinePolicy([
+            "{id: F, type: jurisdictions.countries, severity: high, role: data-flow-recipient, "
+                + "scope: hosted-service, deny: [CN]}",
+            "{id: H, type: jurisdictions.countries, severity: high, role: host, scope: hosted-service, deny: [CN]}",
+            "{id: D, type: jurisdictions.countries, severity: high, role: developer, scope: hosted-service, deny: [CN]}",
+        ])
+        let report = try evaluate(policy, Self.selfHostedPhoningHome())
+        #expect(report.statuses("F") == [.fail, .fail])
+        #expect(report.findings("F").map(\.pointer) == [
+            "/predicate/hosting/dataFlows/0/country", "/predicate/hosting/dataFlows/0/recipient/country",
+        ])
+        #expect(report.statuses("H") == [.fail])
+        #expect(report.findings("H").first?.pointer == "/predicate/hosting/provider/country")
+        // The developer is no service evidence: the scope still leaves it out for self-hosted weights.
+        #expect(report.statuses("D") == [.notApplicable])
+        // Self-hosted weights that declare neither stay not applicable.
+        let quiet = try evaluate(policy, ManifestText())
+        #expect(quiet.statuses("F") == [.notApplicable])
+        #expect(quiet.statuses("H") == [.notApplicable])
+    }
+
+    @Test func selfHostedDataFlowsAreJudgedWithoutAScope() throws {
+        let policy = try inlinePolicy([
+            "{id: F, type: jurisdictions.countries, severity: high, role: data-flow-recipient, deny: [CN]}",
+            "{id: V, type: vendors.deny, severity: high, subjects: [host], vendors: [{name: \"Example Cloud\"}]}",
+        ])
+        let report = try evaluate(policy, Self.selfHostedPhoningHome())
+        #expect(report.statuses("F") == [.fail, .fail])
+        #expect(report.statuses("V") == [.fail])
+        #expect(report.verdict == .nonCompliant)
+    }
+
+    @Test func retentionOfAFlowFromSelfHostedWeightsMustBeDeclared() throws {
+        let policy = try inlinePolicy([
+            "{id: R, type: retention.max-days, severity: high, limits: {prompts: 30, outputs: 30}}"
+        ])
+        // Prompts leave the deployment: what happens to them must be declared. Outputs stay with the deployer.
+        let report = try evaluate(policy, Self.selfHostedPhoningHome())
+        #expect(report.statuses("R") == [.fail, .notApplicable])
+        #expect(report.findings("R").first?.observed == "not declared")
+        let declared = try evaluate(
+            policy, Self.selfHostedPhoningHome(retention: "[\(ManifestText.term("prompts", days: 7))]"))
+        #expect(declared.statuses("R") == [.pass, .notApplicable])
+    }
+
+    @Test func aDistilledParentWithAnEmptyListOfSourcesFails() throws {
+        let policy = try inlinePolicy(["{id: D, type: lineage.distillation-terms, severity: high}"])
+        var manifest = ManifestText()
+        manifest.parents = LineageRuleTests.parent("distillation")
+        manifest.distillationSources = "[]"
+        let finding = try #require(try evaluate(policy, manifest).findings("D").first)
+        #expect(finding.status == .fail)
+        #expect(finding.message.hasPrefix("parent acme-base-7b is a distillation, but no distillation source"))
+        #expect(finding.pointer == "/predicate/lineage/distillationSources")
+        // A model without a distilled parent may say it has no teachers.
+        manifest.parents = LineageRuleTests.parent("fine-tune")
+        #expect(try evaluate(policy, manifest).statuses("D") == [.pass])
+    }
+}
+
+/// A rule parameter that makes a rule impossible to fail, and what `policy check` must say about it.
+struct IneffectiveParameterCase: Sendable, CustomTestStringConvertible {
+    let rule: String
+    let pointer: String
+    let says: String
+
+    var testDescription: String { rule }
+}
+
+@Suite("Policy loading refuses rules that could never fail")
+struct IneffectiveParameterTests {
+    static let everyCountry = CountryCode.all.sorted().joined(separator: ", ")
+
+    static let cases: [IneffectiveParameterCase] = [
+        .init(rule: "{id: X, type: jurisdictions.countries, severity: high, role: data-flow-recipient, "
+            + "categories: [], deny: [CN]}", pointer: "/rules/0/categories", says: "no data category is checked"),
+        .init(rule: "{id: X, type: jurisdictions.countries, severity: high, role: developer, categories: [prompts], "
+            + "deny: [CN]}", pointer: "/rules/0/categories", says: "does nothing for role developer"),
+        .init(rule: "{id: X, type: jurisdictions.countries, severity: high, role: developer, allow: [\(everyCountry)]}",
+            pointer: "/rules/0/allow", says: "lists every country"),
+        .init(rule: "{id: X, type: retention.storage-countries, severity: high, categories: [], deny: [CN]}",
+            pointer: "/rules/0/categories", says: "no data category is checked"),
+        .init(rule: "{id: X, type: retention.max-days, severity: high, limits: {prompts: -1}}",
+            pointer: "/rules/0/limits/prompts", says: "a negative number of days"),
+        .init(rule: "{id: X, type: retention.max-days, severity: high, limits: {prompts: 99999}}",
+            pointer: "/rules/0/limits/prompts", says: "more than 3650 (ten years) limits nothing"),
+        .init(rule: "{id: X, type: retention.no-training, severity: high, categories: []}",
+            pointer: "/rules/0/categories", says: "no data category is checked"),
+        .init(rule: "{id: X, type: retention.deletion-on-request, severity: high, categories: []}",
+            pointer: "/rules/0/categories", says: "no data category is checked"),
+        .init(rule: "{id: X, type: retention.forbidden-collection, severity: high, categories: []}",
+            pointer: "/rules/0/categories", says: "no data category is checked"),
+        .init(rule: "{id: X, type: signatures.threshold, severity: high, minimum: 1}",
+            pointer: "/rules/0/minimum", says: "is 1 without a role"),
+        .init(rule: "{id: X, type: signatures.algorithms, severity: high, allowed: [ed25519, ecdsa-p256-sha256, "
+            + "ecdsa-p384-sha384, rsa-pss-sha256, rsa-pkcs1v15-sha256]}",
+            pointer: "/rules/0/allowed", says: "lists every signature scheme"),
+        .init(rule: "{id: X, type: vendors.deny, severity: high, subjects: [developer], vendors: [{name: \"Inc.\"}]}",
+            pointer: "/rules/0/vendors/0/name", says: "names no vendor"),
+        .init(rule: "{id: X, type: custody.authorized-roles, severity: high, actions: {mirrored: [developer, "
+            + "publisher, auditor, host, deployer]}}", pointer: "/rules/0/actions/mirrored", says: "lists every role"),
+        .init(rule: "{id: X, type: custody.hop-countries, severity: high, allow: [\(everyCountry)]}",
+            pointer: "/rules/0/allow", says: "lists every country"),
+    ]
+
+    @Test(arguments: cases)
+    func isRefusedWithTheRuleIdTheParameterAndTheFix(_ ineffective: IneffectiveParameterCase) throws {
+        let scratch = try PolicyScratch()
+        let text = "version: 1\nname: \"p\"\nrules:\n  - \(ineffective.rule)\n"
+        let problems = try #require(loadProblems(try scratch.write("policy.yaml", text)), "the policy loaded")
+        #expect(problems.map(\.pointer) == [ineffective.pointer], "\(problems)")
+        let message = try #require(problems.first?.message)
+        let parameter = ineffective.pointer.replacingOccurrences(of: "/rules/0/", with: "")
+        #expect(message.hasPrefix("rule \"X\" ("), "\(message)")
+        #expect(message.contains("): \(parameter) "), "\(message)")
+        #expect(message.contains(ineffective.says), "\(message)")
+        #expect(message.contains("; "), "a fix follows the reason: \(message)")
+    }
+
+    @Test func screeningWithNoPartiesIsRefused() throws {
+        let scratch = try PolicyScratch()
+        let list = PolicyFixture.path("screening/acme-list.csv")
+        let text = """
+            version: 1
+            name: "p"
+            screeningLists: [{id: l, file: "\(list)"}]
+            rules:
+              - {id: S, type: screening.entity-lists, severity: high, parties: []}
+            """
+        let problems = try #require(loadProblems(try scratch.write("policy.yaml", text)))
+        #expect(problems.map(\.pointer) == ["/rules/0/parties"])
+        #expect(problems.first?.message.contains("rule \"S\" (screening.entity-lists): parties is empty") == true)
+    }
+
+    @Test func aScreeningListWithoutEntriesIsRefused() throws {
+        let scratch = try PolicyScratch()
+        let header = ScreeningList.requiredColumns.joined(separator: ",")
+        try scratch.write("empty.csv", header + "\n")
+        let text = """
+            version: 1
+            name: "p"
+            screeningLists: [{id: empty, file: empty.csv}]
+            rules:
+              - {id: S, type: screening.entity-lists, severity: high}
+            """
+        let problems = try #require(loadProblems(try scratch.write("policy.yaml", text)))
+        #expect(problems.map(\.pointer) == ["/screeningLists/0/file"])
+        #expect(problems.first?.message.contains("screening list \"empty\" has no entries") == true)
+    }
+
+    @Test func meaningfulValuesStillLoad() throws {
+        _ = try inlinePolicy([
+            "{id: A, type: signatures.threshold, severity: high, minimum: 1, role: auditor}",
+            "{id: B, type: retention.max-days, severity: high, limits: {prompts: 0, outputs: 3650}}",
+            "{id: C, type: jurisdictions.countries, severity: high, role: data-storage, categories: [prompts], "
+                + "deny: [CN]}",
+        ])
+        for file in ["enterprise-default.yaml", "eu-gdpr.yaml", "us-federal-agency.yaml"] {
+            _ = try PolicyLoader.load(path: PolicyFixture.packagePath("policies/\(file)"))
+        }
+    }
+}

@@ -172,7 +172,13 @@ public enum PolicyLoader {
         var lists: [ScreeningList] = []
         for list in raw.lists {
             do {
-                lists.append(try ScreeningList.load(id: list.id, path: list.path))
+                let loaded = try ScreeningList.load(id: list.id, path: list.path)
+                if loaded.entries.isEmpty {
+                    // An empty list matches nobody: every rule consulting it would pass whatever the model.
+                    log.add(list.pointer + "/file", "screening list \"\(list.id)\" has no entries, so no party could "
+                        + "ever match it; give a list with entries (or remove the list and the rules using it)")
+                }
+                lists.append(loaded)
             } catch {
                 log.add(list.pointer + "/file", "\(error)")
             }
@@ -207,6 +213,11 @@ public enum PolicyLoader {
             }
             r.finish()
             guard let check, let severity else { continue }
+            for ineffective in check.ineffectiveParameters {
+                log.add(
+                    "\(rawRule.pointer)/\(ineffective.parameter)",
+                    "rule \"\(rawRule.id)\" (\(type)): \(ineffective.parameter) \(ineffective.reason); \(ineffective.fix)")
+            }
             let header = RuleHeader(
                 id: rawRule.id, title: title ?? type, severity: severity, enforcement: enforcement,
                 controls: controls, remediation: remediation)

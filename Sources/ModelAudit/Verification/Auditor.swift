@@ -88,9 +88,19 @@ public struct Auditor {
         files.map { file in
             do {
                 return try audit(file: file)
+            } catch let error as ArtifactError {
+                // The model directory could not be read (missing, not a directory, unsafe entries).
+                let finding = Finding(
+                    ruleID: IntegrityChecks.artifactsRule, title: "Model files match the manifest", status: .error,
+                    severity: .critical, message: "could not check the model's files: \(error)", pointer: "/subject",
+                    controls: IntegrityChecks.artifactControls,
+                    remediation: "Put the model's files in its directory, or leave out the model directory option; "
+                        + "a model whose files cannot be checked is never compliant.")
+                return ModelReport(
+                    file: file, envelopeSHA256: envelopeDigest(file), name: nil, version: nil, developer: nil,
+                    findings: [finding])
             } catch {
-                let digest = (try? InputFile.read(file, limit: options.limits.maxBytes))
-                    .flatMap { try? Digests.sha256Hex($0) } ?? ""
+                let digest = envelopeDigest(file)
                 let finding = Finding(
                     ruleID: IntegrityChecks.manifestRule, title: "Signed payload is a valid provenance manifest",
                     status: .error, severity: .critical, message: "could not evaluate: \(error)",
@@ -100,6 +110,11 @@ public struct Auditor {
                     file: file, envelopeSHA256: digest, name: nil, version: nil, developer: nil, findings: [finding])
             }
         }
+    }
+
+    /// The SHA-256 of an envelope file, or "" when it cannot be read.
+    private func envelopeDigest(_ file: String) -> String {
+        (try? InputFile.read(file, limit: options.limits.maxBytes)).flatMap { try? Digests.sha256Hex($0) } ?? ""
     }
 
     /// The report over `models`, with everything needed to reproduce it.

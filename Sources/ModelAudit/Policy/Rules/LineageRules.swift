@@ -107,6 +107,14 @@ public struct LineageDistillationTerms: PolicyCheck {
             return [CheckOutcome(.notApplicable, "not a distilled model", pointer: "/predicate/lineage")]
         }
         if teachers.isEmpty {
+            // A model distilled from a parent names no teacher: the terms it was distilled under are unknown.
+            if let index = lineage.parents.firstIndex(where: { $0.relation == .distillation }) {
+                return [CheckOutcome(
+                    .fail, "parent \(lineage.parents[index].name) is a distillation, but no distillation source is "
+                        + "declared; absence of evidence is not compliance",
+                    expected: "the teacher and whether its terms permit distillation", observed: "an empty list",
+                    pointer: "/predicate/lineage/distillationSources")]
+            }
             return [CheckOutcome(.pass, "no distillation sources (an empty list)",
                 pointer: "/predicate/lineage/distillationSources")]
         }
