@@ -199,7 +199,8 @@ struct PolicyEndToEndTests {
     func waiverDoesNotFollowTheModelName() throws {
         let ws = try Self.setUpAcmeAndEvil(signing: [])
         // Evil Corp publishes its own model under Acme's model name, signed with its own trusted developer key.
-        let acme = try String(contentsOfFile: Self.fixture("cases/manifests/hosted-cn-data-flows.yaml"), encoding: .utf8)
+        let acme = try String(
+            contentsOfFile: Self.fixture("cases/manifests/hosted-cn-data-flows.yaml"), encoding: .utf8)
         let evil = acme.replacingOccurrences(
             of: "      name: \"Acme AI\"\n      legalName: \"Acme AI, Inc.\"",
             with: "      name: \"Evil Corp\"\n      legalName: \"Evil Corp\"")

@@ -478,7 +478,8 @@ struct DiamondAncestry {
     }
 
     func resolver(maxDepth: Int = LineageResolver.generationLimit) throws -> LineageResolver {
-        LineageResolver(store: store, trustStore: try Fixtures.trustStore(), time: try Fixtures.time(), maxDepth: maxDepth)
+        LineageResolver(
+            store: store, trustStore: try Fixtures.trustStore(), time: try Fixtures.time(), maxDepth: maxDepth)
     }
 
     var modelSHA256: String { get throws { try Digests.sha256Hex(model.envelope) } }
@@ -558,6 +559,27 @@ struct SharedAncestryTests {
         // Only the 20 manifests within the bound are verified; the depth counts the too-deep generation.
         #expect(resolver.verificationCount == 20)
         #expect(result.depth == 11)
+    }
+
+    @Test func aFleetVerifiesEachSharedAncestorOnce() throws {
+        let base = try digest(of: Fixtures.lineage("store/acme-base-7b.json"))
+        let chat = try digest(of: Fixtures.lineage("store/acme-chat-7b.json"))
+        let sibling = try Fixtures.signedManifest(Fixtures.manifestYAML(
+            name: "acme-chat-7b-sibling",
+            parents: [("acme-chat-7b", "fine-tune", chat), ("acme-base-7b", "merge", base)]))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let siblingFile = directory.appendingPathComponent("sibling.json")
+        try Data(sibling.envelope).write(to: siblingFile)
+        let auditor = Auditor(
+            trustStore: try Fixtures.trustStore(), policy: nil,
+            options: Auditor.Options(time: try Fixtures.time(), store: try Fixtures.store()))
+        let reports = auditor.auditFleet(files: [Fixtures.lineage("three-generations.json"), siblingFile.path])
+        #expect(reports.map(\.verdict) == [.compliant, .compliant])
+        // Both models reach acme-chat-7b and acme-base-7b: two envelopes verified in the whole run.
+        #expect(auditor.lineageResolver.verificationCount == 2)
+        #expect(reports.last?.lineage?.parents.map { $0.repeated ?? false } == [false, true])
     }
 
     /// A shortcut to an ancestor does not shorten the chain the depth rule judges: a model that names its

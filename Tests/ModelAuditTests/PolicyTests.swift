@@ -1424,7 +1424,8 @@ struct DeclaredEvidenceIsJudgedTests {
             "{id: F, type: jurisdictions.countries, severity: high, role: data-flow-recipient, "
                 + "scope: hosted-service, deny: [CN]}",
             "{id: H, type: jurisdictions.countries, severity: high, role: host, scope: hosted-service, deny: [CN]}",
-            "{id: D, type: jurisdictions.countries, severity: high, role: developer, scope: hosted-service, deny: [CN]}",
+            "{id: D, type: jurisdictions.countries, severity: high, role: developer, scope: hosted-service, "
+                + "deny: [CN]}",
         ])
         let report = try evaluate(policy, Self.selfHostedPhoningHome())
         #expect(report.statuses("F") == [.fail, .fail])

@@ -2,8 +2,8 @@ import Foundation
 
 /// Text, Graphviz and Mermaid renderings of an ancestry tree (the HTML report draws its own SVG).
 ///
-/// A manifest reached by several paths is drawn once: the text tree marks its later appearances `(repeat: see above)` without
-/// their parents, and the graphs draw one node per manifest with an edge for each path.
+/// A manifest reached by several paths is drawn once: the text tree marks its later appearances
+/// `(repeat: see above)` without their parents, and the graphs draw one node per manifest with an edge per path.
 public enum LineageRendering {
     /// An indented tree: `model ← relation ← parent [status]`.
     public static func text(_ root: LineageNode) -> String {

@@ -216,7 +216,8 @@ public enum PolicyLoader {
             for ineffective in check.ineffectiveParameters {
                 log.add(
                     "\(rawRule.pointer)/\(ineffective.parameter)",
-                    "rule \"\(rawRule.id)\" (\(type)): \(ineffective.parameter) \(ineffective.reason); \(ineffective.fix)")
+                    "rule \"\(rawRule.id)\" (\(type)): \(ineffective.parameter) \(ineffective.reason); "
+                        + ineffective.fix)
             }
             let header = RuleHeader(
                 id: rawRule.id, title: title ?? type, severity: severity, enforcement: enforcement,
