@@ -1392,6 +1392,34 @@ struct PolicyTestSuiteTests {
         #expect(PolicyTestSuite.summaryLine(results) == "\(results.count) passed, 0 failed")
     }
 
+    @Test func aCaseSignerOwnerIsWhatDeveloperWaiversSee() throws {
+        let scratch = try PolicyScratch()
+        let policyPath = try scratch.write("policy.yaml", """
+            version: 1
+            name: "p"
+            rules:
+              - {id: J, type: jurisdictions.countries, severity: high, role: developer, deny: [US]}
+            waivers:
+              - {rule: J, model: {developer: "Acme AI"}, justification: j, approver: a, expires: "2026-12-31"}
+            """)
+        let policy = try PolicyLoader.load(path: policyPath)
+        let manifest = PolicyFixture.path("cases/manifests/compliant-self-hosted.yaml")
+        func status(owner: String?) throws -> FindingStatus? {
+            let signer = owner.map { ", owner: \"\($0)\"" } ?? ""
+            let path = try scratch.write("case.yaml", """
+                manifest: \(manifest)
+                signers: [{roles: [developer]\(signer)}]
+                expect: {J: waived}
+                """)
+            return try PolicyTestSuite.runCase(
+                path: path, name: "case.yaml", policy: policy, defaultTime: PolicyFixture.time
+            ).first?.actual
+        }
+        #expect(try status(owner: "Acme AI, Inc.") == .waived)
+        #expect(try status(owner: "Evil Corp") == .fail)
+        #expect(try status(owner: nil) == .fail)
+    }
+
     @Test func aCaseNamingAnUnknownRuleIsInvalid() throws {
         let policy = try PolicyLoader.load(path: PolicyFixture.packagePath("policies/enterprise-default.yaml"))
         let scratch = try PolicyScratch()

@@ -9,6 +9,7 @@ import Foundation
 /// signers:                           # optional: the verified signatures to assume
 ///   - roles: [developer]
 ///     scheme: ed25519
+///     owner: "Acme AI, Inc."         # optional: the key's trust-store owner (developer waivers compare it)
 /// at: 2026-06-01T00:00:00Z           # optional evaluation time
 /// envelopeSHA256: "…"                # optional: the digest waivers and lineage see (default: the manifest file's)
 /// expect:
@@ -53,12 +54,14 @@ public enum PolicyTestSuite {
         let manifestPath = r.string("manifest")
         let at = r.timestamp("at", required: false)
         let envelopeDigest = r.string("envelopeSHA256", required: false)
-        let signers = r.objects("signers", required: false) { s -> (roles: [TrustRole], scheme: String?)? in
+        let signers = r.objects("signers", required: false) {
+            s -> (roles: [TrustRole], scheme: String?, owner: String?)? in
             let roles = s.enumerations("roles", TrustRole.self) ?? []
             let scheme = s.string("scheme", required: false)
+            let owner = s.string("owner", required: false)
             s.finish()
-            return (roles, scheme)
-        } ?? [(roles: TrustRole.allCases, scheme: nil)]
+            return (roles, scheme, owner)
+        } ?? [(roles: TrustRole.allCases, scheme: nil, owner: nil)]
         let expectations = r.object("expect").map { e -> [(String, FindingStatus)] in
             var out: [(String, FindingStatus)] = []
             for key in e.object.keys {
@@ -85,7 +88,7 @@ public enum PolicyTestSuite {
         let checks = signers.enumerated().map { index, signer in
             SignatureCheck(
                 index: index, keyIDHint: nil, outcome: .verified, keyID: "sha256:fixture-signer-\(index)",
-                owner: "fixture signer \(index)", roles: signer.roles,
+                owner: signer.owner ?? "fixture signer \(index)", roles: signer.roles,
                 scheme: signer.scheme.flatMap(SignatureScheme.init(rawValue:)) ?? .ed25519)
         }
         let signatures = EnvelopeVerification(
