@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Benchmark: `audit verify` on a model with a 10-deep lineage and a 50-hop chain of custody, beside the same model
-# verified without them, best and median of N runs each. Prints figures; asserts nothing (not part of `make test`).
+# verified without them; then `audit verify` and `audit lineage` on a diamond-shaped ancestry (BENCH_DIAMOND
+# generations of two manifests, each naming both manifests of the generation above: 2^N paths through 2N distinct
+# manifests). Best and median of N runs each. Prints figures; asserts nothing (not part of `make test`).
 #
 #   bash scripts/bench-lineage.sh                   # builds a release binary first
 #   BENCH_AUDIT=.build/debug/audit bash …           # time this binary instead (say which build you report)
-#   BENCH_RUNS=9 BENCH_DEPTH=10 BENCH_HOPS=50 bash …
+#   BENCH_RUNS=9 BENCH_DEPTH=10 BENCH_HOPS=50 BENCH_DIAMOND=64 bash …
 #   BENCH_WORK=out/bench-lineage-big BENCH_HOPS=2000 bash …   # another work directory
 #   BENCH_SWIFT_FLAGS="--scratch-path .build-bench" bash …   # extra flags for `swift build -c release`
 #
@@ -17,6 +19,7 @@ cd "$(dirname "$0")/.."
 RUNS=${BENCH_RUNS:-5}
 DEPTH=${BENCH_DEPTH:-10}
 HOPS=${BENCH_HOPS:-50}
+DIAMOND=${BENCH_DIAMOND:-64}
 WORK=${BENCH_WORK:-out/bench-lineage}
 AT=2030-01-01T00:00:00Z
 
@@ -37,9 +40,11 @@ else
 fi
 audit() { "$AUDIT" "$@"; }
 ((HOPS >= 3)) || { say "BENCH_HOPS must be at least 3"; exit 64; }
+((DIAMOND >= 1 && DIAMOND <= 64)) || { say "BENCH_DIAMOND must be between 1 and 64 (the generation limit)"; exit 64; }
 
 rm -rf "$WORK"
-mkdir -p "$WORK/keys" "$WORK/trust" "$WORK/store" "$WORK/manifests" "$WORK/weights" "$WORK/weights-q4"
+mkdir -p "$WORK/keys" "$WORK/trust" "$WORK/store" "$WORK/manifests" "$WORK/weights" "$WORK/weights-q4" \
+    "$WORK/diamond-store"
 for key in developer host deployer; do
     audit keygen --out "$WORK/keys/$key" >/dev/null
     cp "$WORK/keys/$key.pub" "$WORK/trust/"
@@ -54,10 +59,17 @@ EOF
 head -c 1048576 /dev/urandom >"$WORK/weights/model.safetensors"
 head -c 262144 /dev/urandom >"$WORK/weights-q4/model-q4_0.gguf"
 
-# manifest NAME [PARENT DIGEST]: a minimal complete manifest.
+# manifest NAME [PARENT DIGEST]...: a minimal complete manifest; one parent is a fine-tune, more are a merge.
 manifest() {
-    local parents=" []"
-    [ $# -ge 3 ] && parents=$'\n'"      - {name: \"$2\", relation: \"fine-tune\", manifestDigest: {sha256: \"$3\"}}"
+    local parents=" []" name=$1 relation=fine-tune
+    shift
+    [ $# -gt 2 ] && relation=merge
+    if [ $# -ge 2 ]; then parents=""; fi
+    while [ $# -ge 2 ]; do
+        parents+=$'\n'"      - {name: \"$1\", relation: \"$relation\", manifestDigest: {sha256: \"$2\"}}"
+        shift 2
+    done
+    set -- "$name"
     cat >"$WORK/manifests/$1.yaml" <<EOF
 _type: "https://in-toto.io/Statement/v1"
 subject: [{name: "model.safetensors", digest: {sha256: "$(sha256 "$WORK/weights/model.safetensors")"}}]
@@ -107,6 +119,23 @@ for ((i = 2; i < HOPS; i++)); do
 done
 hop --action deployed --actor "Bench Deployer" --actor-country US --key "$WORK/keys/deployer.key"
 
+say "signing a $DIAMOND-generation diamond ($((2 * DIAMOND)) ancestors) and its model"
+above=()
+for ((i = DIAMOND; i >= 1; i--)); do
+    current=()
+    for side in left right; do
+        name=$(printf 'diamond-%s-%02d' "$side" "$i")
+        manifest "$name" "${above[@]}"
+        audit sign "$WORK/manifests/$name.yaml" --key "$WORK/keys/developer.key" -o "$WORK/diamond-store/$name.json" \
+            >/dev/null
+        current+=("$name" "$(sha256 "$WORK/diamond-store/$name.json")")
+    done
+    above=("${current[@]}")
+done
+manifest diamond-model "${above[@]}"
+audit sign "$WORK/manifests/diamond-model.yaml" --key "$WORK/keys/developer.key" --model-dir "$WORK/weights" \
+    -o "$WORK/diamond-model.json" >/dev/null
+
 cat >"$WORK/policy.yaml" <<EOF
 version: 1
 name: "Bench lineage and custody"
@@ -139,9 +168,36 @@ time_verify() {
         fi
         samples+=("$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", (b - a) * 1000 }')")
     done
-    printf '%s\n' "${samples[@]}" | sort -n | awk -v label="$label" -v runs="$RUNS" '
+    report_samples "$label" "${samples[@]}"
+}
+
+# report_samples LABEL MS...: prints the best and median of the samples.
+report_samples() {
+    local label=$1
+    shift
+    printf '%s\n' "$@" | sort -n | awk -v label="$label" -v runs="$RUNS" '
         { t[NR] = $1 }
         END { printf "%-44s best %8.1f ms   median %8.1f ms   (%d runs)\n", label, t[1], t[int((NR + 1) / 2)], runs }'
+}
+
+# time_audit LABEL ARGS...: runs `audit ARGS` RUNS times (it must exit 0) and reports the wall time.
+time_audit() {
+    local label=$1 start end status
+    shift
+    local samples=()
+    for ((run = 0; run < RUNS; run++)); do
+        start=$(now)
+        status=0
+        audit "$@" >/dev/null || status=$?
+        end=$(now)
+        if [ "$status" != 0 ]; then
+            say "audit $* exited $status"
+            audit "$@" >&2 || true
+            exit 1
+        fi
+        samples+=("$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", (b - a) * 1000 }')")
+    done
+    report_samples "$label" "${samples[@]}"
 }
 
 printf 'audit verify (%s), %d-deep lineage, %d-hop custody chain, %s cores\n' \
@@ -152,3 +208,10 @@ time_verify "--custody (chain)" --custody "$bundle" --model-dir "$WORK/weights-q
 time_verify "--store --custody" --store "$WORK/store" --custody "$bundle" --model-dir "$WORK/weights-q4"
 time_verify "--store --custody --policy" --store "$WORK/store" --custody "$bundle" --model-dir "$WORK/weights-q4" \
     --policy "$WORK/policy.yaml"
+
+printf '\naudit on a %d-generation diamond: %d distinct ancestors, %d links, 2^%d paths\n' \
+    "$DIAMOND" $((2 * DIAMOND)) $((2 + 4 * (DIAMOND - 1))) "$DIAMOND"
+time_audit "verify --store (diamond)" verify "$WORK/diamond-model.json" --trust "$WORK/trust" --at "$AT" \
+    --store "$WORK/diamond-store" --model-dir "$WORK/weights"
+time_audit "lineage --store (diamond, text)" lineage "$WORK/diamond-model.json" --trust "$WORK/trust" --at "$AT" \
+    --store "$WORK/diamond-store"

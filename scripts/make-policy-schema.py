@@ -191,7 +191,8 @@ RULES = {
             "role": ref("jurisdictionRole", "Where to look for countries."),
             "scope": ref("deploymentScope",
                          "Which deployments the rule covers: `any` (default), `hosted-service` (a self-hosted "
-                         "model is not applicable) or `self-hosted` (a managed service is not applicable)."),
+                         "model is not applicable, except for a provider, regions, governing law, data flows or "
+                         "stored data it declares) or `self-hosted` (a managed service is not applicable)."),
             "categories": enum_list(
                 "dataCategory",
                 "For `data-flow-recipient` and `data-storage`: only these data categories (default: all)."),
@@ -201,9 +202,10 @@ RULES = {
         "Collected data of each listed category is kept no longer than its limit in days.",
         {"limits": {
             "type": "object", "minProperties": 1,
-            "description": "Data category → maximum retention in whole days (0–36500).",
+            "description": "Data category → maximum retention in whole days (0–3650: a longer limit limits "
+                           "nothing).",
             "propertyNames": ref("dataCategory"),
-            "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 36500},
+            "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 3650},
         }},
         ["limits"], {}),
     "retention.no-training": (
@@ -383,11 +385,17 @@ defs = {
                      "description": "The id of a rule in the (merged) policy. Integrity rules cannot be waived."},
             "model": {
                 "type": "object",
-                "description": "Which model: by name, by the digest of its envelope, or both (both must match).",
-                "minProperties": 1,
+                "description": "Which model: by its developer (proven by the developer's signing key) or the digest "
+                               "of its envelope, optionally narrowed by name; every member given must match. A name "
+                               "alone is refused: any developer can give a model that name.",
+                "anyOf": [{"required": ["developer"]}, {"required": ["digest"]}],
                 "additionalProperties": False,
                 "properties": {
-                    "name": ref("text", "The model's `predicate.model.name`."),
+                    "name": ref("text", "The model's `predicate.model.name`; narrows a developer's or digest's "
+                                        "waiver to one model."),
+                    "developer": ref("text", "The developer: a trusted key with the developer role whose trust-store "
+                                             "owner is this developer must have signed, and the manifest must declare "
+                                             "it; compared after screening normalisation."),
                     "digest": {"type": "string", "pattern": "^(sha256:)?[0-9a-f]{64}$",
                                "description": "SHA-256 of the signed envelope file, 64 lowercase hex, optionally "
                                               "prefixed `sha256:`."},

@@ -12,7 +12,8 @@ struct LineageCommand: ParsableCommand {
             Each parent is looked up in --store by the digest of its signed manifest, its signature checked \
             against the trust store, and its own parents followed. Status per ancestor: verified, unsigned \
             (hidden lineage), missing, mismatch (the store holds another envelope for it), untrusted, invalid, \
-            cycle, too-deep, not-resolved (no --store). Exit 0 when every ancestor is verified, 1 otherwise.
+            cycle, too-deep, not-resolved (no --store). A manifest reached again by another path is marked \
+            "repeat" and its ancestry is not drawn twice. Exit 0 when every ancestor is verified, 1 otherwise.
 
             Examples:
               audit lineage model.json --store manifests/
@@ -30,8 +31,9 @@ struct LineageCommand: ParsableCommand {
     @OptionGroup var trustOptions: TrustOptions
     @OptionGroup var timeOptions: TimeOptions
 
-    @Option(name: .long, help: ArgumentHelp("Maximum generations to follow.", valueName: "n"))
-    var maxDepth: Int = 16
+    @Option(name: .long, help: ArgumentHelp(
+        "Maximum generations to follow (at most \(LineageResolver.generationLimit)).", valueName: "n"))
+    var maxDepth: Int = LineageResolver.generationLimit
 
     @Option(name: .long, help: "Output: text, json, dot or mermaid.")
     var format: LineageFormat = .text
@@ -41,7 +43,9 @@ struct LineageCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if maxDepth < 0 || maxDepth > 64 { throw ValidationError("--max-depth must be between 0 and 64") }
+        if maxDepth < 0 || maxDepth > LineageResolver.generationLimit {
+            throw ValidationError("--max-depth must be between 0 and \(LineageResolver.generationLimit)")
+        }
     }
 
     func run() throws {

@@ -15,7 +15,7 @@ struct ReportCommand: ParsableCommand {
             as could-not-evaluate without stopping the others.
 
             With --model-dirs, a directory named after each envelope (model.json → model/) beside it is \
-            checked against the manifest's files.
+            checked against the manifest's files; a model whose directory is missing could not be evaluated.
 
             Exit codes: 0 every model compliant, 1 any model non-compliant, 2 a model could not be evaluated \
             or the policy/trust store is invalid, 64 usage. --mode audit always exits 0.
@@ -64,11 +64,10 @@ struct ReportCommand: ParsableCommand {
             options: Auditor.Options(
                 threshold: threshold, time: timeOptions.time,
                 modelDirectory: { file in
+                    // A missing directory is the model's error finding, as with `verify --model-dir`: never a
+                    // model whose files were quietly not checked.
                     guard checkDirectories, file.hasSuffix(".json") else { return nil }
-                    let directory = String(file.dropLast(5))
-                    var isDirectory: ObjCBool = false
-                    return FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
-                        && isDirectory.boolValue ? directory : nil
+                    return String(file.dropLast(5))
                 },
                 store: try manifestStore.map { try ManifestStore.load(directory: $0) }))
         let report = auditor.report(

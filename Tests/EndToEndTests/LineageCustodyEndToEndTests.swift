@@ -1,3 +1,4 @@
+import AuditCrypto
 import Foundation
 import Testing
 
@@ -92,6 +93,55 @@ struct LineageEndToEndTests {
         #expect(result.exitCode == 1, "\(result)")
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("not verified"))
+    }
+
+    /// A model that names its grandparent directly as well as its parent: the grandparent is drawn once, and
+    /// the second link to it is a repeat.
+    @Test func sharedAncestorIsDrawnOnce() throws {
+        let ws = try Workspace()
+        func digest(_ name: String) throws -> String {
+            try Digests.sha256Hex(Array(try Fixture.bytes(Fixture.lineage("store/\(name).json"))))
+        }
+        try ws.write("shortcut.yaml", """
+            _type: "https://in-toto.io/Statement/v1"
+            subject: [{name: "model.safetensors", digest: {sha256: "\(String(repeating: "0", count: 64))"}}]
+            predicateType: "https://model-audit.dev/provenance/v1"
+            predicate:
+              model: {name: "acme-shortcut", version: "1.0.0", license: "Apache-2.0", format: "safetensors",
+                source: "https://models.example.invalid/acme-shortcut"}
+              origin:
+                developer: {name: "Acme AI", country: "US", affiliations: []}
+              hosting: {mode: "self-hosted"}
+              lineage:
+                parents:
+                  - {name: "acme-chat-7b", relation: "merge", manifestDigest: {sha256: "\(try digest("acme-chat-7b"))"}}
+                  - {name: "acme-base-7b", relation: "merge", manifestDigest: {sha256: "\(try digest("acme-base-7b"))"}}
+                distillationSources: []
+                datasets: []
+              dataRetention: []
+              audits: []
+
+            """)
+        let signed = try ws.run(
+            ["sign", "shortcut.yaml", "--key", Fixture.lineage("keys/acme-developer.key"), "-o", "shortcut.json"])
+        #expect(signed.exitCode == 0, "\(signed)")
+        let text = try AuditBinary.run(["lineage", ws.path("shortcut.json")] + Fixture.trust + Fixture.store)
+        #expect(text.exitCode == 0, "\(text)")
+        let lines = text.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(text.stdout)")
+        #expect(lines.filter { $0.contains("acme-base-7b") }.count == 2)
+        #expect(lines.last?.hasPrefix("└─ merge ← acme-base-7b 1.0.0 [verified] — Acme AI, Inc. sha256:") == true)
+        #expect(lines.last?.hasSuffix("(repeat: see above)") == true)
+        let dot = try AuditBinary.run(
+            ["lineage", ws.path("shortcut.json"), "--format", "dot"] + Fixture.trust + Fixture.store)
+        #expect(dot.stdout.components(separatedBy: "label=\"acme-base-7b 1.0.0").count == 2, "\(dot.stdout)")
+        #expect(dot.stdout.components(separatedBy: " -> ").count - 1 == 3)
+    }
+
+    @Test func depthBeyondTheGenerationLimitIsAUsageError() throws {
+        let result = try Fixture.lineageCommand("three-generations", ["--max-depth", "65"])
+        #expect(result.exitCode == 64, "\(result)")
+        #expect(result.stderr.contains("--max-depth must be between 0 and 64"))
     }
 
     @Test func unknownFormatIsAUsageError() throws {

@@ -36,6 +36,21 @@ struct PolicyEndToEndTests {
             environment: environment)
     }
 
+    /// A trust store in which `dev` is Acme AI's developer key (the developer of the case manifests named Acme) and
+    /// `evil` is another developer's trusted key.
+    static func setUpAcmeAndEvil(signing manifests: [String]) throws -> Workspace {
+        let ws = try setUp(signing: manifests)
+        try ws.keygen("evil")
+        try FileManager.default.copyItem(atPath: ws.path("evil.pub"), toPath: ws.path("trust/evil.pub"))
+        try ws.write("trust/trust.json", """
+            {"version": 1, "keys": [
+              {"file": "dev.pub", "owner": "Acme AI, Inc.", "roles": ["developer"]},
+              {"file": "evil.pub", "owner": "Evil Corp", "roles": ["developer"]}
+            ]}
+            """)
+        return ws
+    }
+
     /// A policy in the workspace that extends enterprise-default and adds `waivers` (YAML list items).
     static func writeWaiverPolicy(_ ws: Workspace, waivers: String) throws {
         try ws.write(
@@ -161,12 +176,12 @@ struct PolicyEndToEndTests {
 
     @Test("a waiver that applies shows waived and exits 0")
     func appliedWaiver() throws {
-        let ws = try Self.setUp(signing: ["hosted-cn-data-flows"])
+        let ws = try Self.setUpAcmeAndEvil(signing: ["hosted-cn-data-flows"])
         try Self.writeWaiverPolicy(
             ws,
             waivers: """
                   - rule: ENT-JUR-DATA-FLOWS
-                    model: {name: "acme-chat-cloud"}
+                    model: {name: "acme-chat-cloud", developer: "Acme AI"}
                     justification: "Telemetry moves out of CN by 2026-09"
                     approver: "risk-committee@example.com"
                     expires: "2026-12-31"
@@ -177,17 +192,67 @@ struct PolicyEndToEndTests {
         #expect(result.stdout.contains("~ ENT-JUR-DATA-FLOWS (critical)"), "\(result)")
         let note = "waiver:   approved by risk-committee@example.com until 2026-12-31"
         #expect(result.stdout.contains(note), "\(result)")
-        #expect(result.stdout.contains("applied  ENT-JUR-DATA-FLOWS for name=acme-chat-cloud"), "\(result)")
+        #expect(result.stdout.contains("applied  ENT-JUR-DATA-FLOWS for name=acme-chat-cloud, developer=Acme AI"),
+            "\(result)")
     }
 
-    @Test("an expired waiver is reported and the failure stands: exit 1")
-    func expiredWaiver() throws {
-        let ws = try Self.setUp(signing: ["hosted-cn-data-flows"])
+    @Test("a waiver for Acme's model does not apply to another developer's model of the same name: exit 1")
+    func waiverDoesNotFollowTheModelName() throws {
+        let ws = try Self.setUpAcmeAndEvil(signing: [])
+        // Evil Corp publishes its own model under Acme's model name, signed with its own trusted developer key.
+        let acme = try String(
+            contentsOfFile: Self.fixture("cases/manifests/hosted-cn-data-flows.yaml"), encoding: .utf8)
+        let evil = acme.replacingOccurrences(
+            of: "      name: \"Acme AI\"\n      legalName: \"Acme AI, Inc.\"",
+            with: "      name: \"Evil Corp\"\n      legalName: \"Evil Corp\"")
+        #expect(evil != acme)
+        try ws.write("evil.yaml", evil)
+        let signed = try ws.run(["sign", "evil.yaml", "--key", "evil.key", "-o", "evil.json"])
+        #expect(signed.exitCode == 0, "\(signed)")
+        try Self.writeWaiverPolicy(
+            ws,
+            waivers: """
+                  - rule: ENT-JUR-DATA-FLOWS
+                    model: {name: "acme-chat-cloud", developer: "Acme AI"}
+                    justification: "Telemetry moves out of CN by 2026-09"
+                    approver: "risk-committee@example.com"
+                    expires: "2026-12-31"
+                """)
+        let result = try Self.verify(ws, "evil", policy: "waived.yaml")
+        #expect(result.exitCode == 1, "\(result)")
+        #expect(result.stdout.contains("✘ ENT-JUR-DATA-FLOWS (critical)"), "\(result)")
+        #expect(result.stdout.contains("unused   ENT-JUR-DATA-FLOWS for name=acme-chat-cloud, developer=Acme AI"),
+            "\(result)")
+    }
+
+    @Test("audit policy check refuses a waiver that names the model only by name, and says how to write it")
+    func nameOnlyWaiverIsRefused() throws {
+        let ws = try Workspace()
         try Self.writeWaiverPolicy(
             ws,
             waivers: """
                   - rule: ENT-JUR-DATA-FLOWS
                     model: {name: "acme-chat-cloud"}
+                    justification: "Telemetry moves out of CN by 2026-09"
+                    approver: "risk-committee@example.com"
+                    expires: "2026-12-31"
+                """)
+        let result = try ws.run(["policy", "check", "waived.yaml"])
+        #expect(result.exitCode == 2, "\(result)")
+        let output = result.stdout + result.stderr
+        #expect(output.contains("/waivers/0/model"), "\(result)")
+        #expect(output.contains("would also apply to another developer's model of the same name"), "\(result)")
+        #expect(output.contains("model: {name: \"acme-chat-cloud\", developer: \"<developer>\"}"), "\(result)")
+    }
+
+    @Test("an expired waiver is reported and the failure stands: exit 1")
+    func expiredWaiver() throws {
+        let ws = try Self.setUpAcmeAndEvil(signing: ["hosted-cn-data-flows"])
+        try Self.writeWaiverPolicy(
+            ws,
+            waivers: """
+                  - rule: ENT-JUR-DATA-FLOWS
+                    model: {name: "acme-chat-cloud", developer: "Acme AI"}
                     justification: "Granted for the pilot"
                     approver: "risk-committee@example.com"
                     expires: "2026-01-31"
@@ -195,7 +260,8 @@ struct PolicyEndToEndTests {
         let result = try Self.verify(ws, "hosted-cn-data-flows", policy: "waived.yaml")
         #expect(result.exitCode == 1, "\(result)")
         #expect(result.stdout.contains("✘ ENT-JUR-DATA-FLOWS (critical)"), "\(result)")
-        #expect(result.stdout.contains("expired  ENT-JUR-DATA-FLOWS for name=acme-chat-cloud, expired 2026-01-31"),
+        #expect(result.stdout.contains("expired  ENT-JUR-DATA-FLOWS for name=acme-chat-cloud, developer=Acme AI, "
+            + "expired 2026-01-31"),
             "\(result)")
         let json = try Self.verify(ws, "hosted-cn-data-flows", policy: "waived.yaml", ["--format", "json"])
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])

@@ -448,3 +448,155 @@ struct LineagePolicyTests {
         #expect(try outcome(maxDepth: 0).expected == "at most 0")
     }
 }
+
+/// An ancestry where every generation is two manifests and both name both manifests of the generation above: 2^n
+/// paths to the oldest generation through 2n distinct manifests. Signed in-process with the fixture developer key.
+struct DiamondAncestry {
+    let model: (statement: ProvenanceStatement, envelope: [UInt8])
+    let store: ManifestStore
+    let generations: Int
+
+    init(generations: Int) throws {
+        var entries: [String: ManifestStore.Entry] = [:]
+        var above: [(name: String, digest: String)] = []
+        for generation in stride(from: generations, through: 1, by: -1) {
+            var current: [(name: String, digest: String)] = []
+            for side in ["left", "right"] {
+                let name = "diamond-\(side)-\(generation)"
+                let signed = try Fixtures.signedManifest(Fixtures.manifestYAML(
+                    name: name, parents: above.map { ($0.name, "merge", $0.digest) }))
+                let digest = try Digests.sha256Hex(signed.envelope)
+                entries[digest] = ManifestStore.Entry(file: "\(name).json", sha256: digest, bytes: signed.envelope)
+                current.append((name, digest))
+            }
+            above = current
+        }
+        model = try Fixtures.signedManifest(Fixtures.manifestYAML(
+            name: "diamond-model", parents: above.map { ($0.name, "merge", $0.digest) }))
+        store = ManifestStore(directory: "diamond-store", entries: entries)
+        self.generations = generations
+    }
+
+    func resolver(maxDepth: Int = LineageResolver.generationLimit) throws -> LineageResolver {
+        LineageResolver(
+            store: store, trustStore: try Fixtures.trustStore(), time: try Fixtures.time(), maxDepth: maxDepth)
+    }
+
+    var modelSHA256: String { get throws { try Digests.sha256Hex(model.envelope) } }
+}
+
+@Suite("Lineage: an ancestry shared by many paths")
+struct SharedAncestryTests {
+    @Test func sixtyFourGenerationDiamondVerifiesEachManifestOnce() throws {
+        let diamond = try DiamondAncestry(generations: 64)
+        let resolver = try diamond.resolver()
+        let result = resolver.resolve(diamond.model.statement, envelopeSHA256: try diamond.modelSHA256)
+
+        // 128 distinct manifests, each verified once and reported once; the other links repeat them.
+        #expect(resolver.verificationCount == 128)
+        #expect(result.reported.count == 128)
+        #expect(Set(result.reported.compactMap(\.digest)).count == 128)
+        #expect(result.reported.allSatisfy { $0.status == .verified })
+        #expect(result.links.count == 2 + 4 * 63)
+        #expect(result.links.filter(\.isRepeat).count == 2 * 63)
+        #expect(result.links.filter(\.isRepeat).allSatisfy { $0.status == .verified && $0.detail.contains("above") })
+        #expect(result.ancestors.count == 128)
+        #expect(Set(result.ancestors.compactMap { $0.statement?.predicate.model.name }).count == 128)
+
+        // The longest chain is every generation; the path names one manifest per generation.
+        #expect(result.depth == 64)
+        #expect(result.deepestPath.count == 65)
+        #expect(result.deepestPath.first == "diamond-model 1.0.0")
+        #expect(result.deepestPath.last?.hasSuffix("-64") == true)
+
+        // The tree has one node per link; repeats have no parents of their own.
+        func count(_ node: LineageNode) -> (nodes: Int, repeats: Int) {
+            node.parents.map(count).reduce((1, node.repeated == true ? 1 : 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
+        }
+        #expect(count(result.tree) == (1 + 254, 126))
+        let text = LineageRendering.text(result.tree)
+        #expect(text.split(separator: "\n").count == 255)
+        #expect(text.components(separatedBy: "(repeat: see above)").count - 1 == 126)
+        // The graphs draw each manifest once: the model and 128 ancestors, one edge per link.
+        let dot = LineageRendering.dot(result.tree)
+        #expect(dot.components(separatedBy: "label=\"diamond-").count - 1 == 129)
+        #expect(dot.components(separatedBy: " -> ").count - 1 == 254)
+
+        // A second model of the same run reuses every verdict.
+        _ = resolver.resolve(diamond.model.statement, envelopeSHA256: try diamond.modelSHA256)
+        #expect(resolver.verificationCount == 128)
+    }
+
+    @Test func maxDepthRuleJudgesTheLongestChain() throws {
+        let diamond = try DiamondAncestry(generations: 64)
+        let result = try diamond.resolver().resolve(diamond.model.statement, envelopeSHA256: try diamond.modelSHA256)
+        func status(maxDepth: Int) throws -> CheckOutcome.Status {
+            let log = ProblemLog()
+            let value = try StrictJSON.parse(Array("{\"maxDepth\": \(maxDepth)}".utf8))
+            let parameters = try #require(ObjectReader.make(value, pointer: "/rules/0", log: log))
+            let rule = try #require(LineageMaxDepth(parameters: parameters,
+                context: PolicyParseContext(screeningListIDs: [])))
+            let envelope = try DSSEEnvelope.decode(diamond.model.envelope)
+            let subject = EvaluationSubject(
+                file: "diamond-model.json", envelopeSHA256: try diamond.modelSHA256,
+                signatures: EnvelopeVerifier(trustStore: try Fixtures.trustStore(), time: try Fixtures.time())
+                    .verify(envelope),
+                statement: diamond.model.statement, time: try Fixtures.time(), screeningLists: [:], lineage: result)
+            return try #require(rule.evaluate(subject).first).status
+        }
+        #expect(try status(maxDepth: 64) == .pass)
+        #expect(try status(maxDepth: 63) == .fail)
+    }
+
+    @Test func generationsPastTheBoundAreTooDeepOnce() throws {
+        let diamond = try DiamondAncestry(generations: 12)
+        let resolver = try diamond.resolver(maxDepth: 10)
+        let result = resolver.resolve(diamond.model.statement, envelopeSHA256: try diamond.modelSHA256)
+        let tooDeep = result.links.filter { $0.status == .tooDeep }
+        #expect(tooDeep.count == 4)
+        #expect(tooDeep.filter { !$0.isRepeat }.map(\.name).sorted() == ["diamond-left-11", "diamond-right-11"])
+        #expect(tooDeep.allSatisfy { $0.detail == "deeper than 10 generations; not followed" })
+        // Only the 20 manifests within the bound are verified; the depth counts the too-deep generation.
+        #expect(resolver.verificationCount == 20)
+        #expect(result.depth == 11)
+    }
+
+    @Test func aFleetVerifiesEachSharedAncestorOnce() throws {
+        let base = try digest(of: Fixtures.lineage("store/acme-base-7b.json"))
+        let chat = try digest(of: Fixtures.lineage("store/acme-chat-7b.json"))
+        let sibling = try Fixtures.signedManifest(Fixtures.manifestYAML(
+            name: "acme-chat-7b-sibling",
+            parents: [("acme-chat-7b", "fine-tune", chat), ("acme-base-7b", "merge", base)]))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let siblingFile = directory.appendingPathComponent("sibling.json")
+        try Data(sibling.envelope).write(to: siblingFile)
+        let auditor = Auditor(
+            trustStore: try Fixtures.trustStore(), policy: nil,
+            options: Auditor.Options(time: try Fixtures.time(), store: try Fixtures.store()))
+        let reports = auditor.auditFleet(files: [Fixtures.lineage("three-generations.json"), siblingFile.path])
+        #expect(reports.map(\.verdict) == [.compliant, .compliant])
+        // Both models reach acme-chat-7b and acme-base-7b: two envelopes verified in the whole run.
+        #expect(auditor.lineageResolver.verificationCount == 2)
+        #expect(reports.last?.lineage?.parents.map { $0.repeated ?? false } == [false, true])
+    }
+
+    /// A shortcut to an ancestor does not shorten the chain the depth rule judges: a model that names its
+    /// grandparent directly as well is still two generations deep.
+    @Test func aShortcutDoesNotHideTheLongerChain() throws {
+        let base = try digest(of: Fixtures.lineage("store/acme-base-7b.json"))
+        let chat = try digest(of: Fixtures.lineage("store/acme-chat-7b.json"))
+        let yaml = Fixtures.manifestYAML(
+            name: "acme-shortcut", parents: [("acme-base-7b", "merge", base), ("acme-chat-7b", "merge", chat)])
+        let model = try Fixtures.signedManifest(yaml)
+        let resolver = LineageResolver(
+            store: try Fixtures.store(), trustStore: try Fixtures.trustStore(), time: try Fixtures.time())
+        let result = resolver.resolve(model.statement, envelopeSHA256: try Digests.sha256Hex(model.envelope))
+        #expect(result.links.map(\.name) == ["acme-base-7b", "acme-chat-7b", "acme-base-7b"])
+        #expect(result.links.map(\.isRepeat) == [false, false, true])
+        #expect(result.depth == 2)
+        #expect(result.deepestPath == ["acme-shortcut 1.0.0", "acme-chat-7b", "acme-base-7b"])
+        #expect(resolver.verificationCount == 2)
+    }
+}

@@ -1008,6 +1008,12 @@ struct PolicyLoadingTests {
         MalformedPolicyCase(
             file: "waiver-no-expiry.yaml", problems: [("/waivers/0/expires", "required member is missing")]),
         MalformedPolicyCase(
+            file: "waiver-name-only.yaml",
+            problems: [("/waivers/0/model", "a waiver that selects the model by \"name\" alone would also apply to "
+                + "another developer's model of the same name: add \"developer\" (the developer as its signing key's "
+                + "owner in the trust store, e.g. model: {name: \"acme-chat-7b\", developer: \"<developer>\"}) or "
+                + "\"digest\" (sha256 of one signed envelope)")]),
+        MalformedPolicyCase(
             file: "duplicate-rule-ids.yaml", problems: [("/rules/1/id", "duplicate rule id \"JUR-DEV\"")]),
         MalformedPolicyCase(
             file: "missing-screening-list.yaml",
@@ -1199,10 +1205,15 @@ struct PolicyCompositionTests {
         return manifest
     }
 
+    /// Example AI's developer key, as the trust store names its owner.
+    static let exampleAISigner = SignatureCheck(
+        index: 0, keyIDHint: nil, outcome: .verified, keyID: "sha256:example-ai", owner: "Example AI Co., Ltd.",
+        roles: [.developer], scheme: .ed25519)
+
     @Test func waiversAppliedExpiredAndUnused() throws {
         let policy = try PolicyLoader.load(path: PolicyFixture.path("valid/waivers.yaml"))
         let evaluator = PolicyEvaluator(policy: policy, time: PolicyFixture.time)
-        let report = try evaluate(policy, Self.waiverModel(), evaluator: evaluator)
+        let report = try evaluate(policy, Self.waiverModel(), signatures: [Self.exampleAISigner], evaluator: evaluator)
 
         // Applied: the finding stays visible, as waived, with who approved it and until when.
         let waived = try #require(report.findings("JUR-DEV").first)
@@ -1224,7 +1235,7 @@ struct PolicyCompositionTests {
         #expect(states["RET-MAX"]?.state == .expired)
         #expect(states["RET-MAX"]?.appliedTo == ["acme-chat-cn.json"])
         #expect(states["DISTILL"]?.state == .unused)
-        #expect(states["DISTILL"]?.model == "name=some-other-model")
+        #expect(states["DISTILL"]?.model == "name=some-other-model, developer=Example AI")
         #expect(states["SIG-AUDITOR"]?.state == .unused)
     }
 
@@ -1239,8 +1250,83 @@ struct PolicyCompositionTests {
         #expect(state.model == "sha256:\(digest)")
     }
 
+    /// A waiver for Acme's model must not follow the name to another developer's model.
+    static let acmeWaiver = "{rule: J, model: {name: \"acme-chat-7b\", developer: \"Acme AI\"}, justification: j, "
+        + "approver: a, expires: \"2026-12-31\"}"
+
+    static func signer(_ owner: String, roles: [TrustRole] = [.developer]) -> SignatureCheck {
+        SignatureCheck(
+            index: 0, keyIDHint: nil, outcome: .verified, keyID: "sha256:\(owner)", owner: owner, roles: roles,
+            scheme: .ed25519)
+    }
+
+    @Test func waiverByDeveloperAppliesToThatDevelopersSignedModel() throws {
+        let policy = try inlinePolicy(
+            ["{id: J, type: jurisdictions.countries, severity: high, role: developer, deny: [US]}"],
+            waivers: [Self.acmeWaiver])
+        // The trust-store owner is compared after normalisation: "Acme AI, Inc." is Acme AI.
+        let report = try evaluate(policy, ManifestText(), signatures: [Self.signer("Acme AI, Inc.")])
+        #expect(report.statuses("J") == [.waived])
+        #expect(policy.waivers.first?.selector == "name=acme-chat-7b, developer=Acme AI")
+    }
+
+    @Test func waiverDoesNotFollowTheNameToAnotherDeveloper() throws {
+        let policy = try inlinePolicy(
+            ["{id: J, type: jurisdictions.countries, severity: high, role: developer, deny: [US]}"],
+            waivers: [Self.acmeWaiver])
+        // Evil ships a model under Acme's model name, signed by Evil's own trusted developer key.
+        var evil = ManifestText()
+        evil.developer = #"{name: "Evil Corp", country: "US", affiliations: []}"#
+        let evaluator = PolicyEvaluator(policy: policy, time: PolicyFixture.time)
+        let report = try evaluate(policy, evil, signatures: [Self.signer("Evil Corp")], evaluator: evaluator)
+        #expect(report.statuses("J") == [.fail])
+        #expect(report.verdict == .nonCompliant)
+        #expect(evaluator.waiverReports.first?.state == .unused)
+        // Claiming Acme as the developer does not help without Acme's key…
+        var claimed = ManifestText()
+        claimed.developer = #"{name: "Acme AI", country: "US", affiliations: []}"#
+        #expect(try evaluate(policy, claimed, signatures: [Self.signer("Evil Corp")]).statuses("J") == [.fail])
+        // …nor does Acme's key held for another role: the waiver binds to Acme as developer.
+        #expect(try evaluate(policy, claimed, signatures: [Self.signer("Acme AI", roles: [.host])]).statuses("J")
+            == [.fail])
+        // …nor Acme's developer key on a manifest that declares another developer.
+        #expect(try evaluate(policy, evil, signatures: [Self.signer("Acme AI")]).statuses("J") == [.fail])
+        // A signature that did not verify counts for nothing.
+        let rejected = SignatureCheck(
+            index: 1, keyIDHint: nil, outcome: .keyNotValid(.revoked), keyID: "sha256:acme", owner: "Acme AI",
+            roles: [.developer], scheme: .ed25519)
+        #expect(try evaluate(policy, claimed, signatures: [Self.signer("Evil Corp"), rejected]).statuses("J")
+            == [.fail])
+    }
+
+    @Test func waiverByDeveloperAloneCoversEveryModelOfThatDeveloper() throws {
+        let waiver = "{rule: J, model: {developer: \"ACME AI INC\"}, justification: j, approver: a, "
+            + "expires: \"2026-12-31\"}"
+        let policy = try inlinePolicy(
+            ["{id: J, type: jurisdictions.countries, severity: high, role: developer, deny: [US]}"], waivers: [waiver])
+        var other = ManifestText()
+        other.name = "acme-other-model"
+        #expect(try evaluate(policy, other, signatures: [Self.signer("Acme AI, Inc.")]).statuses("J") == [.waived])
+    }
+
+    @Test func waiverThatNamesNoDeveloperIsRefused() throws {
+        let text = """
+            version: 1
+            name: "p"
+            rules:
+              - {id: J, type: jurisdictions.countries, severity: high, role: developer, deny: [US]}
+            waivers:
+              - {rule: J, model: {developer: "Inc."}, justification: j, approver: a, expires: "2026-12-31"}
+              - {rule: J, model: {}, justification: j, approver: a, expires: "2026-12-31"}
+            """
+        let problems = try #require(try inlineProblems(text))
+        #expect(problems.map(\.pointer) == ["/waivers/0/model/developer", "/waivers/1/model"])
+        #expect(problems.first?.message.contains("names no developer") == true)
+        #expect(problems.last?.message.hasPrefix("name the model: add \"developer\"") == true)
+    }
+
     @Test func aDateOnlyExpiryLastsToTheEndOfTheDay() throws {
-        let waiver = "{rule: J, model: {name: \"acme-chat-7b\"}, justification: j, approver: a, "
+        let waiver = "{rule: J, model: {digest: \"\(PolicyFixture.envelopeSHA256)\"}, justification: j, approver: a, "
             + "expires: \"2026-06-01\"}"
         let policy = try inlinePolicy(
             ["{id: J, type: jurisdictions.countries, severity: high, role: developer, deny: [US]}"], waivers: [waiver])
@@ -1309,7 +1395,9 @@ struct PolicyDeterminismTests {
     static func jsonReport() throws -> [UInt8] {
         let policy = try PolicyLoader.load(path: PolicyFixture.path("valid/waivers.yaml"))
         let evaluator = PolicyEvaluator(policy: policy, time: PolicyFixture.time)
-        let model = try evaluate(policy, PolicyCompositionTests.waiverModel(), evaluator: evaluator)
+        let model = try evaluate(
+            policy, PolicyCompositionTests.waiverModel(), signatures: [PolicyCompositionTests.exampleAISigner],
+            evaluator: evaluator)
         let report = AuditReport(
             evaluatedAt: PolicyFixture.time, mode: .enforce, policy: policy.info,
             trustStore: TrustStoreInfo(directory: "trust", sha256: ManifestText.zeros, keys: ["sha256:b", "sha256:a"]),
@@ -1338,6 +1426,35 @@ struct PolicyTestSuiteTests {
         #expect(PolicyTestSuite.summaryLine(results) == "\(results.count) passed, 0 failed")
     }
 
+    @Test func aCaseSignerOwnerIsWhatDeveloperWaiversSee() throws {
+        let scratch = try PolicyScratch()
+        let policyPath = try scratch.write("policy.yaml", """
+            version: 1
+            name: "p"
+            rules:
+              - {id: J, type: jurisdictions.countries, severity: high, role: developer, deny: [US]}
+            waivers:
+              - {rule: J, model: {developer: "Acme AI"}, justification: j, approver: a, expires: "2026-12-31"}
+            """)
+        let policy = try PolicyLoader.load(path: policyPath)
+        let manifest = PolicyFixture.path("cases/manifests/compliant-self-hosted.yaml")
+        func status(owner: String?) throws -> FindingStatus? {
+            let signer = owner.map { ", owner: \"\($0)\"" } ?? ""
+            let path = try scratch.write("case.yaml", """
+                manifest: \(manifest)
+                signers: [{roles: [developer]\(signer)}]
+                expect: {J: waived}
+                """)
+            return try PolicyTestSuite.runCase(
+                path: path, name: "case.yaml", policy: policy, defaultTime: PolicyFixture.time
+            ).first?.actual
+        }
+        #expect(try status(owner: "Acme AI, Inc.") == .waived)
+        #expect(try status(owner: "Evil Corp") == .fail)
+        // Without an owner the signer is the declared developer ("the developer signed"), so the waiver applies.
+        #expect(try status(owner: nil) == .waived)
+    }
+
     @Test func aCaseNamingAnUnknownRuleIsInvalid() throws {
         let policy = try PolicyLoader.load(path: PolicyFixture.packagePath("policies/enterprise-default.yaml"))
         let scratch = try PolicyScratch()
@@ -1347,5 +1464,186 @@ struct PolicyTestSuiteTests {
             try PolicyTestSuite.runCase(path: path, name: "case.yaml", policy: policy, defaultTime: PolicyFixture.time)
         }
         #expect(error.problems.map(\.pointer) == ["/expect/NO-SUCH-RULE"])
+    }
+}
+
+// MARK: - No quiet not-applicable
+
+@Suite("Policy: nothing a manifest declares is quietly not applicable")
+struct DeclaredEvidenceIsJudgedTests {
+    /// Self-hosted weights that still name a provider and send prompts to a recipient in CN.
+    static func selfHostedPhoningHome(retention: String = "[]") -> ManifestText {
+        var manifest = ManifestText()
+        manifest.hosting = """
+            {mode: "self-hosted", provider: {name: "Example Cloud", country: "CN"}, \
+            dataFlows: [\(ManifestText.flow("prompts", to: "Example Telemetry", in: "CN"))]}
+            """
+        manifest.dataRetention = retention
+        return manifest
+    }
+
+    @Test func selfHostedDataFlowsAreJudgedEvenUnderAHostedServiceScope() throws {
+        let policy = try inlinePolicy([
+            "{id: F, type: jurisdictions.countries, severity: high, role: data-flow-recipient, "
+                + "scope: hosted-service, deny: [CN]}",
+            "{id: H, type: jurisdictions.countries, severity: high, role: host, scope: hosted-service, deny: [CN]}",
+            "{id: D, type: jurisdictions.countries, severity: high, role: developer, scope: hosted-service, "
+                + "deny: [CN]}",
+        ])
+        let report = try evaluate(policy, Self.selfHostedPhoningHome())
+        #expect(report.statuses("F") == [.fail, .fail])
+        #expect(report.findings("F").map(\.pointer) == [
+            "/predicate/hosting/dataFlows/0/country", "/predicate/hosting/dataFlows/0/recipient/country",
+        ])
+        #expect(report.statuses("H") == [.fail])
+        #expect(report.findings("H").first?.pointer == "/predicate/hosting/provider/country")
+        // The developer is no service evidence: the scope still leaves it out for self-hosted weights.
+        #expect(report.statuses("D") == [.notApplicable])
+        // Self-hosted weights that declare neither stay not applicable.
+        let quiet = try evaluate(policy, ManifestText())
+        #expect(quiet.statuses("F") == [.notApplicable])
+        #expect(quiet.statuses("H") == [.notApplicable])
+    }
+
+    @Test func selfHostedDataFlowsAreJudgedWithoutAScope() throws {
+        let policy = try inlinePolicy([
+            "{id: F, type: jurisdictions.countries, severity: high, role: data-flow-recipient, deny: [CN]}",
+            "{id: V, type: vendors.deny, severity: high, subjects: [host], vendors: [{name: \"Example Cloud\"}]}",
+        ])
+        let report = try evaluate(policy, Self.selfHostedPhoningHome())
+        #expect(report.statuses("F") == [.fail, .fail])
+        #expect(report.statuses("V") == [.fail])
+        #expect(report.verdict == .nonCompliant)
+    }
+
+    @Test func retentionOfAFlowFromSelfHostedWeightsMustBeDeclared() throws {
+        let policy = try inlinePolicy([
+            "{id: R, type: retention.max-days, severity: high, limits: {prompts: 30, outputs: 30}}"
+        ])
+        // Prompts leave the deployment: what happens to them must be declared. Outputs stay with the deployer.
+        let report = try evaluate(policy, Self.selfHostedPhoningHome())
+        #expect(report.statuses("R") == [.fail, .notApplicable])
+        #expect(report.findings("R").first?.observed == "not declared")
+        let declared = try evaluate(
+            policy, Self.selfHostedPhoningHome(retention: "[\(ManifestText.term("prompts", days: 7))]"))
+        #expect(declared.statuses("R") == [.pass, .notApplicable])
+    }
+
+    @Test func aDistilledParentWithAnEmptyListOfSourcesFails() throws {
+        let policy = try inlinePolicy(["{id: D, type: lineage.distillation-terms, severity: high}"])
+        var manifest = ManifestText()
+        manifest.parents = LineageRuleTests.parent("distillation")
+        manifest.distillationSources = "[]"
+        let finding = try #require(try evaluate(policy, manifest).findings("D").first)
+        #expect(finding.status == .fail)
+        #expect(finding.message.hasPrefix("parent acme-base-7b is a distillation, but no distillation source"))
+        #expect(finding.pointer == "/predicate/lineage/distillationSources")
+        // A model without a distilled parent may say it has no teachers.
+        manifest.parents = LineageRuleTests.parent("fine-tune")
+        #expect(try evaluate(policy, manifest).statuses("D") == [.pass])
+    }
+}
+
+/// A rule parameter that makes a rule impossible to fail, and what `policy check` must say about it.
+struct IneffectiveParameterCase: Sendable, CustomTestStringConvertible {
+    let rule: String
+    let pointer: String
+    let says: String
+
+    var testDescription: String { rule }
+}
+
+@Suite("Policy loading refuses rules that could never fail")
+struct IneffectiveParameterTests {
+    static let everyCountry = CountryCode.all.sorted().joined(separator: ", ")
+
+    static let cases: [IneffectiveParameterCase] = [
+        .init(rule: "{id: X, type: jurisdictions.countries, severity: high, role: data-flow-recipient, "
+            + "categories: [], deny: [CN]}", pointer: "/rules/0/categories", says: "no data category is checked"),
+        .init(rule: "{id: X, type: jurisdictions.countries, severity: high, role: developer, categories: [prompts], "
+            + "deny: [CN]}", pointer: "/rules/0/categories", says: "does nothing for role developer"),
+        .init(rule: "{id: X, type: jurisdictions.countries, severity: high, role: developer, allow: [\(everyCountry)]}",
+            pointer: "/rules/0/allow", says: "lists every country"),
+        .init(rule: "{id: X, type: retention.storage-countries, severity: high, categories: [], deny: [CN]}",
+            pointer: "/rules/0/categories", says: "no data category is checked"),
+        .init(rule: "{id: X, type: retention.max-days, severity: high, limits: {prompts: -1}}",
+            pointer: "/rules/0/limits/prompts", says: "a negative number of days"),
+        .init(rule: "{id: X, type: retention.max-days, severity: high, limits: {prompts: 99999}}",
+            pointer: "/rules/0/limits/prompts", says: "more than 3650 (ten years) limits nothing"),
+        .init(rule: "{id: X, type: retention.no-training, severity: high, categories: []}",
+            pointer: "/rules/0/categories", says: "no data category is checked"),
+        .init(rule: "{id: X, type: retention.deletion-on-request, severity: high, categories: []}",
+            pointer: "/rules/0/categories", says: "no data category is checked"),
+        .init(rule: "{id: X, type: retention.forbidden-collection, severity: high, categories: []}",
+            pointer: "/rules/0/categories", says: "no data category is checked"),
+        .init(rule: "{id: X, type: signatures.threshold, severity: high, minimum: 1}",
+            pointer: "/rules/0/minimum", says: "is 1 without a role"),
+        .init(rule: "{id: X, type: signatures.algorithms, severity: high, allowed: [ed25519, ecdsa-p256-sha256, "
+            + "ecdsa-p384-sha384, rsa-pss-sha256, rsa-pkcs1v15-sha256]}",
+            pointer: "/rules/0/allowed", says: "lists every signature scheme"),
+        .init(rule: "{id: X, type: vendors.deny, severity: high, subjects: [developer], vendors: [{name: \"Inc.\"}]}",
+            pointer: "/rules/0/vendors/0/name", says: "names no vendor"),
+        .init(rule: "{id: X, type: custody.authorized-roles, severity: high, actions: {mirrored: [developer, "
+            + "publisher, auditor, host, deployer, transformer]}}", pointer: "/rules/0/actions/mirrored",
+            says: "lists every role"),
+        .init(rule: "{id: X, type: custody.hop-countries, severity: high, allow: [\(everyCountry)]}",
+            pointer: "/rules/0/allow", says: "lists every country"),
+    ]
+
+    @Test(arguments: cases)
+    func isRefusedWithTheRuleIdTheParameterAndTheFix(_ ineffective: IneffectiveParameterCase) throws {
+        let scratch = try PolicyScratch()
+        let text = "version: 1\nname: \"p\"\nrules:\n  - \(ineffective.rule)\n"
+        let problems = try #require(loadProblems(try scratch.write("policy.yaml", text)), "the policy loaded")
+        #expect(problems.map(\.pointer) == [ineffective.pointer], "\(problems)")
+        let message = try #require(problems.first?.message)
+        let parameter = ineffective.pointer.replacingOccurrences(of: "/rules/0/", with: "")
+        #expect(message.hasPrefix("rule \"X\" ("), "\(message)")
+        #expect(message.contains("): \(parameter) "), "\(message)")
+        #expect(message.contains(ineffective.says), "\(message)")
+        #expect(message.contains("; "), "a fix follows the reason: \(message)")
+    }
+
+    @Test func screeningWithNoPartiesIsRefused() throws {
+        let scratch = try PolicyScratch()
+        let list = PolicyFixture.path("screening/acme-list.csv")
+        let text = """
+            version: 1
+            name: "p"
+            screeningLists: [{id: l, file: "\(list)"}]
+            rules:
+              - {id: S, type: screening.entity-lists, severity: high, parties: []}
+            """
+        let problems = try #require(loadProblems(try scratch.write("policy.yaml", text)))
+        #expect(problems.map(\.pointer) == ["/rules/0/parties"])
+        #expect(problems.first?.message.contains("rule \"S\" (screening.entity-lists): parties is empty") == true)
+    }
+
+    @Test func aScreeningListWithoutEntriesIsRefused() throws {
+        let scratch = try PolicyScratch()
+        let header = ScreeningList.requiredColumns.joined(separator: ",")
+        try scratch.write("empty.csv", header + "\n")
+        let text = """
+            version: 1
+            name: "p"
+            screeningLists: [{id: empty, file: empty.csv}]
+            rules:
+              - {id: S, type: screening.entity-lists, severity: high}
+            """
+        let problems = try #require(loadProblems(try scratch.write("policy.yaml", text)))
+        #expect(problems.map(\.pointer) == ["/screeningLists/0/file"])
+        #expect(problems.first?.message.contains("screening list \"empty\" has no entries") == true)
+    }
+
+    @Test func meaningfulValuesStillLoad() throws {
+        _ = try inlinePolicy([
+            "{id: A, type: signatures.threshold, severity: high, minimum: 1, role: auditor}",
+            "{id: B, type: retention.max-days, severity: high, limits: {prompts: 0, outputs: 3650}}",
+            "{id: C, type: jurisdictions.countries, severity: high, role: data-storage, categories: [prompts], "
+                + "deny: [CN]}",
+        ])
+        for file in ["enterprise-default.yaml", "eu-gdpr.yaml", "us-federal-agency.yaml"] {
+            _ = try PolicyLoader.load(path: PolicyFixture.packagePath("policies/\(file)"))
+        }
     }
 }

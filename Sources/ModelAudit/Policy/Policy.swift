@@ -69,10 +69,19 @@ public struct PolicyRule: Sendable {
 }
 
 /// An exception to one rule for one model, with who approved it and until when.
+///
+/// A waiver selects models by what their signer cannot choose: the developer, proven by a trusted developer key
+/// of that owner, or the digest of one exact envelope. A model's name is the signer's to pick, so a name only
+/// narrows one of those and never selects on its own — otherwise another developer could ship a model under the
+/// waived name and inherit the exception.
 public struct Waiver: Sendable, Equatable {
     public var rule: String
-    /// The model's name (as in `predicate.model.name`), when the waiver selects by name.
+    /// The model's name (as in `predicate.model.name`), when the waiver narrows to one model.
     public var modelName: String?
+    /// The developer whose models the waiver covers, as the policy writes it; compared after `EntityName`
+    /// normalisation with the trust-store owner of a key holding the developer role that signed the manifest, and
+    /// with the developer the manifest declares: both must be this developer.
+    public var developer: String?
     /// SHA-256 (hex) of the model's envelope file, when the waiver selects one exact manifest.
     public var modelDigest: String?
     public var justification: String
@@ -81,15 +90,44 @@ public struct Waiver: Sendable, Equatable {
     public var expires: String
     public var expiryDate: Date
 
-    /// The selector as reports print it.
-    public var selector: String {
-        [modelName.map { "name=\($0)" }, modelDigest.map { "sha256:\($0)" }].compactMap { $0 }.joined(separator: ", ")
+    public init(
+        rule: String, modelName: String? = nil, developer: String? = nil, modelDigest: String? = nil,
+        justification: String, approver: String, expires: String, expiryDate: Date
+    ) {
+        self.rule = rule
+        self.modelName = modelName
+        self.developer = developer
+        self.modelDigest = modelDigest
+        self.justification = justification
+        self.approver = approver
+        self.expires = expires
+        self.expiryDate = expiryDate
     }
 
-    /// Whether the waiver names this model (every given selector must match).
-    public func selects(name: String?, envelopeSHA256: String) -> Bool {
+    /// The selector as reports print it.
+    public var selector: String {
+        [modelName.map { "name=\($0)" }, developer.map { "developer=\($0)" }, modelDigest.map { "sha256:\($0)" }]
+            .compactMap { $0 }.joined(separator: ", ")
+    }
+
+    /// Whether the waiver names this model: every given selector must match, and at least one that the signer
+    /// cannot choose (the developer or the digest) must be given.
+    public func selects(
+        name: String?, declaredDeveloper: LegalEntity?, signatures: EnvelopeVerification, envelopeSHA256: String
+    ) -> Bool {
+        guard developer != nil || modelDigest != nil else { return false }
         if let modelName, modelName != name { return false }
         if let modelDigest, modelDigest != envelopeSHA256 { return false }
-        return modelName != nil || modelDigest != nil
+        if let developer {
+            let wanted = EntityName.normalize(developer)
+            guard !wanted.isEmpty else { return false }
+            let signedByDeveloper = signatures.signatures.contains { check in
+                check.isVerified && check.roles.contains(.developer)
+                    && check.owner.map(EntityName.normalize) == wanted
+            }
+            let declared = declaredDeveloper?.allNames.contains { EntityName.normalize($0) == wanted } ?? false
+            guard signedByDeveloper && declared else { return false }
+        }
+        return true
     }
 }

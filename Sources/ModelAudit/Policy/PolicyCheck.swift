@@ -11,6 +11,29 @@ public protocol PolicyCheck: Sendable {
     /// Reads the parameters; problems go to the reader's log. Returns `nil` when the parameters are unusable.
     init?(parameters: ObjectReader, context: PolicyParseContext)
     func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome]
+    /// Parameter values that leave the rule without meaning — above all, ones with which no model could fail it
+    /// (`categories: []`, an allow-list of everything). The loader refuses a policy that has any.
+    var ineffectiveParameters: [IneffectiveParameter] { get }
+}
+
+extension PolicyCheck {
+    public var ineffectiveParameters: [IneffectiveParameter] { [] }
+}
+
+/// A rule parameter whose value makes the rule meaningless, with why and how to write it instead.
+public struct IneffectiveParameter: Sendable, Equatable {
+    /// The parameter's path inside the rule, e.g. `categories` or `limits/prompts`.
+    public let parameter: String
+    /// Why the value makes the rule meaningless, e.g. "is empty, so no data flow is checked and every model passes".
+    public let reason: String
+    /// How to write it instead.
+    public let fix: String
+
+    public init(_ parameter: String, _ reason: String, fix: String) {
+        self.parameter = parameter
+        self.reason = reason
+        self.fix = fix
+    }
 }
 
 /// What a check can consult while its parameters are read.

@@ -8,7 +8,8 @@ import Foundation
 ///    carrying the rule's id, title, severity, controls and remediation. Under `warn`, failures and errors become
 ///    warnings;
 /// 3. a failure or warning whose rule and model a waiver names becomes `waived` — unless the waiver has expired,
-///    in which case the failure stands and the waiver is reported as expired;
+///    in which case the failure stands and the waiver is reported as expired. A waiver names a model by its
+///    verified developer or its envelope digest (`Waiver.selects`), never by the name the manifest gives itself;
 /// 4. the model's verdict is non-compliant on any failure, could-not-evaluate on an error, else compliant.
 /// Waivers that matched no finding in any model are reported as unused.
 public final class PolicyEvaluator {
@@ -47,7 +48,11 @@ public final class PolicyEvaluator {
                     message: "\(policy.rules.count) policy rule(s) not evaluated: the manifest is not verified"))
         }
         let name = statement?.predicate.model.name
-        findings = findings.map { applyWaivers($0, modelName: name, envelopeSHA256: envelopeSHA256, file: file) }
+        findings = findings.map {
+            applyWaivers(
+                $0, modelName: name, declaredDeveloper: statement?.predicate.origin.developer,
+                signatures: verification.signatures, envelopeSHA256: envelopeSHA256, file: file)
+        }
         let developer = statement.map { $0.predicate.origin.developer.legalName ?? $0.predicate.origin.developer.name }
         return ModelReport(
             file: file, envelopeSHA256: envelopeSHA256, name: name, version: statement?.predicate.model.version,
@@ -71,10 +76,17 @@ public final class PolicyEvaluator {
             remediation: status == .pass || status == .notApplicable ? nil : header.remediation, path: outcome.path)
     }
 
-    private func applyWaivers(_ finding: Finding, modelName: String?, envelopeSHA256: String, file: String) -> Finding {
+    private func applyWaivers(
+        _ finding: Finding, modelName: String?, declaredDeveloper: LegalEntity?, signatures: EnvelopeVerification,
+        envelopeSHA256: String, file: String
+    ) -> Finding {
         guard finding.status == .fail || finding.status == .warn, let policy else { return finding }
         for (index, waiver) in policy.waivers.enumerated()
-        where waiver.rule == finding.ruleID && waiver.selects(name: modelName, envelopeSHA256: envelopeSHA256) {
+        where waiver.rule == finding.ruleID
+            && waiver.selects(
+                name: modelName, declaredDeveloper: declaredDeveloper, signatures: signatures,
+                envelopeSHA256: envelopeSHA256)
+        {
             if waiver.expiryDate < time {
                 waiverExpiredMatch[index, default: []].insert(file)
                 continue

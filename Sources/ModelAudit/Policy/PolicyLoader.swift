@@ -172,7 +172,13 @@ public enum PolicyLoader {
         var lists: [ScreeningList] = []
         for list in raw.lists {
             do {
-                lists.append(try ScreeningList.load(id: list.id, path: list.path))
+                let loaded = try ScreeningList.load(id: list.id, path: list.path)
+                if loaded.entries.isEmpty {
+                    // An empty list matches nobody: every rule consulting it would pass whatever the model.
+                    log.add(list.pointer + "/file", "screening list \"\(list.id)\" has no entries, so no party could "
+                        + "ever match it; give a list with entries (or remove the list and the rules using it)")
+                }
+                lists.append(loaded)
             } catch {
                 log.add(list.pointer + "/file", "\(error)")
             }
@@ -207,6 +213,12 @@ public enum PolicyLoader {
             }
             r.finish()
             guard let check, let severity else { continue }
+            for ineffective in check.ineffectiveParameters {
+                log.add(
+                    "\(rawRule.pointer)/\(ineffective.parameter)",
+                    "rule \"\(rawRule.id)\" (\(type)): \(ineffective.parameter) \(ineffective.reason); "
+                        + ineffective.fix)
+            }
             let header = RuleHeader(
                 id: rawRule.id, title: title ?? type, severity: severity, enforcement: enforcement,
                 controls: controls, remediation: remediation)
@@ -219,10 +231,15 @@ public enum PolicyLoader {
             let rule = r.string("rule")
             let model = r.object("model")
             let name = model?.string("name", required: false)
+            let developer = model?.string("developer", required: false)
             var digest = model?.string("digest", required: false)
             model?.finish()
-            if let model, model.object["name"] == nil, model.object["digest"] == nil {
-                log.add(model.pointer, "name the model by \"name\" and/or \"digest\" (sha256 of its envelope)")
+            if let model, model.object["developer"] == nil, model.object["digest"] == nil {
+                log.add(model.pointer, Self.unboundWaiverProblem(name: name))
+            }
+            if let model, let developer, EntityName.normalize(developer).isEmpty {
+                log.add(model.path("developer"), "\"\(developer)\" names no developer (only punctuation or a legal "
+                    + "form): give the developer's name as its key's owner in the trust store")
             }
             if let text = digest {
                 let hex = text.hasPrefix("sha256:") ? String(text.dropFirst(7)) : text
@@ -242,18 +259,28 @@ public enum PolicyLoader {
                     log.add(r.path("rule"), "no rule with id \"\(rule)\" in the policy")
                 }
             }
-            guard let rule, ruleIDs.contains(rule), name != nil || digest != nil, let justification, let approver,
-                let expires, let expiryDate = expiryInstant(expires)
+            guard let rule, ruleIDs.contains(rule), developer != nil || digest != nil, let justification,
+                let approver, let expires, let expiryDate = expiryInstant(expires)
             else { continue }
             waivers.append(
                 Waiver(
-                    rule: rule, modelName: name, modelDigest: digest, justification: justification,
-                    approver: approver, expires: expires, expiryDate: expiryDate))
+                    rule: rule, modelName: name, developer: developer, modelDigest: digest,
+                    justification: justification, approver: approver, expires: expires, expiryDate: expiryDate))
         }
         guard log.problems.isEmpty else { return nil }
         return Policy(
             name: raw.name, description: raw.description, mode: raw.mode, rules: rules, waivers: waivers,
             screeningLists: lists, sources: sources)
+    }
+
+    /// Why a waiver without `developer` or `digest` is refused, and how to write it.
+    static func unboundWaiverProblem(name: String?) -> String {
+        let example = name.map { "{name: \"\($0)\", developer: \"<developer>\"}" }
+            ?? "{developer: \"<developer>\"}"
+        return (name == nil ? "name the model" : "a waiver that selects the model by \"name\" alone would also apply "
+            + "to another developer's model of the same name")
+            + ": add \"developer\" (the developer as its signing key's owner in the trust store, e.g. model: "
+            + "\(example)) or \"digest\" (sha256 of one signed envelope)"
     }
 
     /// A date-only expiry lasts to the end of that day (UTC).

@@ -9,6 +9,7 @@ import Foundation
 /// signers:                           # optional: the verified signatures to assume
 ///   - roles: [developer]
 ///     scheme: ed25519
+///     owner: "Acme AI, Inc."         # optional: the key's trust-store owner (developer waivers compare it)
 /// at: 2026-06-01T00:00:00Z           # optional evaluation time
 /// envelopeSHA256: "…"                # optional: the digest waivers and lineage see (default: the manifest file's)
 /// expect:

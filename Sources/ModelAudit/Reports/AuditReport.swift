@@ -183,10 +183,12 @@ public struct LineageNode: Sendable, Codable, Equatable {
     public var status: String
     public var developer: String?
     public var parents: [LineageNode]
+    /// `true` when the same manifest appears earlier in the tree (depth first): its parents are listed there only.
+    public var repeated: Bool?
 
     public init(
         name: String, relation: String?, manifestSHA256: String?, status: String, developer: String?,
-        parents: [LineageNode]
+        parents: [LineageNode], repeated: Bool? = nil
     ) {
         self.name = name
         self.relation = relation
@@ -194,6 +196,7 @@ public struct LineageNode: Sendable, Codable, Equatable {
         self.status = status
         self.developer = developer
         self.parents = parents
+        self.repeated = repeated
     }
 }
 

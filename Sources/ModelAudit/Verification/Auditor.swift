@@ -43,12 +43,17 @@ public struct Auditor {
     public let policy: Policy?
     public let options: Options
     public let evaluator: PolicyEvaluator
+    /// One resolver for the whole run, so an ancestor shared by many models is verified once. It follows
+    /// `LineageResolver.generationLimit` generations, the largest `lineage.max-depth` a policy may set; that rule
+    /// judges the depth.
+    public let lineageResolver: LineageResolver
 
     public init(trustStore: TrustStore, policy: Policy?, options: Options) {
         self.trustStore = trustStore
         self.policy = policy
         self.options = options
         self.evaluator = PolicyEvaluator(policy: policy, time: options.time)
+        self.lineageResolver = LineageResolver(store: options.store, trustStore: trustStore, time: options.time)
     }
 
     /// Audits one envelope; throws when it cannot be read or decoded, or its model directory cannot be read.
@@ -68,9 +73,7 @@ public struct Auditor {
         ).verify(envelope, progress: progress)
         var lineage: LineageResolver.Result?
         if verification.signatures.isVerified, let statement = verification.statement {
-            // Deep enough for the largest `lineage.max-depth` a policy may set; that rule judges the depth.
-            lineage = LineageResolver(store: options.store, trustStore: trustStore, time: options.time, maxDepth: 64)
-                .resolve(statement, envelopeSHA256: digest)
+            lineage = lineageResolver.resolve(statement, envelopeSHA256: digest)
         }
         return evaluator.evaluate(
             file: file, envelopeSHA256: digest, verification: verification, modelDirectory: directory,
@@ -88,9 +91,19 @@ public struct Auditor {
         files.map { file in
             do {
                 return try audit(file: file)
+            } catch let error as ArtifactError {
+                // The model directory could not be read (missing, not a directory, unsafe entries).
+                let finding = Finding(
+                    ruleID: IntegrityChecks.artifactsRule, title: "Model files match the manifest", status: .error,
+                    severity: .critical, message: "could not check the model's files: \(error)", pointer: "/subject",
+                    controls: IntegrityChecks.artifactControls,
+                    remediation: "Put the model's files in its directory, or leave out the model directory option; "
+                        + "a model whose files cannot be checked is never compliant.")
+                return ModelReport(
+                    file: file, envelopeSHA256: envelopeDigest(file), name: nil, version: nil, developer: nil,
+                    findings: [finding])
             } catch {
-                let digest = (try? InputFile.read(file, limit: options.limits.maxBytes))
-                    .flatMap { try? Digests.sha256Hex($0) } ?? ""
+                let digest = envelopeDigest(file)
                 let finding = Finding(
                     ruleID: IntegrityChecks.manifestRule, title: "Signed payload is a valid provenance manifest",
                     status: .error, severity: .critical, message: "could not evaluate: \(error)",
@@ -100,6 +113,11 @@ public struct Auditor {
                     file: file, envelopeSHA256: digest, name: nil, version: nil, developer: nil, findings: [finding])
             }
         }
+    }
+
+    /// The SHA-256 of an envelope file, or "" when it cannot be read.
+    private func envelopeDigest(_ file: String) -> String {
+        (try? InputFile.read(file, limit: options.limits.maxBytes)).flatMap { try? Digests.sha256Hex($0) } ?? ""
     }
 
     /// The report over `models`, with everything needed to reproduce it.

@@ -68,6 +68,14 @@ public struct CustodyAuthorizedRoles: PolicyCheck {
         self.roles = roles
     }
 
+    public var ineffectiveParameters: [IneffectiveParameter] {
+        roles.filter { $0.value == Set(TrustRole.allCases) }.keys.map(\.rawValue).sorted().map { action in
+            IneffectiveParameter(
+                "actions/\(action)", "lists every role, so any trusted key may sign a \(action) hop",
+                fix: "list only the roles that may perform it")
+        }
+    }
+
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
         guard let custody = subject.custody else {
             return [CheckOutcome(.notApplicable, "no custody records were given", pointer: "/custody")]
@@ -100,6 +108,13 @@ public struct CustodyHopCountries: PolicyCheck {
         guard lists.allow != nil || lists.deny != nil else { return nil }
         allow = lists.allow
         deny = lists.deny
+    }
+
+    public var ineffectiveParameters: [IneffectiveParameter] {
+        guard let allow, allow.isSuperset(of: CountryCode.all) else { return [] }
+        return [IneffectiveParameter(
+            "allow", "lists every country, so no hop can fail it",
+            fix: "list only the allowed countries, or use deny for the countries of concern")]
     }
 
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {

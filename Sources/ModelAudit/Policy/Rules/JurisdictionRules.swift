@@ -61,11 +61,32 @@ public struct JurisdictionCheck: PolicyCheck {
         self.deny = lists.deny
     }
 
+    public var ineffectiveParameters: [IneffectiveParameter] {
+        var found: [IneffectiveParameter] = []
+        if let categories {
+            if role != .dataStorage && role != .dataFlowRecipient {
+                found.append(IneffectiveParameter(
+                    "categories", "does nothing for role \(role.rawValue) (it narrows data-storage and "
+                        + "data-flow-recipient only)", fix: "remove categories"))
+            } else if categories.isEmpty {
+                found.append(IneffectiveParameter(
+                    "categories", "is empty, so no data category is checked and every model passes",
+                    fix: "list the data categories to check, or leave categories out to check every category"))
+            }
+        }
+        if let allow, allow.isSuperset(of: CountryCode.all) {
+            found.append(IneffectiveParameter(
+                "allow", "lists every country, so no country can fail it",
+                fix: "list only the allowed countries, or use deny for the countries of concern"))
+        }
+        return found
+    }
+
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
         let predicate = subject.predicate
         let mode = predicate.hosting.mode
         switch (scope, mode) {
-        case (.hostedService, .selfHosted):
+        case (.hostedService, .selfHosted) where !declaresServiceEvidence(predicate):
             return [CheckOutcome(.notApplicable, "applies to hosted services; this model is self-hosted",
                 pointer: "/predicate/hosting/mode")]
         case (.selfHosted, .managedService):
@@ -87,6 +108,21 @@ public struct JurisdictionCheck: PolicyCheck {
                     "\(item.label) is in \(item.country)\(verdict.ok ? "" : ", which the policy does not allow")",
                     expected: verdict.expected, observed: item.country, pointer: item.pointer, path: item.path)
             }
+        }
+    }
+
+    /// Whether a self-hosted manifest still declares what this role judges of a service — a provider, regions,
+    /// governing law, data flows or stored data. Those are judged even under `scope: hosted-service`: a deployment
+    /// that sends data somewhere is a service in that respect, whatever its mode says.
+    func declaresServiceEvidence(_ predicate: ProvenancePredicate) -> Bool {
+        let hosting = predicate.hosting
+        switch role {
+        case .host: return hosting.provider != nil
+        case .hostingRegion: return !(hosting.regions ?? []).isEmpty
+        case .governingLaw: return !(hosting.governingJurisdictions ?? []).isEmpty
+        case .dataFlowRecipient: return !(hosting.dataFlows ?? []).isEmpty
+        case .dataStorage: return predicate.dataRetention.contains { $0.collected }
+        case .developer, .parent, .affiliation, .trainingCompute: return false
         }
     }
 
@@ -155,14 +191,19 @@ public struct JurisdictionCheck: PolicyCheck {
                     pointer: party.pointer + "/country") }
             })
         case .host:
-            if selfHosted { return .notApplicable("self-hosted: no hosting provider", "/predicate/hosting/mode") }
+            // A self-hosted manifest that names a provider anyway has it judged.
+            if selfHosted && hosting.provider == nil {
+                return .notApplicable("self-hosted: no hosting provider", "/predicate/hosting/mode")
+            }
             guard let provider = hosting.provider else {
                 return .notDeclared("the hosting provider", "/predicate/hosting/provider")
             }
             return .found([Item(label: "hosting provider \(provider.name)", country: provider.country,
                 pointer: "/predicate/hosting/provider/country")])
         case .hostingRegion:
-            if selfHosted { return .notApplicable("self-hosted: the deployer chooses the region", "/predicate/hosting/mode") }
+            if selfHosted && (hosting.regions ?? []).isEmpty {
+                return .notApplicable("self-hosted: the deployer chooses the region", "/predicate/hosting/mode")
+            }
             guard let regions = hosting.regions, !regions.isEmpty else {
                 return .notDeclared("the hosting regions", "/predicate/hosting/regions")
             }
@@ -171,7 +212,9 @@ public struct JurisdictionCheck: PolicyCheck {
                     pointer: "/predicate/hosting/regions/\(index)/country")
             })
         case .governingLaw:
-            if selfHosted { return .notApplicable("self-hosted: no service terms govern the deployment", "/predicate/hosting/mode") }
+            if selfHosted && (hosting.governingJurisdictions ?? []).isEmpty {
+                return .notApplicable("self-hosted: no service terms govern the deployment", "/predicate/hosting/mode")
+            }
             guard let law = hosting.governingJurisdictions, !law.isEmpty else {
                 return .notDeclared("the governing jurisdictions", "/predicate/hosting/governingJurisdictions")
             }
@@ -200,7 +243,10 @@ public struct JurisdictionCheck: PolicyCheck {
             }
             return .found(items)
         case .dataFlowRecipient:
-            if selfHosted { return .notApplicable("self-hosted: no data flows to the provider", "/predicate/hosting/mode") }
+            // Self-hosted weights that still send data somewhere (telemetry, updates) have those flows judged.
+            if selfHosted && (hosting.dataFlows ?? []).isEmpty {
+                return .notApplicable("self-hosted: no data flows declared", "/predicate/hosting/mode")
+            }
             guard let flows = hosting.dataFlows else {
                 return .notDeclared("the service's data flows", "/predicate/hosting/dataFlows")
             }

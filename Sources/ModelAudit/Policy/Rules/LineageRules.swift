@@ -107,6 +107,14 @@ public struct LineageDistillationTerms: PolicyCheck {
             return [CheckOutcome(.notApplicable, "not a distilled model", pointer: "/predicate/lineage")]
         }
         if teachers.isEmpty {
+            // A model distilled from a parent names no teacher: the terms it was distilled under are unknown.
+            if let index = lineage.parents.firstIndex(where: { $0.relation == .distillation }) {
+                return [CheckOutcome(
+                    .fail, "parent \(lineage.parents[index].name) is a distillation, but no distillation source is "
+                        + "declared; absence of evidence is not compliance",
+                    expected: "the teacher and whether its terms permit distillation", observed: "an empty list",
+                    pointer: "/predicate/lineage/distillationSources")]
+            }
             return [CheckOutcome(.pass, "no distillation sources (an empty list)",
                 pointer: "/predicate/lineage/distillationSources")]
         }
@@ -152,7 +160,8 @@ public struct LineageParentsSigned: PolicyCheck {
 ///
 /// A parent that is named but cannot be found, is unsigned, untrusted, does not match the digest its child names,
 /// or closes a cycle fails with the path from the model to it. Without a store (`--store`) no ancestor can be
-/// verified, and the rule fails for every parent.
+/// verified, and the rule fails for every parent. A manifest reached by several paths is judged once, on the first
+/// (its repeats carry the same status).
 public struct LineageAncestorsVerified: PolicyCheck {
     public static let type = "lineage.ancestors-verified"
 
@@ -165,7 +174,7 @@ public struct LineageAncestorsVerified: PolicyCheck {
         if lineage.links.isEmpty {
             return [CheckOutcome(.pass, "a base model: no ancestors", pointer: "/predicate/lineage/parents")]
         }
-        return lineage.links.map { link in
+        return lineage.reported.map { link in
             let trail = link.path.joined(separator: " ← ")
             let ok = link.status == .verified
             return CheckOutcome(
@@ -177,13 +186,13 @@ public struct LineageAncestorsVerified: PolicyCheck {
     }
 }
 
-/// `lineage.max-depth`: the ancestry is no deeper than `maxDepth` generations.
+/// `lineage.max-depth`: the ancestry is no deeper than `maxDepth` generations, along its longest chain.
 public struct LineageMaxDepth: PolicyCheck {
     public static let type = "lineage.max-depth"
     let maxDepth: Int
 
     public init?(parameters: ObjectReader, context: PolicyParseContext) {
-        guard let maxDepth = parameters.integer("maxDepth", in: 0...64) else { return nil }
+        guard let maxDepth = parameters.integer("maxDepth", in: 0...LineageResolver.generationLimit) else { return nil }
         self.maxDepth = maxDepth
     }
 
@@ -191,11 +200,10 @@ public struct LineageMaxDepth: PolicyCheck {
         guard let lineage = subject.lineage else {
             return [CheckOutcome(.error, "lineage was not resolved", pointer: "/predicate/lineage/parents")]
         }
-        let deepest = lineage.links.max { $0.depth < $1.depth }
-        let depth = deepest?.depth ?? 0
+        let depth = lineage.depth
         return [CheckOutcome(
             depth <= maxDepth ? .pass : .fail, "the ancestry is \(depth) generation(s) deep",
             expected: "at most \(maxDepth)", observed: "\(depth)", pointer: "/predicate/lineage/parents",
-            path: depth > maxDepth ? deepest?.path : nil)]
+            path: depth > maxDepth ? lineage.deepestPath : nil)]
     }
 }

@@ -12,7 +12,10 @@ enum RetentionEvidence {
         if let index = terms.firstIndex(where: { $0.category == category }) {
             return .term(terms[index], pointer: "/predicate/dataRetention/\(index)")
         }
-        if subject.predicate.hosting.mode == .selfHosted {
+        // Self-hosted data stays with the deployer — unless the manifest declares a flow of that category
+        // elsewhere, whose retention must then be declared.
+        let flows = subject.predicate.hosting.dataFlows ?? []
+        if subject.predicate.hosting.mode == .selfHosted && !flows.contains(where: { $0.category == category }) {
             return .outcome(CheckOutcome(
                 .notApplicable, "self-hosted: \(category.rawValue) stay with the deployer",
                 pointer: "/predicate/dataRetention"))
@@ -21,9 +24,15 @@ enum RetentionEvidence {
     }
 
     static func categories(_ r: ObjectReader) -> [DataCategory]? {
-        let categories = r.enumerations("categories", DataCategory.self)
-        if let categories, categories.isEmpty { r.log.add(r.path("categories"), "list at least one data category") }
-        return categories
+        r.enumerations("categories", DataCategory.self)
+    }
+
+    /// An empty category list checks nothing: every model would pass.
+    static func ineffective(_ categories: [DataCategory]) -> [IneffectiveParameter] {
+        guard categories.isEmpty else { return [] }
+        return [IneffectiveParameter(
+            "categories", "is empty, so no data category is checked and every model passes",
+            fix: "list the data categories to check, e.g. [prompts, outputs]")]
     }
 }
 
@@ -42,11 +51,32 @@ public struct RetentionMaxDays: PolicyCheck {
                 _ = object.value(key, required: false)
                 continue
             }
-            if let days = object.integer(key, in: 0...36_500) { limits.append((category, days)) }
+            // Any whole number is read, so that a negative or absurd limit is refused with the rule's id and a fix.
+            if let days = object.integer(key, in: Int.min...Int.max) { limits.append((category, days)) }
         }
         object.finish()
         if limits.isEmpty && object.object.isEmpty { parameters.log.add(parameters.path("limits"), "give at least one limit") }
         self.limits = limits
+    }
+
+    /// The longest limit that still limits anything: beyond ten years a retention limit passes every finite term.
+    static let longestMeaningfulDays = 3_650
+
+    public var ineffectiveParameters: [IneffectiveParameter] {
+        limits.compactMap { category, days in
+            if days < 0 {
+                return IneffectiveParameter(
+                    "limits/\(category.rawValue)", "is \(days): a negative number of days no retention can meet",
+                    fix: "give the longest retention allowed, in days (0 for none)")
+            }
+            if days > Self.longestMeaningfulDays {
+                return IneffectiveParameter(
+                    "limits/\(category.rawValue)", "is \(days) days: more than \(Self.longestMeaningfulDays) (ten "
+                        + "years) limits nothing a manifest declares",
+                    fix: "give a limit of at most \(Self.longestMeaningfulDays) days, or leave the category out")
+            }
+            return nil
+        }
     }
 
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
@@ -113,6 +143,8 @@ public struct RetentionNoTraining: PolicyCheck {
         rule = RetentionFlagRule(categories: categories)
     }
 
+    public var ineffectiveParameters: [IneffectiveParameter] { RetentionEvidence.ineffective(rule.categories) }
+
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
         rule.evaluate(
             subject, member: "usedForTraining", flag: \.usedForTraining, want: false,
@@ -131,6 +163,8 @@ public struct RetentionDeletionOnRequest: PolicyCheck {
         rule = RetentionFlagRule(categories: categories)
     }
 
+    public var ineffectiveParameters: [IneffectiveParameter] { RetentionEvidence.ineffective(rule.categories) }
+
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
         rule.evaluate(
             subject, member: "deletionOnRequest", flag: \.deletionOnRequest, want: true,
@@ -148,6 +182,8 @@ public struct RetentionForbiddenCollection: PolicyCheck {
         guard let categories = RetentionEvidence.categories(parameters) else { return nil }
         self.categories = categories
     }
+
+    public var ineffectiveParameters: [IneffectiveParameter] { RetentionEvidence.ineffective(categories) }
 
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
         categories.map { category in
@@ -176,6 +212,8 @@ public struct RetentionStorageCountries: PolicyCheck {
         check = JurisdictionCheck(
             role: .dataStorage, allow: lists.allow, deny: lists.deny, scope: .any, categories: categories)
     }
+
+    public var ineffectiveParameters: [IneffectiveParameter] { check.ineffectiveParameters }
 
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] { check.evaluate(subject) }
 }

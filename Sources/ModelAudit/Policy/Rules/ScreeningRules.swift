@@ -24,6 +24,13 @@ public struct ScreeningListCheck: PolicyCheck {
         self.roles = Set(roles ?? PartyRole.allCases)
     }
 
+    public var ineffectiveParameters: [IneffectiveParameter] {
+        guard roles.isEmpty else { return [] }
+        return [IneffectiveParameter(
+            "parties", "is empty, so no party is screened and every model passes",
+            fix: "list the parties to screen, or leave parties out to screen every party")]
+    }
+
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
         let selected = (lists ?? subject.screeningLists.keys.sorted()).compactMap { subject.screeningLists[$0] }
         guard !selected.isEmpty else {

@@ -76,6 +76,15 @@ public struct SignatureThreshold: PolicyCheck {
         self.minimum = minimum
     }
 
+    /// Policy rules run only on a manifest that verified under at least one trusted key, so one key of any role is
+    /// always there.
+    public var ineffectiveParameters: [IneffectiveParameter] {
+        guard minimum == 1 && role == nil else { return [] }
+        return [IneffectiveParameter(
+            "minimum", "is 1 without a role, which every evaluated manifest meets (policy rules run only on a "
+                + "manifest that verified under a trusted key)", fix: "raise minimum to 2 or more, or give a role")]
+    }
+
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
         let keys = Set(
             subject.signatures.signatures.filter { $0.isVerified && (role.map($0.roles.contains) ?? true) }
@@ -99,6 +108,13 @@ public struct AllowedSignatureSchemes: PolicyCheck {
             return nil
         }
         self.allowed = allowed
+    }
+
+    public var ineffectiveParameters: [IneffectiveParameter] {
+        guard Set(allowed) == Set(SignatureScheme.allCases) else { return [] }
+        return [IneffectiveParameter(
+            "allowed", "lists every signature scheme, so no signature can fail it",
+            fix: "list only the schemes the policy accepts (e.g. leave out rsa-pkcs1v15-sha256), or remove the rule")]
     }
 
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {

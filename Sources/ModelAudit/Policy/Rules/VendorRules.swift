@@ -125,5 +125,14 @@ public struct VendorDenyList: PolicyCheck {
         self.list = list
     }
 
+    /// A deny entry that names nobody after normalisation can never match.
+    public var ineffectiveParameters: [IneffectiveParameter] {
+        list.entries.enumerated().filter { $0.element.names.isEmpty }.map { index, entry in
+            IneffectiveParameter(
+                "vendors/\(index)/name", "\"\(entry.name)\" names no vendor once punctuation and legal forms are "
+                    + "removed, so it can never match", fix: "give the vendor's name (and aliases), e.g. \"Acme AI\"")
+        }
+    }
+
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] { list.evaluate(subject, allow: false) }
 }
