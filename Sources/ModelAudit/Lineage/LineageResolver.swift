@@ -308,7 +308,7 @@ public struct LineageResolver {
                 detail: "\(entry.file): \(signatures.summary)\(reasons.isEmpty ? "" : " (\(reasons))")"))
         }
         do {
-            guard let statement = try ModelVerifier.provenanceStatement(of: envelope) else {
+            guard let statement = try ManifestPayload.statement(in: envelope) else {
                 return .failure(Failure(status: .invalid, detail: "\(entry.file) is not a provenance manifest"))
             }
             return .success(statement)
@@ -362,4 +362,11 @@ final class AncestorVerdicts: @unchecked Sendable {
         }
         return claimedNames?.first { $0.name == name || name.hasPrefix($0.name + " ") }?.entry
     }
+}
+
+/// An ancestor of a model, reached through lineage, with the path from the model to it.
+public struct Ancestor: Sendable {
+    /// Display names from the model to this ancestor, e.g. `["child 1.0", "parent 2.1"]`.
+    public let path: [String]
+    public let statement: ProvenanceStatement?
 }

@@ -76,13 +76,6 @@ public struct EvaluationSubject: Sendable {
     public var predicate: ProvenancePredicate { statement.predicate }
 }
 
-/// An ancestor of a model, reached through lineage, with the path from the model to it.
-public struct Ancestor: Sendable {
-    /// Display names from the model to this ancestor, e.g. `["child 1.0", "parent 2.1"]`.
-    public let path: [String]
-    public let statement: ProvenanceStatement?
-}
-
 /// The result of one check on one piece of evidence.
 public struct CheckOutcome: Sendable, Equatable {
     public enum Status: Sendable, Equatable {

@@ -23,19 +23,21 @@ public final class PolicyEvaluator {
         self.time = time
     }
 
-    /// Evaluates one verified (or not) model into its report.
+    /// Evaluates one model into its report: the integrity findings as given, then the policy's rules on the
+    /// statement when its signatures verified, then waivers.
     public func evaluate(
-        file: String, envelopeSHA256: String, verification: ModelVerification, modelDirectory: String?,
+        file: String, envelopeSHA256: String, integrity: [Finding], signatures: EnvelopeVerification,
+        statement verifiedStatement: ProvenanceStatement?, custody: CustodyVerification?,
         lineage: LineageResolver.Result? = nil
     ) -> ModelReport {
-        var findings = IntegrityChecks.findings(for: verification, modelDirectory: modelDirectory)
-        let statement = verification.signatures.isVerified ? verification.statement : nil
+        var findings = integrity
+        let statement = signatures.isVerified ? verifiedStatement : nil
         if let policy, let statement {
             let subject = EvaluationSubject(
-                file: file, envelopeSHA256: envelopeSHA256, signatures: verification.signatures,
+                file: file, envelopeSHA256: envelopeSHA256, signatures: signatures,
                 statement: statement, time: time,
                 screeningLists: Dictionary(policy.screeningLists.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
-                lineage: lineage, custody: verification.custody)
+                lineage: lineage, custody: custody)
             for rule in policy.rules where rule.header.enforcement != .off {
                 for outcome in rule.check.evaluate(subject) {
                     findings.append(finding(rule.header, outcome))
@@ -51,13 +53,13 @@ public final class PolicyEvaluator {
         findings = findings.map {
             applyWaivers(
                 $0, modelName: name, declaredDeveloper: statement?.predicate.origin.developer,
-                signatures: verification.signatures, envelopeSHA256: envelopeSHA256, file: file)
+                signatures: signatures, envelopeSHA256: envelopeSHA256, file: file)
         }
         let developer = statement.map { $0.predicate.origin.developer.legalName ?? $0.predicate.origin.developer.name }
         return ModelReport(
             file: file, envelopeSHA256: envelopeSHA256, name: name, version: statement?.predicate.model.version,
             developer: developer, findings: findings,
-            lineage: lineage.flatMap { $0.tree.parents.isEmpty ? nil : $0.tree }, custody: verification.custody?.hops)
+            lineage: lineage.flatMap { $0.tree.parents.isEmpty ? nil : $0.tree }, custody: custody?.hops)
     }
 
     private func finding(_ header: RuleHeader, _ outcome: CheckOutcome) -> Finding {
