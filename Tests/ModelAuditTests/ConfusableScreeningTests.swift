@@ -77,6 +77,16 @@ struct InvisibleCharacterTests {
         #expect(EntityName.displayOrder("\u{202E}ab\u{2066}cd\u{202C}e\u{2069}f") == "fcdeba")
         #expect(EntityName.displayOrder("Acme \u{2067}Trading\u{2069}") == nil)
     }
+
+    @Test func deeplyNestedOverridesStayLinear() throws {
+        // 200 000 nested overrides, each with a letter: quadratic work would not finish.
+        let name = String(repeating: "\u{202E}a", count: 200_000) + String(repeating: "\u{202C}", count: 200_000)
+        let clock = ContinuousClock()
+        var displayed: String?
+        let time = clock.measure { displayed = EntityName.displayOrder(name) }
+        #expect(displayed?.count == 200_000)
+        #expect(time < .seconds(30))
+    }
 }
 
 @Suite("Screening: look-alike characters")

@@ -126,15 +126,19 @@ public enum EntityName {
 
     /// Step 1: `™ ℠ ® ©` become spaces.
     static func replacingTradeMarks(_ name: String) -> String {
-        guard name.utf8.contains(where: { $0 >= 0x80 }) else { return name }
+        guard name.unicodeScalars.contains(where: isTradeMark) else { return name }
         var cleaned = String.UnicodeScalarView()
         for scalar in name.unicodeScalars {
-            switch scalar.value {
-            case 0x2122, 0x2120, 0x00AE, 0x00A9: cleaned.append(" ")
-            default: cleaned.append(scalar)
-            }
+            cleaned.append(isTradeMark(scalar) ? " " : scalar)
         }
         return String(cleaned)
+    }
+
+    private static func isTradeMark(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x2122, 0x2120, 0x00AE, 0x00A9: return true
+        default: return false
+        }
     }
 
     /// Step 0: `name` without the characters a reader cannot see, and how many there were.
@@ -145,6 +149,7 @@ public enum EntityName {
     public static func removingInvisibles(_ name: String) -> (text: String, removed: Int) {
         // ASCII printable text and spaces, the usual case, has nothing to remove.
         if name.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return (name, 0) }
+        guard name.unicodeScalars.contains(where: isInvisible) else { return (name, 0) }
         var kept = String.UnicodeScalarView()
         var removed = 0
         for scalar in name.unicodeScalars {
@@ -154,7 +159,7 @@ public enum EntityName {
                 kept.append(scalar)
             }
         }
-        return removed == 0 ? (name, 0) : (String(kept), removed)
+        return (String(kept), removed)
     }
 
     private static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {

@@ -89,8 +89,9 @@ extension EntityName {
     /// the end of the name) are displayed in reverse, so "\u{202E}emcA" shows as "Acme". Removing the control
     /// alone would screen "emcA". Embeddings and isolates (U+202A, U+202B, U+202D, U+2066–U+2068) are tracked so
     /// that each pop closes the right one; they do not reorder Latin letters, and a nested run keeps its own order
-    /// inside a reversed one. Letters of right-to-left scripts, which the bidi algorithm also reorders, are not
-    /// rearranged: screening lists spell them in stored order too.
+    /// inside a reversed one. As in the Unicode bidi algorithm, openers beyond a depth of 125 are ignored (which
+    /// also keeps the work linear in the length of the name). Letters of right-to-left scripts, which the
+    /// algorithm also reorders, are not rearranged: screening lists spell them in stored order too.
     static func displayOrder(_ name: String) -> String? {
         guard name.unicodeScalars.contains("\u{202E}") else { return nil }
         struct Run {
@@ -100,6 +101,14 @@ extension EntityName {
             var text: String { (reversed ? parts.reversed() : parts).joined() }
         }
         var runs = [Run(reversed: false, isolate: false)]
+        var ignoredOpeners = 0
+        func open(_ run: Run) {
+            if runs.count > 125 {
+                ignoredOpeners += 1
+            } else {
+                runs.append(run)
+            }
+        }
         func close() {
             guard runs.count > 1, let run = runs.popLast() else { return }
             runs[runs.count - 1].parts.append(run.text)
@@ -107,9 +116,12 @@ extension EntityName {
         for scalar in name.unicodeScalars {
             switch scalar.value {
             case 0x202A, 0x202B, 0x202D, 0x202E:
-                runs.append(Run(reversed: scalar.value == 0x202E, isolate: false))
+                open(Run(reversed: scalar.value == 0x202E, isolate: false))
             case 0x2066, 0x2067, 0x2068:
-                runs.append(Run(reversed: false, isolate: true))
+                open(Run(reversed: false, isolate: true))
+            case 0x202C where ignoredOpeners > 0, 0x2069 where ignoredOpeners > 0:
+                // A pop matching an ignored opener is ignored too.
+                ignoredOpeners -= 1
             case 0x202C:
                 // A pop closes the innermost embedding or override, never an isolate.
                 if runs.count > 1, !runs[runs.count - 1].isolate { close() }
