@@ -37,6 +37,7 @@ test: build
 	AUDIT="$(BIN)" python3 Tests/schema/check_schemas.py
 	python3 Tests/schema/check_reports.py
 	python3 scripts/make-custody-schema.py --check
+	python3 scripts/make-confusables.py --check
 	$(SWIFT) test $(BUILD_FLAGS)
 
 # Throughput of `audit digest` / `audit verify --model-dir` beside `openssl dgst -sha256` on a 2 GiB model (not a test).

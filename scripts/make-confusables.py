@@ -21,8 +21,9 @@ NFKC-normalised, case-folded and NFKD-decomposed (see EntityName.swift), so a so
   - it is a control, format or separator character: removed or a word break before mapping.
 Upper-case sources are kept: "АСМЕ" in Cyrillic capitals looks like "ACME" although "м" does not look like "m",
 so screening also maps a name before folding its case.
-Characters this Python's Unicode database does not know are kept. The checks above depend only on properties
-that Unicode's stability policies freeze once a character is assigned, so the Python version does not matter.
+The checks use Python's frozen Unicode 3.2 database (`unicodedata.ucd_3_2_0`), so every Python version writes the
+same tables; characters assigned after Unicode 3.2 are kept. Decompositions are frozen once a character is
+assigned, so a character this filter drops can never reach the mapping.
 
 Scripts.txt ranges are merged and Common, Inherited and Unknown are left out: screening only asks which
 script a letter belongs to, to tell "Acme" spelled with one Cyrillic letter from a name written in one script.
@@ -66,14 +67,17 @@ def sha256(path):
         return hashlib.sha256(handle.read()).hexdigest()
 
 
+UCD = unicodedata.ucd_3_2_0
+
+
 def reachable(scalar):
     char = chr(scalar)
-    category = unicodedata.category(char)
+    category = UCD.category(char)
     if category == "Cn":
-        return True  # unknown to this Python: keep
+        return True  # assigned after Unicode 3.2: keep
     if category in UNREACHABLE_CATEGORIES:
         return False
-    if unicodedata.normalize("NFKD", char) != char:
+    if UCD.normalize("NFKD", char) != char:
         return False
     return True
 
