@@ -87,10 +87,14 @@ enum ConfusableSkeleton {
         }
         // Prototypes are already final in `confusables.txt`; folding can expose another mapped character
         // (an upper-case prototype), hence a few rounds. Four are more than any entry needs.
+        // Folding ASCII is lower-casing; most prototypes are ASCII, and Foundation is slow to call thousands of times.
+        func quickFold(_ text: String) -> String {
+            text.utf8.allSatisfy { $0 < 0x80 } ? text.lowercased() : fold(text)
+        }
         let prototypes = raw.map { target in
-            var settled = fold(target)
+            var settled = quickFold(target)
             for _ in 0..<4 {
-                let next = fold(map(settled, prototype: rawPrototype))
+                let next = quickFold(map(settled, prototype: rawPrototype))
                 if next == settled { break }
                 settled = next
             }
