@@ -111,10 +111,13 @@ enum ConfusableSkeleton {
 /// The Unicode Script property of characters, to notice a name that mixes scripts ("Acme" with a Cyrillic "А").
 enum UnicodeScripts {
     private static let ranges: [(first: UInt32, last: UInt32, script: Int)] = build()
+    /// `ScriptTable.names` spelled with spaces.
+    private static let names = ScriptTable.names.map { $0.replacingOccurrences(of: "_", with: " ") }
 
     /// The script of `scalar`, spelled as in Unicode with spaces (e.g. "Latin", "Old Italic"); nil for
     /// characters of the Common and Inherited scripts (digits, punctuation, combining marks) and unassigned ones.
     static func script(of scalar: Unicode.Scalar) -> String? {
+        let ranges = ranges
         var low = 0
         var high = ranges.count
         while low < high {
@@ -127,15 +130,22 @@ enum UnicodeScripts {
         }
         guard low < ranges.count, ranges[low].first <= scalar.value else { return nil }
         let index = ranges[low].script
-        guard ScriptTable.names.indices.contains(index) else { return nil }
-        return ScriptTable.names[index].replacingOccurrences(of: "_", with: " ")
+        let names = names
+        return names.indices.contains(index) ? names[index] : nil
     }
 
     /// The distinct scripts of the characters in `text`, in the order they first appear.
     static func scripts(in text: String) -> [String] {
         var found: [String] = []
-        for scalar in text.unicodeScalars where !scalar.isASCII || scalar.properties.isAlphabetic {
-            if let script = script(of: scalar), !found.contains(script) { found.append(script) }
+        for scalar in text.unicodeScalars {
+            let script: String?
+            if scalar.isASCII {
+                // ASCII letters are Latin; the rest of ASCII is Common.
+                script = scalar.properties.isAlphabetic ? "Latin" : nil
+            } else {
+                script = self.script(of: scalar)
+            }
+            if let script, !found.contains(script) { found.append(script) }
         }
         return found
     }
