@@ -231,8 +231,8 @@ public struct JurisdictionCheck: PolicyCheck {
                     guard depth < Party.maxOwnershipDepth else {
                         items.append(Item(
                             label: "the ownership chain of \(flow.category.rawValue) recipient \(flow.recipient.name) "
-                                + "is longer than \(Party.maxOwnershipDepth) companies: its owners from \(current.name) "
-                                + "up could not be evaluated",
+                                + "is longer than \(Party.maxOwnershipDepth) companies: its owners from "
+                                + "\(current.name) up could not be evaluated",
                             country: "", pointer: pointer, unevaluated: true))
                         break
                     }
