@@ -37,6 +37,7 @@ test: build
 	AUDIT="$(BIN)" python3 Tests/schema/check_schemas.py
 	python3 Tests/schema/check_reports.py
 	python3 scripts/make-custody-schema.py --check
+	python3 scripts/make-confusables.py --check
 	python3 scripts/check-folder-deps.py
 	$(SWIFT) test $(BUILD_FLAGS)
 

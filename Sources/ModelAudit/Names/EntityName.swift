@@ -26,6 +26,10 @@ public struct NormalizedName: Hashable, Sendable, CustomStringConvertible {
 /// carry the aliases that matter in their `alt_names` column, so variants are matched by listing them.
 ///
 /// The steps, in order:
+/// 0. Invisible characters are removed (`removingInvisibles`): default-ignorable code points (zero-width space
+///    and joiners, soft hyphen, word joiner, BOM, variation selectors, tag characters, Hangul fillers), format
+///    characters (bidi embeddings, overrides and isolates) and controls other than whitespace. An inserted
+///    zero-width space would otherwise split "Acme" into "Ac" and "me".
 /// 1. `™ ℠ ® ©` become spaces (NFKD would otherwise turn "Acme™" into "AcmeTM").
 /// 2. Unicode compatibility decomposition (NFKD): ligatures and full-width forms become plain letters,
 ///    accented letters become a base letter plus combining marks.
@@ -43,6 +47,9 @@ public struct NormalizedName: Hashable, Sendable, CustomStringConvertible {
 ///    Words such as "holdings", "group" or "international" are part of an identity and are kept.
 ///
 /// Scripts are not transliterated: "Газпром" and "Gazprom" stay different (lists give romanised aliases).
+///
+/// `normalize` is the readable form. Screening matches on `matchingKey`, which runs the same steps on the
+/// UTS #39 confusable skeleton of the name, so a Cyrillic "А" or a Greek "Α" inside a Latin name does not hide it.
 public enum EntityName {
     /// Legal-form words removed from the end of a name, after initialisms are joined (step 7), so "co."
     /// is `co`, "s.a." is `sa`, "l.l.c." is `llc`, and "Co., Ltd." is `co` then `ltd`.
@@ -62,7 +69,7 @@ public enum EntityName {
 
     /// Normalises `name` as described on `EntityName`.
     public static func normalize(_ name: String) -> NormalizedName {
-        var tokens = tokenize(name)
+        var tokens = tokenize(removingInvisibles(name).text)
         joinInitialisms(&tokens)
         stripLegalForms(&tokens)
         return NormalizedName(tokens: tokens)
@@ -73,17 +80,11 @@ public enum EntityName {
         // ASCII needs neither decomposition nor full case folding; skipping Foundation keeps a large list
         // quick to load. Both paths give the same words for ASCII input.
         if let tokens = asciiTokens(name) { return tokens }
+        return tokens(folded: ConfusableSkeleton.fold(replacingTradeMarks(name)))
+    }
 
-        var cleaned = String.UnicodeScalarView()
-        for scalar in name.unicodeScalars {
-            switch scalar.value {
-            case 0x2122, 0x2120, 0x00AE, 0x00A9: cleaned.append(" ")
-            default: cleaned.append(scalar)
-            }
-        }
-        let folded = String(cleaned).decomposedStringWithCompatibilityMapping
-            .folding(options: [.caseInsensitive], locale: nil)
-
+    /// Steps 4–6 on text already decomposed (NFKD) and case-folded.
+    static func tokens(folded: String) -> [String] {
         var tokens: [String] = []
         var current = String.UnicodeScalarView()
         func endToken() {
@@ -123,8 +124,56 @@ public enum EntityName {
         return tokens
     }
 
+    /// Step 1: `™ ℠ ® ©` become spaces.
+    static func replacingTradeMarks(_ name: String) -> String {
+        guard name.unicodeScalars.contains(where: isTradeMark) else { return name }
+        var cleaned = String.UnicodeScalarView()
+        for scalar in name.unicodeScalars {
+            cleaned.append(isTradeMark(scalar) ? " " : scalar)
+        }
+        return String(cleaned)
+    }
+
+    private static func isTradeMark(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x2122, 0x2120, 0x00AE, 0x00A9: return true
+        default: return false
+        }
+    }
+
+    /// Step 0: `name` without the characters a reader cannot see, and how many there were.
+    ///
+    /// Removed: every default-ignorable code point, every format character (general category Cf, which holds
+    /// the bidi controls) and every control character that is not whitespace. Whitespace controls (tab, line
+    /// feed) stay, as word breaks.
+    public static func removingInvisibles(_ name: String) -> (text: String, removed: Int) {
+        // ASCII printable text and spaces, the usual case, has nothing to remove.
+        if name.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return (name, 0) }
+        guard name.unicodeScalars.contains(where: isInvisible) else { return (name, 0) }
+        var kept = String.UnicodeScalarView()
+        var removed = 0
+        for scalar in name.unicodeScalars {
+            if isInvisible(scalar) {
+                removed += 1
+            } else {
+                kept.append(scalar)
+            }
+        }
+        return (String(kept), removed)
+    }
+
+    private static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        let properties = scalar.properties
+        if properties.isDefaultIgnorableCodePoint { return true }
+        switch properties.generalCategory {
+        case .format: return true
+        case .control: return !properties.isWhitespace
+        default: return false
+        }
+    }
+
     /// The words of an all-ASCII name, or nil if the name has any other character.
-    private static func asciiTokens(_ name: String) -> [String]? {
+    static func asciiTokens(_ name: String) -> [String]? {
         var tokens: [String] = []
         var current: [UInt8] = []
         current.reserveCapacity(32)
@@ -165,7 +214,7 @@ public enum EntityName {
     }
 
     /// Lowercase Latin letters that NFKD leaves whole, spelled as their usual ASCII transcription.
-    private static let latinWithoutDecomposition: [Unicode.Scalar: String] = [
+    static let latinWithoutDecomposition: [Unicode.Scalar: String] = [
         "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "ħ": "h", "ı": "i", "þ": "th", "ŧ": "t",
     ]
 
@@ -211,10 +260,14 @@ public enum EntityName {
 
     /// Step 8.
     static func stripLegalForms(_ tokens: inout [String]) {
+        stripLegalForms(&tokens, single: singleWordSuffixes, multiWord: multiWordSuffixes)
+    }
+
+    static func stripLegalForms(_ tokens: inout [String], single: Set<String>, multiWord: [[String]]) {
         while let last = tokens.last {
-            if let suffix = multiWordSuffixes.first(where: { tokens.ends(with: $0) }) {
+            if let suffix = multiWord.first(where: { tokens.ends(with: $0) }) {
                 tokens.removeLast(suffix.count)
-            } else if singleWordSuffixes.contains(last) {
+            } else if single.contains(last) {
                 tokens.removeLast()
             } else {
                 return

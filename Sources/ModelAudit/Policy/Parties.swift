@@ -25,8 +25,21 @@ public struct Party: Sendable, Equatable {
     public let pointer: String
     /// For a parent or affiliation, the party it belongs to (e.g. "developer Acme AI").
     public let relatedTo: String?
+    /// True for the last owner followed up a chain longer than `maxOwnershipDepth`: it names an owner of its own
+    /// that no rule saw. Rules that look at owners report such a chain as an error (could not evaluate).
+    public var hasUnfollowedOwner = false
 
     public var displayName: String { names.first ?? "?" }
+
+    /// How many owners above a party rules follow. Real group structures are a handful of levels deep; the
+    /// limit only bounds the work an input can cause. A longer chain is an error, never a silent pass.
+    public static let maxOwnershipDepth = 32
+
+    /// The finding for a chain cut at `maxOwnershipDepth` after this party (see `hasUnfollowedOwner`).
+    public var unfollowedOwnerMessage: String {
+        "the ownership chain of \(relatedTo ?? role.rawValue) is longer than \(Party.maxOwnershipDepth) companies: "
+            + "the owners of \(displayName) could not be evaluated"
+    }
 }
 
 extension ProvenancePredicate {
@@ -44,18 +57,21 @@ extension ProvenancePredicate {
         }
         func add(_ entity: LegalEntity, role: PartyRole, pointer: String) {
             out.append(Party(role: role, names: entity.allNames, country: entity.country, pointer: pointer, relatedTo: nil))
+            // Every owner up to the limit is listed; the last one is marked when the chain goes on, so rules
+            // report the rest as not evaluated instead of passing it.
             var owner = entity.parent?.value
             var ownerPointer = pointer + "/parent"
             var depth = 0
-            while let current = owner, depth < 16 {
+            while let current = owner, depth < Party.maxOwnershipDepth {
+                depth += 1
+                let cut = depth == Party.maxOwnershipDepth && current.parent != nil
                 out.append(
                     Party(
                         role: .parent, names: current.allNames, country: current.country, pointer: ownerPointer,
-                        relatedTo: "\(role.rawValue) \(entity.name)"))
+                        relatedTo: "\(role.rawValue) \(entity.name)", hasUnfollowedOwner: cut))
                 affiliations(of: current, pointer: ownerPointer)
                 owner = current.parent?.value
                 ownerPointer += "/parent"
-                depth += 1
             }
             affiliations(of: entity, pointer: pointer)
         }

@@ -102,6 +102,7 @@ public struct JurisdictionCheck: PolicyCheck {
             return [.notDeclared(what, at: pointer, expected: expectedText)]
         case .found(let items):
             return items.map { item in
+                if item.unevaluated { return CheckOutcome(.error, item.label, pointer: item.pointer) }
                 let verdict = CountryListVerdict.evaluate(item.country, allow: allow, deny: deny)
                 return CheckOutcome(
                     verdict.ok ? .pass : .fail,
@@ -135,6 +136,13 @@ public struct JurisdictionCheck: PolicyCheck {
         let country: String
         let pointer: String
         var path: [String]? = nil
+        /// Evidence the rule could not look at (an ownership chain past `Party.maxOwnershipDepth`): an error.
+        var unevaluated = false
+    }
+
+    /// The error item for an ownership chain cut after `party`.
+    private static func unfollowedOwner(_ party: Party) -> Item {
+        Item(label: party.unfollowedOwnerMessage, country: "", pointer: party.pointer + "/parent", unevaluated: true)
     }
 
     enum Evidence {
@@ -173,9 +181,10 @@ public struct JurisdictionCheck: PolicyCheck {
                 return .notDeclared(
                     "who owns the developer (parent, or independent: true)", "/predicate/origin/developer/parent")
             }
-            return .found(owners.compactMap { party in
-                party.country.map { Item(label: "parent company \(party.displayName)", country: $0,
-                    pointer: party.pointer + "/country") }
+            return .found(owners.flatMap { party in
+                let country = party.country.map { [Item(label: "parent company \(party.displayName)", country: $0,
+                    pointer: party.pointer + "/country")] } ?? []
+                return country + (party.hasUnfollowedOwner ? [Self.unfollowedOwner(party)] : [])
             })
         case .affiliation:
             if p.origin.developer.affiliations == nil {
@@ -183,13 +192,15 @@ public struct JurisdictionCheck: PolicyCheck {
             }
             let affiliations = p.parties().filter { $0.role == .affiliation
                 && ($0.pointer.hasPrefix("/predicate/origin/")) }
-            if affiliations.isEmpty {
+            // Owners past the limit may have affiliations no one saw.
+            let cut = p.parties().filter { $0.hasUnfollowedOwner && $0.pointer.hasPrefix("/predicate/origin/") }
+            if affiliations.isEmpty && cut.isEmpty {
                 return .notApplicable("no affiliations declared (an empty list)", "/predicate/origin/developer/affiliations")
             }
             return .found(affiliations.compactMap { party in
                 party.country.map { Item(label: "\(party.relatedTo ?? "affiliation") \(party.displayName)", country: $0,
                     pointer: party.pointer + "/country") }
-            })
+            } + cut.map(Self.unfollowedOwner))
         case .host:
             // A self-hosted manifest that names a provider anyway has it judged.
             if selfHosted && hosting.provider == nil {
@@ -261,11 +272,21 @@ public struct JurisdictionCheck: PolicyCheck {
                     country: flow.recipient.country, pointer: base + "/recipient/country"))
                 var owner = flow.recipient.parent?.value
                 var pointer = base + "/recipient/parent"
+                var depth = 0
                 while let current = owner {
+                    guard depth < Party.maxOwnershipDepth else {
+                        items.append(Item(
+                            label: "the ownership chain of \(flow.category.rawValue) recipient \(flow.recipient.name) "
+                                + "is longer than \(Party.maxOwnershipDepth) companies: its owners from "
+                                + "\(current.name) up could not be evaluated",
+                            country: "", pointer: pointer, unevaluated: true))
+                        break
+                    }
                     items.append(Item(label: "\(flow.category.rawValue) recipient's owner \(current.name)",
                         country: current.country, pointer: pointer + "/country"))
                     owner = current.parent?.value
                     pointer += "/parent"
+                    depth += 1
                 }
             }
             if items.isEmpty { return .notApplicable("no matching data flows", "/predicate/hosting/dataFlows") }

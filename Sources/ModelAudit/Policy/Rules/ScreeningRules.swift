@@ -2,6 +2,11 @@ import Foundation
 
 /// `screening.entity-lists`: no party the manifest names — nor any verified ancestor's developer — appears on a
 /// screening list, by name or alias after normalisation.
+///
+/// Names are compared by their readable normal form and by their confusable skeleton (`ScreeningName`), so
+/// invisible characters, look-alike letters from other scripts, full-width forms and ligatures do not hide a
+/// listed entity; such spellings are pointed out in the finding. An ownership chain longer than
+/// `Party.maxOwnershipDepth` is an error: the owners past the limit were not screened.
 public struct ScreeningListCheck: PolicyCheck {
     public static let type = "screening.entity-lists"
     let lists: [String]?
@@ -46,7 +51,8 @@ public struct ScreeningListCheck: PolicyCheck {
                     parties.append(
                         Party(
                             role: .lineageDeveloper, names: party.names, country: party.country,
-                            pointer: party.pointer, relatedTo: "ancestor \(ancestor.path.last ?? "?")"))
+                            pointer: party.pointer, relatedTo: "ancestor \(ancestor.path.last ?? "?")",
+                            hasUnfollowedOwner: party.hasUnfollowedOwner))
                 }
             }
         }
@@ -54,26 +60,42 @@ public struct ScreeningListCheck: PolicyCheck {
         var outcomes: [CheckOutcome] = []
         for (index, party) in parties.enumerated() {
             var hits: [ScreeningMatch] = []
-            for list in selected {
-                for name in party.names { hits.append(contentsOf: list.matches(for: name)) }
+            var warnings: [String] = []
+            for name in party.names {
+                let screened = ScreeningName(name)
+                for warning in screened.warnings {
+                    let text = name == party.displayName ? warning : "alias \"\(name)\": \(warning)"
+                    if !warnings.contains(text) { warnings.append(text) }
+                }
+                for list in selected { hits.append(contentsOf: list.matches(for: screened)) }
             }
+            // A plain match says more than a look-alike one; report it when there is one.
+            hits = hits.filter { !$0.throughLookAlikes } + hits.filter(\.throughLookAlikes)
             let who = "\(party.role.rawValue) \(party.displayName)"
                 + (party.relatedTo.map { " (\($0))" } ?? "")
+            let flags = warnings.isEmpty ? "" : " [\(warnings.joined(separator: "; "))]"
+            if party.hasUnfollowedOwner {
+                outcomes.append(
+                    CheckOutcome(
+                        .error, party.unfollowedOwnerMessage + " or screened", expected: "no match on \(listNames)",
+                        observed: "not screened", pointer: party.pointer + "/parent", path: paths[index]))
+            }
             if let hit = hits.first {
                 let entry = hit.entry
                 var details = "\(entry.name) on \(hit.listID) (source: \(entry.source)"
                 if let notice = entry.federalRegisterNotice, !notice.isEmpty { details += ", \(notice)" }
                 if let start = entry.startDate, !start.isEmpty { details += ", since \(start)" }
                 details += ", line \(entry.line))"
+                if hit.throughLookAlikes { details += " through look-alike characters" }
                 outcomes.append(
                     CheckOutcome(
-                        .fail, "\(who) matches screening list entry \(details)",
+                        .fail, "\(who) matches screening list entry \(details)\(flags)",
                         expected: "no match on \(listNames)", observed: "\"\(hit.queriedName)\" matches \"\(hit.matchedName)\"",
                         pointer: party.pointer, path: paths[index]))
             } else {
                 outcomes.append(
                     CheckOutcome(
-                        .pass, "\(who): no match", expected: "no match on \(listNames)", observed: "no match",
+                        .pass, "\(who): no match\(flags)", expected: "no match on \(listNames)", observed: "no match",
                         pointer: party.pointer, path: paths[index]))
             }
         }

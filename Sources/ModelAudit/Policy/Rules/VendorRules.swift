@@ -1,21 +1,31 @@
 import Foundation
 
 /// A vendor as a policy names it: a name and the aliases it trades under.
+///
+/// Names compare as in screening (`ScreeningName`): invisible characters are ignored, and a deny list also
+/// catches a name spelled with look-alike letters from other scripts. An allow list never approves a
+/// look-alike: "Асme" with a Cyrillic "А" is not the approved "Acme".
 struct VendorEntry: Sendable {
     let name: String
-    let names: Set<NormalizedName>
+    let names: [ScreeningName]
 
     static func read(_ r: ObjectReader) -> VendorEntry? {
         let name = r.string("name")
         let aliases = r.strings("aliases", required: false) ?? []
         r.finish()
         guard let name else { return nil }
-        let names = Set(([name] + aliases).map(EntityName.normalize).filter { !$0.value.isEmpty })
+        let names = ([name] + aliases).map(ScreeningName.init).filter { !$0.normalized.isEmpty }
         return VendorEntry(name: name, names: names)
     }
 
+    /// True when a name of `party` is spelled as a name of this vendor (readable normal forms agree).
     func matches(_ party: Party) -> Bool {
-        party.names.contains { names.contains(EntityName.normalize($0)) }
+        party.names.map(ScreeningName.init).contains { name in names.contains { $0.isSpelledLike(name) } }
+    }
+
+    /// True when a name of `party` is this vendor's or looks like it (confusable skeletons agree).
+    func resembles(_ party: Party) -> Bool {
+        party.names.map(ScreeningName.init).contains { name in names.contains { $0.matches(name) } }
     }
 }
 
@@ -64,16 +74,22 @@ struct VendorList {
                 }
                 continue
             }
-            let match = entries.first { $0.matches(party) }
             let listed = entries.map(\.name).joined(separator: ", ")
             if allow {
+                let match = entries.first { $0.matches(party) }
+                let lookAlike = match == nil ? entries.first { $0.resembles(party) } : nil
                 outcomes.append(
                     CheckOutcome(
                         match != nil ? .pass : .fail,
                         match.map { "\(kind.rawValue) \(party.displayName) is approved as \($0.name)" }
+                            ?? lookAlike.map {
+                                "\(kind.rawValue) \(party.displayName) is not an approved vendor: it only looks like "
+                                    + "\($0.name), with look-alike characters"
+                            }
                             ?? "\(kind.rawValue) \(party.displayName) is not an approved vendor",
                         expected: "one of: \(listed)", observed: party.names.joined(separator: " / "), pointer: pointer))
             } else {
+                let match = entries.first { $0.resembles(party) }
                 outcomes.append(
                     CheckOutcome(
                         match == nil ? .pass : .fail,
@@ -86,7 +102,7 @@ struct VendorList {
                 for ancestor in subject.ancestors {
                     guard let developer = ancestor.statement?.predicate.parties().first(where: { $0.role == .developer })
                     else { continue }
-                    let match = entries.first { $0.matches(developer) }
+                    let match = entries.first { $0.resembles(developer) }
                     outcomes.append(
                         CheckOutcome(
                             match == nil ? .pass : .fail,

@@ -34,8 +34,8 @@ public struct ScreeningEntry: Sendable, Equatable {
 /// The file is a CSV in the Consolidated Screening List layout. Required columns, matched
 /// case-insensitively: `source`, `name`, `alt_names`, `country`, `addresses`, `federal_register_notice`,
 /// `start_date`; any other column (`_id`, `entity_number`, `type`, `programs`, …) is ignored. Every name
-/// and alias is normalised once, at load, by `EntityName.normalize`, so a query costs one normalisation
-/// and one dictionary lookup.
+/// and alias is normalised once, at load, both by `EntityName.normalize` and by `EntityName.matchingKeys`
+/// (its confusable skeletons), so a query costs a few normalisations and dictionary lookups.
 public struct ScreeningList: Sendable {
     /// The caller-given id the policy names the list by.
     public let id: String
@@ -46,6 +46,8 @@ public struct ScreeningList: Sendable {
 
     /// Normalised name → every (entry, name) that normalises to it; at most one per entry.
     private let index: [String: [NameReference]]
+    /// Matching key (normal form of the skeleton) → every (entry, name) with that key; at most one per entry.
+    private let keyIndex: [String: [NameReference]]
 
     private struct NameReference: Sendable {
         let entry: Int
@@ -68,16 +70,23 @@ public struct ScreeningList: Sendable {
         self.sha256 = sha256
         self.entries = entries
         var index: [String: [NameReference]] = [:]
+        var keyIndex: [String: [NameReference]] = [:]
         for (position, entry) in entries.enumerated() {
             var seen: Set<String> = []
+            var seenKeys: Set<String> = []
             for name in [entry.name] + entry.altNames {
                 let normalized = EntityName.normalize(name)
                 // An empty normal form (a name that is only a legal form) would match every other such name.
-                guard !normalized.isEmpty, seen.insert(normalized.value).inserted else { continue }
-                index[normalized.value, default: []].append(NameReference(entry: position, name: name))
+                if !normalized.isEmpty, seen.insert(normalized.value).inserted {
+                    index[normalized.value, default: []].append(NameReference(entry: position, name: name))
+                }
+                for key in EntityName.matchingKeys(name) where !key.isEmpty && seenKeys.insert(key.value).inserted {
+                    keyIndex[key.value, default: []].append(NameReference(entry: position, name: name))
+                }
             }
         }
         self.index = index
+        self.keyIndex = keyIndex
     }
 
     /// Reads and parses the list file at `path`, refusing files larger than `maxBytes`.
@@ -182,14 +191,30 @@ public struct ScreeningList: Sendable {
 
     /// Every entry whose name or any alt name matches `name` after normalisation.
     ///
-    /// Matching is exact on `EntityName.normalize`'s output; a name that normalises to nothing matches
-    /// nothing. Entries come back in list order, one match per entry.
+    /// A name matches when its `EntityName.normalize` form or one of its `EntityName.matchingKeys` (confusable
+    /// skeletons) equals one of a listed name; a name that normalises to nothing matches nothing. Entries come
+    /// back in list order, one match per entry, preferring a match on the readable form.
     public func matches(for name: String) -> [ScreeningMatch] {
-        let normalized = EntityName.normalize(name)
-        guard !normalized.isEmpty, let references = index[normalized.value] else { return [] }
-        return references.map { reference in
-            ScreeningMatch(listID: id, entry: entries[reference.entry], matchedName: reference.name, queriedName: name)
+        matches(for: ScreeningName(name))
+    }
+
+    /// `matches(for:)` for a name already analysed.
+    public func matches(for name: ScreeningName) -> [ScreeningMatch] {
+        var found: [Int: ScreeningMatch] = [:]
+        for form in name.forms where !form.normalized.isEmpty {
+            for reference in index[form.normalized.value] ?? [] where found[reference.entry] == nil {
+                found[reference.entry] = ScreeningMatch(
+                    listID: id, entry: entries[reference.entry], matchedName: reference.name, queriedName: name.name)
+            }
         }
+        for key in name.forms.flatMap(\.keys) where !key.isEmpty {
+            for reference in keyIndex[key.value] ?? [] where found[reference.entry] == nil {
+                found[reference.entry] = ScreeningMatch(
+                    listID: id, entry: entries[reference.entry], matchedName: reference.name, queriedName: name.name,
+                    throughLookAlikes: true)
+            }
+        }
+        return found.keys.sorted().compactMap { found[$0] }
     }
 }
 
@@ -201,12 +226,17 @@ public struct ScreeningMatch: Sendable, Equatable {
     public let matchedName: String
     /// The name that was looked up, as given.
     public let queriedName: String
+    /// True when the names agree only in their confusable skeletons: they look alike but are spelled apart.
+    public let throughLookAlikes: Bool
 
-    public init(listID: String, entry: ScreeningEntry, matchedName: String, queriedName: String) {
+    public init(
+        listID: String, entry: ScreeningEntry, matchedName: String, queriedName: String, throughLookAlikes: Bool = false
+    ) {
         self.listID = listID
         self.entry = entry
         self.matchedName = matchedName
         self.queriedName = queriedName
+        self.throughLookAlikes = throughLookAlikes
     }
 }
 
