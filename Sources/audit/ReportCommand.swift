@@ -46,11 +46,17 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "Distinct trusted keys that must have signed each manifest.")
     var threshold: Int = 1
 
+    @Option(name: .long, help: ArgumentHelp(
+        "How many models to audit at once (default: one per core). The report is the same whatever the number.",
+        valueName: "n"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     @OptionGroup var outputs: ReportOutputOptions
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("give at least one signed manifest or directory") }
         if threshold < 1 { throw ValidationError("--threshold must be at least 1") }
+        if jobs < 1 || jobs > 1024 { throw ValidationError("--jobs must be between 1 and 1024") }
     }
 
     func run() throws {
@@ -69,7 +75,7 @@ struct ReportCommand: ParsableCommand {
                     guard checkDirectories, file.hasSuffix(".json") else { return nil }
                     return String(file.dropLast(5))
                 },
-                store: try manifestStore.map { try ManifestStore.load(directory: $0) }))
+                store: try manifestStore.map { try ManifestStore.load(directory: $0) }, concurrency: jobs))
         let report = auditor.report(
             models: auditor.auditFleet(files: files), mode: outputs.mode ?? loadedPolicy?.mode ?? .enforce)
         try outputs.write(report)

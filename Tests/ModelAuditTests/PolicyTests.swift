@@ -1229,7 +1229,8 @@ struct PolicyCompositionTests {
         // The digest-selected waiver names another envelope: the failure stands here.
         #expect(report.statuses("SIG-AUDITOR") == [.fail])
 
-        let states = Dictionary(evaluator.waiverReports.map { ($0.rule, $0) }, uniquingKeysWith: { first, _ in first })
+        let states = Dictionary(
+            evaluator.waiverReports(for: [report]).map { ($0.rule, $0) }, uniquingKeysWith: { first, _ in first })
         #expect(states["JUR-DEV"]?.state == .applied)
         #expect(states["JUR-DEV"]?.appliedTo == ["acme-chat-cn.json"])
         #expect(states["RET-MAX"]?.state == .expired)
@@ -1245,7 +1246,7 @@ struct PolicyCompositionTests {
         let digest = String(repeating: "1", count: 64)
         let report = try evaluate(policy, Self.waiverModel(), envelopeSHA256: digest, evaluator: evaluator)
         #expect(report.statuses("SIG-AUDITOR") == [.waived])
-        let state = try #require(evaluator.waiverReports.first { $0.rule == "SIG-AUDITOR" })
+        let state = try #require(evaluator.waiverReports(for: [report]).first { $0.rule == "SIG-AUDITOR" })
         #expect(state.state == .applied)
         #expect(state.model == "sha256:\(digest)")
     }
@@ -1281,7 +1282,7 @@ struct PolicyCompositionTests {
         let report = try evaluate(policy, evil, signatures: [Self.signer("Evil Corp")], evaluator: evaluator)
         #expect(report.statuses("J") == [.fail])
         #expect(report.verdict == .nonCompliant)
-        #expect(evaluator.waiverReports.first?.state == .unused)
+        #expect(evaluator.waiverReports(for: [report]).first?.state == .unused)
         // Claiming Acme as the developer does not help without Acme's key…
         var claimed = ManifestText()
         claimed.developer = #"{name: "Acme AI", country: "US", affiliations: []}"#
@@ -1344,7 +1345,8 @@ struct PolicyCompositionTests {
         let report = AuditReport(
             evaluatedAt: PolicyFixture.time, mode: policy.mode ?? .enforce, policy: policy.info,
             trustStore: TrustStoreInfo(directory: "trust", sha256: ManifestText.zeros, keys: []),
-            screeningLists: policy.screeningListInfo, models: [model], waivers: evaluator.waiverReports)
+            screeningLists: policy.screeningListInfo, models: [model],
+            waivers: evaluator.waiverReports(for: [model]))
         #expect(report.mode == .audit)
         #expect(report.verdict == .nonCompliant)
     }
@@ -1401,7 +1403,8 @@ struct PolicyDeterminismTests {
         let report = AuditReport(
             evaluatedAt: PolicyFixture.time, mode: .enforce, policy: policy.info,
             trustStore: TrustStoreInfo(directory: "trust", sha256: ManifestText.zeros, keys: ["sha256:b", "sha256:a"]),
-            screeningLists: policy.screeningListInfo, models: [model], waivers: evaluator.waiverReports)
+            screeningLists: policy.screeningListInfo, models: [model],
+            waivers: evaluator.waiverReports(for: [model]))
         return try JSONReportRenderer().render(report)
     }
 

@@ -18,7 +18,7 @@ import Foundation
 ///    reach it (`verificationCount`);
 /// 7. otherwise the parent is `verified` and its own parents are followed.
 /// Distillation teachers with a manifest digest are followed the same way.
-public struct LineageResolver {
+public struct LineageResolver: Sendable {
     /// The most generations of ancestors any run follows, and the largest `lineage.max-depth` or
     /// `audit lineage --max-depth` accepted: deeper than any real ancestry, and a bound on the walk's recursion
     /// (one frame per generation) whatever a store holds.

@@ -12,11 +12,12 @@ import Foundation
 ///    verified developer or its envelope digest (`Waiver.selects`), never by the name the manifest gives itself;
 /// 4. the model's verdict is non-compliant on any failure, could-not-evaluate on an error, else compliant.
 /// Waivers that matched no finding in any model are reported as unused.
-public final class PolicyEvaluator {
+///
+/// It holds no state between models: what each waiver did is recorded in the model's report
+/// (`ModelReport.waiverMatches`) and `waiverReports(for:)` gathers it, so models can be evaluated concurrently.
+public struct PolicyEvaluator: Sendable {
     public let policy: Policy?
     public let time: Date
-    private var waiverUse: [Int: Set<String>] = [:]
-    private var waiverExpiredMatch: [Int: Set<String>] = [:]
 
     public init(policy: Policy?, time: Date) {
         self.policy = policy
@@ -50,16 +51,18 @@ public final class PolicyEvaluator {
                     message: "\(policy.rules.count) policy rule(s) not evaluated: the manifest is not verified"))
         }
         let name = statement?.predicate.model.name
+        var matches: Set<ModelReport.WaiverMatch> = []
         findings = findings.map {
             applyWaivers(
                 $0, modelName: name, declaredDeveloper: statement?.predicate.origin.developer,
-                signatures: signatures, envelopeSHA256: envelopeSHA256, file: file)
+                signatures: signatures, envelopeSHA256: envelopeSHA256, matches: &matches)
         }
         let developer = statement.map { $0.predicate.origin.developer.legalName ?? $0.predicate.origin.developer.name }
         return ModelReport(
             file: file, envelopeSHA256: envelopeSHA256, name: name, version: statement?.predicate.model.version,
             developer: developer, findings: findings,
-            lineage: lineage.flatMap { $0.tree.parents.isEmpty ? nil : $0.tree }, custody: custody?.hops)
+            lineage: lineage.flatMap { $0.tree.parents.isEmpty ? nil : $0.tree }, custody: custody?.hops,
+            waiverMatches: matches.sorted())
     }
 
     private func finding(_ header: RuleHeader, _ outcome: CheckOutcome) -> Finding {
@@ -80,7 +83,7 @@ public final class PolicyEvaluator {
 
     private func applyWaivers(
         _ finding: Finding, modelName: String?, declaredDeveloper: LegalEntity?, signatures: EnvelopeVerification,
-        envelopeSHA256: String, file: String
+        envelopeSHA256: String, matches: inout Set<ModelReport.WaiverMatch>
     ) -> Finding {
         guard finding.status == .fail || finding.status == .warn, let policy else { return finding }
         for (index, waiver) in policy.waivers.enumerated()
@@ -90,10 +93,10 @@ public final class PolicyEvaluator {
                 envelopeSHA256: envelopeSHA256)
         {
             if waiver.expiryDate < time {
-                waiverExpiredMatch[index, default: []].insert(file)
+                matches.insert(ModelReport.WaiverMatch(waiver: index, expired: true))
                 continue
             }
-            waiverUse[index, default: []].insert(file)
+            matches.insert(ModelReport.WaiverMatch(waiver: index, expired: false))
             var waived = finding
             waived.status = .waived
             waived.waiver = WaiverNote(
@@ -103,25 +106,36 @@ public final class PolicyEvaluator {
         return finding
     }
 
-    /// Every waiver with what became of it across the models evaluated so far.
-    public var waiverReports: [WaiverReport] {
+    /// Every waiver with what became of it across `models` (reports this evaluator made).
+    public func waiverReports(for models: [ModelReport]) -> [WaiverReport] {
         guard let policy else { return [] }
+        var applied: [Int: Set<String>] = [:]
+        var expiredMatches: [Int: Set<String>] = [:]
+        for model in models {
+            for match in model.waiverMatches {
+                if match.expired {
+                    expiredMatches[match.waiver, default: []].insert(model.file)
+                } else {
+                    applied[match.waiver, default: []].insert(model.file)
+                }
+            }
+        }
         return policy.waivers.enumerated().map { index, waiver in
             let state: WaiverReport.State
-            let models: Set<String>
+            let files: Set<String>
             if waiver.expiryDate < time {
                 state = .expired
-                models = waiverExpiredMatch[index] ?? []
-            } else if let used = waiverUse[index], !used.isEmpty {
+                files = expiredMatches[index] ?? []
+            } else if let used = applied[index], !used.isEmpty {
                 state = .applied
-                models = used
+                files = used
             } else {
                 state = .unused
-                models = []
+                files = []
             }
             return WaiverReport(
                 rule: waiver.rule, model: waiver.selector, justification: waiver.justification,
-                approver: waiver.approver, expires: waiver.expires, state: state, appliedTo: Array(models))
+                approver: waiver.approver, expires: waiver.expires, state: state, appliedTo: Array(files))
         }
     }
 }

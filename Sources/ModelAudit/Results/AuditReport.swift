@@ -143,11 +143,36 @@ public struct ModelReport: Sendable, Codable, Equatable {
     public var lineage: LineageNode?
     /// The chain of custody, when a custody bundle was checked.
     public var custody: [CustodyHop]?
+    /// Which of the policy's waivers (by index) matched a finding of this model, applied or expired. Not part of the
+    /// JSON: the report's `waivers` section says the same across the fleet.
+    public var waiverMatches: [WaiverMatch] = []
+
+    /// A waiver of the policy (its index) that matched one of the model's findings.
+    public struct WaiverMatch: Sendable, Hashable, Comparable {
+        public var waiver: Int
+        /// The waiver had expired, so the finding stands.
+        public var expired: Bool
+
+        public init(waiver: Int, expired: Bool) {
+            self.waiver = waiver
+            self.expired = expired
+        }
+
+        public static func < (lhs: WaiverMatch, rhs: WaiverMatch) -> Bool {
+            (lhs.waiver, lhs.expired ? 1 : 0) < (rhs.waiver, rhs.expired ? 1 : 0)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case file, envelopeSHA256, name, version, developer, verdict, findings, lineage, custody
+    }
 
     public init(
         file: String, envelopeSHA256: String, name: String?, version: String?, developer: String?,
-        findings: [Finding], lineage: LineageNode? = nil, custody: [CustodyHop]? = nil
+        findings: [Finding], lineage: LineageNode? = nil, custody: [CustodyHop]? = nil,
+        waiverMatches: [WaiverMatch] = []
     ) {
+        self.waiverMatches = waiverMatches
         self.file = file
         self.envelopeSHA256 = envelopeSHA256
         self.name = name

@@ -7,27 +7,30 @@ import Foundation
 /// files (`ModelVerifier`), then evaluate the policy (`PolicyEvaluator`). In a fleet run a file that cannot be
 /// read or decoded becomes a model that could not be evaluated, with the reason as an `error` finding, so one bad
 /// file never hides the others.
-public struct Auditor {
-    public struct Options {
+public struct Auditor: Sendable {
+    public struct Options: Sendable {
         public var threshold: Int
         public var time: Date
         public var followSymlinks: Bool
         public var extraFiles: ArtifactCheck.ExtraFilePolicy
         public var limits: JSONLimits
         /// The model directory for an envelope file, or `nil` to skip the file check.
-        public var modelDirectory: (String) -> String?
+        public var modelDirectory: @Sendable (String) -> String?
         /// The custody bundle for an envelope file; by default the `.custody.jsonl` beside it, when present.
-        public var custodyBundle: (String) -> CustodyBundleSource?
+        public var custodyBundle: @Sendable (String) -> CustodyBundleSource?
+        /// How many models a fleet run audits at once; by default one per core.
+        public var concurrency: Int
         /// Where parent manifests are looked up by digest.
         public var store: ManifestStore?
 
         public init(
             threshold: Int = 1, time: Date, followSymlinks: Bool = false,
             extraFiles: ArtifactCheck.ExtraFilePolicy = .fail, limits: JSONLimits = .default,
-            modelDirectory: @escaping (String) -> String? = { _ in nil },
-            custodyBundle: @escaping (String) -> CustodyBundleSource? = Auditor.custodyBundleBeside,
-            store: ManifestStore? = nil
+            modelDirectory: @escaping @Sendable (String) -> String? = { _ in nil },
+            custodyBundle: @escaping @Sendable (String) -> CustodyBundleSource? = Auditor.custodyBundleBeside,
+            store: ManifestStore? = nil, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
         ) {
+            self.concurrency = max(1, concurrency)
             self.custodyBundle = custodyBundle
             self.store = store
             self.threshold = threshold
@@ -86,32 +89,46 @@ public struct Auditor {
         return FileManager.default.fileExists(atPath: path) ? .sidecar(path) : nil
     }
 
-    /// Audits every file; unreadable ones are reported as models that could not be evaluated.
+    /// Audits every file, `options.concurrency` at a time; unreadable ones are reported as models that could not
+    /// be evaluated. The result is in the order of `files`, whatever the order the work finished in.
     public func auditFleet(files: [String]) -> [ModelReport] {
-        files.map { file in
-            do {
-                return try audit(file: file)
-            } catch let error as ArtifactError {
-                // The model directory could not be read (missing, not a directory, unsafe entries).
-                let finding = Finding(
-                    ruleID: IntegrityChecks.artifactsRule, title: "Model files match the manifest", status: .error,
-                    severity: .critical, message: "could not check the model's files: \(error)", pointer: "/subject",
-                    controls: IntegrityChecks.artifactControls,
-                    remediation: "Put the model's files in its directory, or leave out the model directory option; "
-                        + "a model whose files cannot be checked is never compliant.")
-                return ModelReport(
-                    file: file, envelopeSHA256: envelopeDigest(file), name: nil, version: nil, developer: nil,
-                    findings: [finding])
-            } catch {
-                let digest = envelopeDigest(file)
-                let finding = Finding(
-                    ruleID: IntegrityChecks.manifestRule, title: "Signed payload is a valid provenance manifest",
-                    status: .error, severity: .critical, message: "could not evaluate: \(error)",
-                    controls: IntegrityChecks.manifestControls,
-                    remediation: "Fix or replace the file; a model that cannot be read is never compliant.")
-                return ModelReport(
-                    file: file, envelopeSHA256: digest, name: nil, version: nil, developer: nil, findings: [finding])
+        let results = FleetResults(count: files.count)
+        let workers = min(options.concurrency, files.count)
+        guard workers > 1 else { return files.map(auditOrReport) }
+        // Each worker takes the next file until none is left, so one slow model never idles the others.
+        let next = FleetResults.Counter()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let index = next.take(below: files.count) {
+                results.set(index, auditOrReport(files[index]))
             }
+        }
+        return results.all
+    }
+
+    /// One file's report, or a report that says why it could not be evaluated.
+    private func auditOrReport(_ file: String) -> ModelReport {
+        do {
+            return try audit(file: file)
+        } catch let error as ArtifactError {
+            // The model directory could not be read (missing, not a directory, unsafe entries).
+            let finding = Finding(
+                ruleID: IntegrityChecks.artifactsRule, title: "Model files match the manifest", status: .error,
+                severity: .critical, message: "could not check the model's files: \(error)", pointer: "/subject",
+                controls: IntegrityChecks.artifactControls,
+                remediation: "Put the model's files in its directory, or leave out the model directory option; "
+                    + "a model whose files cannot be checked is never compliant.")
+            return ModelReport(
+                file: file, envelopeSHA256: envelopeDigest(file), name: nil, version: nil, developer: nil,
+                findings: [finding])
+        } catch {
+            let finding = Finding(
+                ruleID: IntegrityChecks.manifestRule, title: "Signed payload is a valid provenance manifest",
+                status: .error, severity: .critical, message: "could not evaluate: \(error)",
+                controls: IntegrityChecks.manifestControls,
+                remediation: "Fix or replace the file; a model that cannot be read is never compliant.")
+            return ModelReport(
+                file: file, envelopeSHA256: envelopeDigest(file), name: nil, version: nil, developer: nil,
+                findings: [finding])
         }
     }
 
@@ -124,7 +141,8 @@ public struct Auditor {
     public func report(models: [ModelReport], mode: PolicyMode) -> AuditReport {
         AuditReport(
             evaluatedAt: options.time, mode: mode, policy: policy?.info, trustStore: trustStore.info,
-            screeningLists: policy?.screeningListInfo ?? [], models: models, waivers: evaluator.waiverReports)
+            screeningLists: policy?.screeningListInfo ?? [], models: models,
+            waivers: evaluator.waiverReports(for: models))
     }
 
     /// Signed manifests named on the command line: files as given, and the `*.json` files directly inside each
@@ -168,5 +186,42 @@ public enum CustodyBundleSource: Sendable, Equatable {
     public var isSidecar: Bool {
         if case .sidecar = self { return true }
         return false
+    }
+}
+
+/// The reports of a concurrent fleet run, one slot per file, filled from many threads.
+final class FleetResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [ModelReport?]
+
+    init(count: Int) {
+        slots = Array(repeating: nil, count: count)
+    }
+
+    func set(_ index: Int, _ report: ModelReport) {
+        lock.lock()
+        slots[index] = report
+        lock.unlock()
+    }
+
+    /// Every report, in file order; only called once every worker has finished.
+    var all: [ModelReport] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots.compactMap { $0 }
+    }
+
+    /// Hands out the indices 0, 1, 2, … to whichever worker asks next.
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+
+        func take(below limit: Int) -> Int? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard value < limit else { return nil }
+            value += 1
+            return value - 1
+        }
     }
 }
