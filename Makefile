@@ -6,7 +6,7 @@ CONFIG     ?= debug
 BUILD_FLAGS = -c $(CONFIG)
 BIN         = $(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path)/audit
 
-.PHONY: all build release run test bench install uninstall clean fixtures samples screenshot demo
+.PHONY: all build release run test bench bench-fleet install uninstall clean fixtures samples screenshot demo
 
 all: build
 
@@ -44,6 +44,10 @@ test: build
 # Throughput of `audit digest` / `audit verify --model-dir` beside `openssl dgst -sha256` on a 2 GiB model (not a test).
 bench:
 	bash scripts/bench.sh
+
+# `audit report --format json` over 1,000 and 10,000 generated signed manifests: one worker beside every core.
+bench-fleet:
+	bash scripts/bench-fleet.sh
 
 install: release
 	install -d "$(DESTDIR)$(BINDIR)"
