@@ -7,27 +7,53 @@
 /// white space, so every such character is inside a string, where `\uXXXX` means the same character: each is
 /// rewritten so. A parser reads the same value back.
 public enum JSONText {
+    /// Works on the UTF-8 bytes: ASCII is copied as it is (reports are mostly ASCII, and a fleet report is large),
+    /// and only multi-byte sequences are decoded to ask whether their character is unsafe.
     public static func terminalSafe(_ json: [UInt8]) -> [UInt8] {
-        let needsWork = json.contains { $0 >= 0x7F } || json.indices.contains { index in
-            index + 2 < json.count && json[index] == UInt8(ascii: "#") && json[index + 1] == UInt8(ascii: "#")
-                && json[index + 2] == UInt8(ascii: "[")
-        }
-        guard needsWork else { return json }
-        var out = String.UnicodeScalarView()
+        var out: [UInt8] = []
+        out.reserveCapacity(json.count + json.count / 64)
         var hashes = 0
-        for scalar in String(decoding: json, as: UTF8.self).unicodeScalars {
-            let structural = scalar == "\n" || scalar == "\r" || scalar == "\t"
-            if (VisibleEscape.isUnsafe(scalar) && !structural) || (scalar == "[" && hashes >= 2) {
-                for unit in String(scalar).utf16 {
-                    out.append(contentsOf: "\\u".unicodeScalars)
-                    let hex = String(unit, radix: 16, uppercase: true)
-                    out.append(contentsOf: (String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+        var index = 0
+        while index < json.count {
+            let byte = json[index]
+            if byte < 0x80 {
+                let stray = byte < 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09
+                if stray || byte == 0x7F || (byte == UInt8(ascii: "[") && hashes >= 2) {
+                    appendEscape(UInt32(byte), to: &out)
+                } else {
+                    out.append(byte)
                 }
-            } else {
-                out.append(scalar)
+                hashes = byte == UInt8(ascii: "#") ? hashes + 1 : 0
+                index += 1
+                continue
             }
-            hashes = scalar == "#" ? hashes + 1 : 0
+            hashes = 0
+            let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+            let end = min(index + length, json.count)
+            let sequence = json[index..<end]
+            // An encoder's output is valid UTF-8; a malformed sequence is still never copied through raw.
+            guard let scalar = String(validating: sequence, as: UTF8.self)?.unicodeScalars.first else {
+                appendEscape(0xFFFD, to: &out)
+                index = end
+                continue
+            }
+            if VisibleEscape.isUnsafe(scalar) {
+                appendEscape(scalar.value, to: &out)
+            } else {
+                out.append(contentsOf: sequence)
+            }
+            index = end
         }
-        return Array(String(out).utf8)
+        return out
+    }
+
+    /// `\uXXXX` (a surrogate pair beyond the BMP), upper-case hex: what a JSON parser reads as the same character.
+    private static func appendEscape(_ value: UInt32, to out: inout [UInt8]) {
+        guard let scalar = Unicode.Scalar(value) else { return }
+        for unit in String(scalar).utf16 {
+            out.append(contentsOf: Array("\\u".utf8))
+            let hex = String(unit, radix: 16, uppercase: true)
+            out.append(contentsOf: Array((String(repeating: "0", count: 4 - hex.count) + hex).utf8))
+        }
     }
 }
