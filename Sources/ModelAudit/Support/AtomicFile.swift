@@ -64,18 +64,7 @@ public enum AtomicFile {
             // The umask narrowed the bits at creation; what was asked for (or kept) is exact.
             guard fchmod(fd, permissions) == 0 else { throw fail(errno) }
         }
-        let writeResult: Int32 = bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += n
-            }
-            return 0
-        }
+        let writeResult = writeAll(bytes, to: fd)
         if writeResult != 0 { throw fail(writeResult) }
         guard fsync(fd) == 0 else { throw fail(errno) }
         // close() can report a delayed write error (NFS); the data is only safe when it does not.
@@ -103,7 +92,16 @@ public enum AtomicFile {
     public static func append(_ bytes: some ContiguousBytes, to path: String) throws {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
-        let writeResult: Int32 = bytes.withUnsafeBytes { raw in
+        var writeResult = writeAll(bytes, to: fd)
+        if writeResult == 0 && fsync(fd) != 0 { writeResult = errno }
+        let closeResult = close(fd) == 0 ? 0 : errno
+        let failure = writeResult != 0 ? writeResult : closeResult
+        if failure != 0 { throw WriteError(path: path, reason: String(cString: strerror(failure))) }
+    }
+
+    /// Writes every byte to `fd`, retrying after a signal; 0, or the `errno` of the write that failed.
+    private static func writeAll(_ bytes: some ContiguousBytes, to fd: Int32) -> Int32 {
+        bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let n = Foundation.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
@@ -113,11 +111,8 @@ public enum AtomicFile {
                 }
                 offset += n
             }
-            return fsync(fd) == 0 ? 0 : errno
+            return 0
         }
-        let closeResult = close(fd) == 0 ? 0 : errno
-        let failure = writeResult != 0 ? writeResult : closeResult
-        if failure != 0 { throw WriteError(path: path, reason: String(cString: strerror(failure))) }
     }
 
     /// Removes temporary files a killed writer left beside `path`; call it only while holding `path`'s `FileLock`.
