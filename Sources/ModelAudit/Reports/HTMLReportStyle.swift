@@ -1,0 +1,66 @@
+import Foundation
+
+extension HTMLReportRenderer {
+    /// The page's only style sheet, inline: screen and print, no fonts or images to fetch.
+    static let css = """
+        :root { color-scheme: light; --fg: #1a1a1a; --muted: #4a4f57; --line: #c9ced6; --head: #eef1f5;
+          --fail: #a4161a; --fail-bg: #fde8e8; --error: #6b21a8; --error-bg: #f3e8ff; --warn: #7a4d00;
+          --warn-bg: #fff4d6; --waived: #0b5c75; --waived-bg: #e3f4f9; --pass: #1b6e34; --pass-bg: #e7f5ea;
+          --na: #4a4f57; --na-bg: #eef0f3; }
+        body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+          color: var(--fg); background: #fff; margin: 0 auto; padding: 1.5rem; max-width: 80rem; }
+        h1 { margin: 0 0 .5rem; font-size: 1.8rem; }
+        h2 { margin-top: 2rem; border-bottom: 2px solid var(--line); padding-bottom: .2rem; }
+        code { font: .9em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; overflow-wrap: anywhere; }
+        code.digest { font-size: .8em; }
+        table { border-collapse: collapse; margin: .75rem 0; width: 100%; }
+        caption { text-align: left; font-weight: 600; padding: .3rem 0; }
+        th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top;
+          overflow-wrap: anywhere; }
+        .wide { overflow-x: auto; max-width: 100%; }
+        #waivers td:first-child, #waivers th:first-child { overflow-wrap: normal; white-space: nowrap; }
+        #controls td, #controls th { overflow-wrap: normal; }
+        thead th { background: var(--head); overflow-wrap: normal; }
+        td.num, #verdicts td:nth-child(2) { overflow-wrap: normal; white-space: nowrap; }
+        tbody th { font-weight: 600; }
+        td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        table.facts { width: auto; }
+        .overall { font-size: 1.1rem; }
+        .badge { display: inline-block; padding: .05rem .45rem; border: 1px solid currentColor; border-radius: .3rem;
+          font-weight: 600; white-space: nowrap; }
+        .fail { color: var(--fail); } .badge.fail, td.cov.failed { background: var(--fail-bg); color: var(--fail); }
+        .error { color: var(--error); } .badge.error, td.cov.error { background: var(--error-bg); color: var(--error); }
+        .warn { color: var(--warn); } .badge.warn, td.cov.warned { background: var(--warn-bg); color: var(--warn); }
+        .waived { color: var(--waived); } .badge.waived { background: var(--waived-bg); }
+        .pass { color: var(--pass); } .badge.pass, td.cov.satisfied { background: var(--pass-bg); color: var(--pass); }
+        .na { color: var(--na); } .badge.na, td.cov.not-covered { background: var(--na-bg); color: var(--na); }
+        .path, .waiver, .legend { color: var(--muted); font-size: .9em; }
+        dl.model-facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+        dl.model-facts dt { font-weight: 600; } dl.model-facts dd { margin: 0; }
+        nav ul { display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; padding: 0; list-style: none; }
+        a { color: #0b4f9c; }
+        figure { margin: 1rem 0; } figcaption { font-weight: 600; margin-bottom: .3rem; }
+        svg { max-width: 100%; height: auto; font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; }
+        svg .node rect { stroke-width: 2; } svg .node text { fill: var(--fg); font-size: 13px; }
+        svg .node .status { font-size: 12px; fill: var(--muted); }
+        svg .node.ok rect { fill: var(--pass-bg); stroke: var(--pass); }
+        svg .node.doubt rect { fill: var(--warn-bg); stroke: var(--warn); }
+        svg .node.bad rect { fill: var(--fail-bg); stroke: var(--fail); }
+        svg .node.other rect { fill: var(--na-bg); stroke: var(--na); }
+        svg .edge { stroke: var(--muted); stroke-width: 1.5; fill: none; }
+        svg .arrow { fill: var(--muted); }
+        svg .edge-label { font-size: 12px; fill: var(--muted); paint-order: stroke; stroke: #fff; stroke-width: 4px; }
+        ul.tree { margin: .3rem 0; }
+        @media print {
+          body { max-width: none; padding: 0; font-size: 10pt; }
+          nav { display: none; }
+          a { color: inherit; text-decoration: none; }
+          thead th, .badge, td.cov { background: none !important; }
+          section.model { break-before: page; }
+          h2, h3, caption { break-after: avoid; }
+          tr, figure, svg, dl, table.facts, #verdicts, #controls { break-inside: avoid; }
+          thead { display: table-header-group; }
+        }
+
+        """
+}
