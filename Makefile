@@ -6,7 +6,7 @@ CONFIG     ?= debug
 BUILD_FLAGS = -c $(CONFIG)
 BIN         = $(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path)/audit
 
-.PHONY: all build release run test bench bench-fleet install uninstall clean fixtures samples screenshot demo
+.PHONY: all build release run test bench bench-fleet install uninstall clean fixtures samples screenshot demo fuzz fuzz-smoke
 
 all: build
 
@@ -40,6 +40,15 @@ test: build
 	python3 scripts/make-confusables.py --check
 	python3 scripts/check-folder-deps.py
 	$(SWIFT) test $(BUILD_FLAGS)
+
+# Builds the libFuzzer targets in Fuzz/ and runs each for FUZZ_SECONDS; fails on any crash (see Fuzz/README.md).
+FUZZ_SECONDS ?= 60
+fuzz:
+	bash Fuzz/fuzz.sh $(FUZZ_SECONDS)
+
+# A 10-second run of every fuzz target, as CI does after the tests.
+fuzz-smoke:
+	bash Fuzz/fuzz.sh 10
 
 # Throughput of `audit digest` / `audit verify --model-dir` beside `openssl dgst -sha256` on a 2 GiB model (not a test).
 bench:

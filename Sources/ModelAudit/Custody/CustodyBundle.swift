@@ -26,7 +26,15 @@ public struct CustodyBundle: Sendable {
     }
 
     public static func load(path: String) throws -> CustodyBundle {
-        let bytes = try InputFile.read(path, limit: maxBytes)
+        try parse(try InputFile.read(path, limit: maxBytes), path: path)
+    }
+
+    /// Splits bundle contents already in memory into records; `path` names the bundle in messages.
+    public static func parse(_ bytes: [UInt8], path: String) throws -> CustodyBundle {
+        guard bytes.count <= maxBytes else {
+            throw InvalidDocumentError(document: path, problems: [
+                ValidationProblem(pointer: "", message: "larger than the \(maxBytes)-byte limit")])
+        }
         var lines: [Line] = []
         var number = 0
         for slice in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {

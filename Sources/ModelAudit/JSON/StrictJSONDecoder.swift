@@ -93,7 +93,9 @@ public struct StrictJSONDecoder: Sendable {
 /// payload type) add up to one record. Paths are kept as parent links and only turned into a coding path or a
 /// JSON pointer when someone asks, which is mostly never.
 final class DecodingNode {
-    let parent: DecodingNode?
+    /// Weak: a parent holds its children, so a strong link back would keep every decoded tree alive forever. The
+    /// decoder holds the root until decoding ends, so a node's ancestors outlive every use of it.
+    private(set) weak var parent: DecodingNode?
     let key: (any CodingKey)?
     /// For an object opened as a keyed container: one flag per member, in document order.
     private var consumed: [Bool]?

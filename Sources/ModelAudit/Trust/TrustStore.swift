@@ -42,8 +42,7 @@ public struct TrustStore: Sendable {
             throw TrustStoreError([.init("trust directory \(directory) is not a directory")])
         }
         let indexPath = directory + "/" + indexFileName
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        let pemFiles = Set(names.filter { $0.hasSuffix(".pub") || $0.hasSuffix(".pem") })
+        let pemFiles = keyFileNames(in: directory)
         guard FileManager.default.fileExists(atPath: indexPath) else {
             if pemFiles.isEmpty {
                 throw TrustStoreError([.init("trust directory \(directory) is empty (no \(indexFileName), no keys)")])
@@ -55,6 +54,23 @@ public struct TrustStore: Sendable {
             bytes = try InputFile.read(indexPath, limit: maxIndexBytes)
         } catch {
             throw TrustStoreError([.init("\(error)")])
+        }
+        return try load(index: bytes, directory: directory)
+    }
+
+    /// The key files a trust directory holds directly: every one must be listed in the index.
+    private static func keyFileNames(in directory: String) -> Set<String> {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return Set(names.filter { $0.hasSuffix(".pub") || $0.hasSuffix(".pem") })
+    }
+
+    /// Validates the contents of a `trust.json` index already in memory, reading the key files it lists from
+    /// `directory`, with exactly the checks `load(directory:)` applies (it reads the index, then calls this).
+    public static func load(index bytes: [UInt8], directory: String) throws -> TrustStore {
+        let indexPath = directory + "/" + indexFileName
+        let pemFiles = keyFileNames(in: directory)
+        guard bytes.count <= maxIndexBytes else {
+            throw TrustStoreError([.init("\(indexPath) is larger than the \(maxIndexBytes)-byte limit")])
         }
         let index: TrustIndex
         do {
