@@ -56,7 +56,7 @@ struct LineageCommand: ParsableCommand {
         guard signatures.isVerified else {
             throw CLIFailure("\(manifest): \(signatures.summary)", exitCode: AuditExit.notVerified)
         }
-        guard let statement = try ModelVerifier.provenanceStatement(of: envelope) else {
+        guard let statement = try ManifestPayload.statement(in: envelope) else {
             throw CLIFailure("\(manifest) does not carry a provenance manifest")
         }
         let resolver = LineageResolver(

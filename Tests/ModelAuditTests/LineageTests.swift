@@ -41,7 +41,7 @@ enum LineageCustodyFixtures {
         let envelope = try DSSEEnvelope.decode(bytes)
         let verification = EnvelopeVerifier(trustStore: try trustStore(), time: try time()).verify(envelope)
         #expect(verification.isVerified, "\(path): \(verification.summary)")
-        let statement = try #require(try ModelVerifier.provenanceStatement(of: envelope))
+        let statement = try #require(try ManifestPayload.statement(in: envelope))
         return Model(path: path, envelope: envelope, sha256: try Digests.sha256Hex(bytes), statement: statement)
     }
 

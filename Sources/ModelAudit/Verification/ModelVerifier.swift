@@ -60,15 +60,16 @@ public struct ModelVerifier: Sendable {
             return ModelVerification(signatures: signatures, statement: nil, artifacts: nil)
         }
         // A trusted signature says who signed, not what for: anything but a model manifest is refused here.
-        let kind = PayloadKind.classify(envelope)
-        if let explanation = kind.notAManifestExplanation {
+        let (kind, parsed) = PayloadKind.parse(envelope)
+        guard let value = parsed, kind.isModelManifest else {
+            let explanation = kind.notAManifestExplanation ?? "the signed payload is not a provenance statement"
             return ModelVerification(
                 signatures: signatures, statement: nil, artifacts: nil, statementProblem: explanation,
                 payloadKind: kind)
         }
         let statement: ProvenanceStatement
         do {
-            statement = try ManifestReader.read(try StrictJSON.parse(envelope.payload), document: "signed statement")
+            statement = try ManifestReader.read(value, document: "signed statement")
         } catch {
             return ModelVerification(
                 signatures: signatures, statement: nil, artifacts: nil,
@@ -93,14 +94,6 @@ public struct ModelVerifier: Sendable {
         return ModelVerification(
             signatures: signatures, statement: statement, artifacts: artifacts, custody: custody,
             payloadKind: kind)
-    }
-
-    /// The provenance statement in an envelope, or `nil` when the envelope carries something else
-    /// (`PayloadKind.classify` says what).
-    ///
-    /// Only call this on an envelope whose signatures verified.
-    public static func provenanceStatement(of envelope: DSSEEnvelope) throws -> ProvenanceStatement? {
-        try ManifestPayload.statement(in: envelope)
     }
 }
 

@@ -33,13 +33,32 @@ public enum PayloadKind: Sendable, Equatable {
 
     /// Classifies a payload without validating the predicate: only its type and envelope-level shape.
     public static func classify(payloadType: String, payload: [UInt8]) -> PayloadKind {
-        guard payloadType == DSSEEnvelope.inTotoPayloadType else { return .foreignPayloadType(payloadType) }
+        parse(payloadType: payloadType, payload: payload).kind
+    }
+
+    /// Classifies an envelope's payload.
+    public static func classify(_ envelope: DSSEEnvelope) -> PayloadKind {
+        classify(payloadType: envelope.payloadType, payload: envelope.payload)
+    }
+
+    /// The kind of an envelope's payload and, when it is JSON, the parsed document — so the caller that goes on to
+    /// read the manifest does not parse the payload a second time.
+    public static func parse(_ envelope: DSSEEnvelope) -> (kind: PayloadKind, value: JSONValue?) {
+        parse(payloadType: envelope.payloadType, payload: envelope.payload)
+    }
+
+    private static func parse(payloadType: String, payload: [UInt8]) -> (kind: PayloadKind, value: JSONValue?) {
+        guard payloadType == DSSEEnvelope.inTotoPayloadType else { return (.foreignPayloadType(payloadType), nil) }
         let value: JSONValue
         do {
             value = try StrictJSON.parse(payload)
         } catch {
-            return .notJSON(reason: "\(error)")
+            return (.notJSON(reason: "\(error)"), nil)
         }
+        return (statementKind(value), value)
+    }
+
+    private static func statementKind(_ value: JSONValue) -> PayloadKind {
         guard case .object = value else {
             return .notStatement(reason: "the payload is \(value.kindDescription), not an in-toto Statement object")
         }
@@ -57,11 +76,6 @@ public enum PayloadKind: Sendable, Equatable {
         case CustodyPredicate.type: return .custodyRecord
         default: return .otherStatement(predicateType: predicateType)
         }
-    }
-
-    /// Classifies an envelope's payload.
-    public static func classify(_ envelope: DSSEEnvelope) -> PayloadKind {
-        classify(payloadType: envelope.payloadType, payload: envelope.payload)
     }
 
     public var isModelManifest: Bool { self == .provenanceManifest }
