@@ -68,7 +68,7 @@ public struct JSONReportRenderer: ReportRenderer {
         guard close < outline.count, outline[close] == UInt8(ascii: "]") else { return try ReportJSON.encode(report) }
 
         let models = report.models
-        let encoded = EncodedModels(count: models.count)
+        let encoded = IndexedResults<Result<[UInt8], any Error>>(count: models.count)
         let chunk = 64
         DispatchQueue.concurrentPerform(iterations: (models.count + chunk - 1) / chunk) { part in
             for index in (part * chunk)..<min(models.count, (part + 1) * chunk) {
@@ -77,7 +77,8 @@ public struct JSONReportRenderer: ReportRenderer {
         }
         var out: [UInt8] = Array(outline[..<(start + key.count)])
         out.append(0x0A)
-        for (index, model) in try encoded.all().enumerated() {
+        for (index, slot) in encoded.values.enumerated() {
+            guard let model = try slot?.get() else { return try ReportJSON.encode(report) }
             if index > 0 { out.append(contentsOf: Array(",\n".utf8)) }
             out.append(contentsOf: model)
         }
@@ -108,27 +109,5 @@ public struct JSONReportRenderer: ReportRenderer {
             if haystack[start..<(start + needle.count)].elementsEqual(needle) { return start }
         }
         return nil
-    }
-}
-
-/// Each model's encoded JSON, filled in from many threads.
-private final class EncodedModels: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<[UInt8], any Error>?]
-
-    init(count: Int) {
-        slots = Array(repeating: nil, count: count)
-    }
-
-    func set(_ index: Int, _ value: Result<[UInt8], any Error>) {
-        lock.lock()
-        slots[index] = value
-        lock.unlock()
-    }
-
-    func all() throws -> [[UInt8]] {
-        lock.lock()
-        defer { lock.unlock() }
-        return try slots.map { try ($0 ?? .failure(CancellationError())).get() }
     }
 }

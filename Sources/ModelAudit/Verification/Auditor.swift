@@ -92,17 +92,16 @@ public struct Auditor: Sendable {
     /// Audits every file, `options.concurrency` at a time; unreadable ones are reported as models that could not
     /// be evaluated. The result is in the order of `files`, whatever the order the work finished in.
     public func auditFleet(files: [String]) -> [ModelReport] {
-        let results = FleetResults(count: files.count)
         let workers = min(options.concurrency, files.count)
         guard workers > 1 else { return files.map(auditOrReport) }
         // Each worker takes the next file until none is left, so one slow model never idles the others.
-        let next = FleetResults.Counter()
+        let results = IndexedResults<ModelReport>(count: files.count)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let index = next.take(below: files.count) {
+            while let index = results.take() {
                 results.set(index, auditOrReport(files[index]))
             }
         }
-        return results.all
+        return results.values.compactMap { $0 }
     }
 
     /// One file's report, or a report that says why it could not be evaluated.
@@ -186,42 +185,5 @@ public enum CustodyBundleSource: Sendable, Equatable {
     public var isSidecar: Bool {
         if case .sidecar = self { return true }
         return false
-    }
-}
-
-/// The reports of a concurrent fleet run, one slot per file, filled from many threads.
-final class FleetResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [ModelReport?]
-
-    init(count: Int) {
-        slots = Array(repeating: nil, count: count)
-    }
-
-    func set(_ index: Int, _ report: ModelReport) {
-        lock.lock()
-        slots[index] = report
-        lock.unlock()
-    }
-
-    /// Every report, in file order; only called once every worker has finished.
-    var all: [ModelReport] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots.compactMap { $0 }
-    }
-
-    /// Hands out the indices 0, 1, 2, … to whichever worker asks next.
-    final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = 0
-
-        func take(below limit: Int) -> Int? {
-            lock.lock()
-            defer { lock.unlock() }
-            guard value < limit else { return nil }
-            value += 1
-            return value - 1
-        }
     }
 }
