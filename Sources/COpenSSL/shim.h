@@ -1,6 +1,10 @@
 #ifndef MODEL_AUDIT_COPENSSL_SHIM_H
 #define MODEL_AUDIT_COPENSSL_SHIM_H
 
+/* The ENGINE interface (keys in PKCS#11 tokens through libp11's pkcs11 engine) is deprecated in OpenSSL 3 but is
+   the route Debian ships; the declarations stay usable without deprecation attributes. */
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/err.h>
@@ -10,5 +14,6 @@
 #include <openssl/bn.h>
 #include <openssl/x509.h>
 #include <openssl/core_names.h>
+#include <openssl/engine.h>
 
 #endif

@@ -71,6 +71,7 @@ struct CustodyAppendCommand: ParsableCommand {
     var key: String
 
     @OptionGroup var passphraseOptions: PassphraseOptions
+    @OptionGroup var signingKeys: SigningKeyOptions
     @OptionGroup var timeOptions: TimeOptions
     @OptionGroup var lockOptions: LockOptions
 
@@ -88,8 +89,7 @@ struct CustodyAppendCommand: ParsableCommand {
     }
 
     func run() throws {
-        let privateKey = try PrivateKey(
-            pem: try InputFile.read(key, limit: 64 * 1024), passphrase: try passphraseOptions.passphrase())
+        let privateKey = try signingKeys.load(key, passphrase: try passphraseOptions.passphrase())
         var newSubject: [Subject]?
         if let modelDir {
             newSubject = try ModelDirectory(root: modelDir).digests(progress: TerminalProgress()).map {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditCrypto
 import Foundation
 import ModelAudit
 
@@ -62,6 +63,27 @@ struct PassphraseOptions: ParsableArguments {
             return bytes
         }
         return nil
+    }
+}
+
+/// Where signing keys come from: a PEM file, or a key in a PKCS#11 token named by a `pkcs11:` URI.
+struct SigningKeyOptions: ParsableArguments {
+    @Option(name: .customLong("pkcs11-module"), help: ArgumentHelp(
+        "PKCS#11 module (.so) serving pkcs11: keys (default: $AUDIT_PKCS11_MODULE, else p11-kit's proxy).",
+        valueName: "path"))
+    var pkcs11Module: String?
+
+    /// Loads `--key VALUE`; the passphrase options give a PEM key's passphrase or a token's PIN.
+    func load(_ value: String, passphrase: [UInt8]?) throws -> PrivateKey {
+        do {
+            if PrivateKey.isPKCS11URI(value) {
+                let module = pkcs11Module ?? ProcessInfo.processInfo.environment["AUDIT_PKCS11_MODULE"]
+                return try PrivateKey.pkcs11(uri: value, pin: passphrase, modulePath: module)
+            }
+            return try PrivateKey(pem: try InputFile.read(value, limit: 64 * 1024), passphrase: passphrase)
+        } catch let error as CryptoError {
+            throw CLIFailure("\(PrivateKey.isPKCS11URI(value) ? "PKCS#11 key" : value): \(error)")
+        }
     }
 }
 

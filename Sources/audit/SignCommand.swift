@@ -26,6 +26,8 @@ struct SignCommand: ParsableCommand {
               audit sign notes.txt --payload-type text/plain --key a.key --key b.key -o notes.dsse.json
               audit sign --add model.json --key keys/auditor.key
               AUDIT_PASS=s3cret audit sign statement.json --key ci/deployer.key --passphrase-env AUDIT_PASS -o model.json
+              PIN=1234 audit sign statement.json --key "pkcs11:token=release;object=signing" --passphrase-env PIN \\
+                --pkcs11-module /usr/lib/softhsm/libsofthsm2.so -o model.json
             """
     )
 
@@ -38,7 +40,9 @@ struct SignCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The payload type (a media type or URI).", valueName: "type"))
     var payloadType: String = DSSEEnvelope.inTotoPayloadType
 
-    @Option(name: .long, help: ArgumentHelp("Private key (PEM); repeat to sign with several keys.", valueName: "key"))
+    @Option(name: .long, help: ArgumentHelp(
+        "Private key: a PEM file, or a key in a PKCS#11 token (pkcs11:token=…;object=…, PIN through "
+            + "--passphrase-env/--passphrase-file); repeat to sign with several keys.", valueName: "key"))
     var key: [String] = []
 
     @Option(name: .long, help: ArgumentHelp(
@@ -60,6 +64,7 @@ struct SignCommand: ParsableCommand {
     var force = false
 
     @OptionGroup var passphraseOptions: PassphraseOptions
+    @OptionGroup var signingKeys: SigningKeyOptions
     @OptionGroup var lockOptions: LockOptions
 
     static let maxPayloadBytes = 64 * 1024 * 1024
@@ -80,13 +85,8 @@ struct SignCommand: ParsableCommand {
     func run() throws {
         let passphrase = try passphraseOptions.passphrase()
         var signers: [(key: PrivateKey, scheme: SignatureScheme?)] = []
-        for path in key {
-            let pem = try InputFile.read(path, limit: 64 * 1024)
-            do {
-                signers.append((try PrivateKey(pem: pem, passphrase: passphrase), scheme))
-            } catch let error as CryptoError {
-                throw CLIFailure("\(path): \(error)")
-            }
+        for value in key {
+            signers.append((try signingKeys.load(value, passphrase: passphrase), scheme))
         }
         let destination: String
         if let add {
