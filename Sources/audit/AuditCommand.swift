@@ -16,7 +16,7 @@ struct AuditCommand: ParsableCommand {
         subcommands: [
             KeygenCommand.self, InitCommand.self, DigestCommand.self, SignCommand.self, VerifyCommand.self,
             ShowCommand.self, ReportCommand.self, LineageCommand.self, CustodyCommand.self, PolicyCommand.self,
-            EnvelopeCommand.self,
+            EnvelopeCommand.self, TrustCommand.self,
         ]
     )
 
@@ -26,7 +26,7 @@ struct AuditCommand: ParsableCommand {
         do {
             command = try parseAsRoot()
         } catch {
-            exit(withError: error)
+            exitForArgumentError(error)
         }
         do {
             try command.run()
@@ -36,15 +36,25 @@ struct AuditCommand: ParsableCommand {
         } catch let error as ExitCode {
             exit(withError: error)
         } catch {
-            if let failure = CLIFailure(libraryError: error) {
-                failure.report()
-                Foundation.exit(failure.exitCode.rawValue)
-            }
-            // ArgumentParser's own errors (help, usage) print themselves; any other error may quote input, so it is
-            // printed escaped, with the exit code ArgumentParser would use.
-            if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { exit(withError: error) }
-            Terminal.printError(fullMessage(for: error))
-            Foundation.exit(exitCode(for: error).rawValue)
+            // ArgumentParser's own errors (help, usage, validation) print themselves with their exit codes.
+            if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { exitForArgumentError(error) }
+            let failure = CLIFailure(libraryError: error) ?? CLIFailure(unexpected: error)
+            failure.report()
+            Foundation.exit(failure.exitCode.rawValue)
         }
+    }
+
+    /// Help and version go to standard output as ArgumentParser prints them; a usage error is printed like every other
+    /// error, `audit: error: …` (escaped, as it may quote input), followed by the usage lines, with exit 64.
+    static func exitForArgumentError(_ error: Error) -> Never {
+        let code = exitCode(for: error)
+        guard code != .success else { exit(withError: error) }
+        let message = fullMessage(for: error)
+        let lines = (message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message)
+            .split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, line) in lines.enumerated() {
+            Terminal.printError(index == 0 ? "audit: error: \(line)" : String(line))
+        }
+        Foundation.exit(code.rawValue)
     }
 }
