@@ -66,9 +66,9 @@ ENUMS = {
     "partyRole": swift_enum("Sources/ModelAudit/Policy/Parties.swift", "PartyRole"),
     "vendorSubject": swift_enum("Sources/ModelAudit/Policy/Rules/VendorRules.swift", "VendorSubject"),
     "custodyAction": swift_enum("Sources/ModelAudit/Custody/CustodyRecord.swift", "CustodyAction"),
-    "severity": swift_enum("Sources/ModelAudit/Findings/Finding.swift", "Severity"),
-    "enforcement": swift_enum("Sources/ModelAudit/Findings/Finding.swift", "Enforcement"),
-    "mode": swift_enum("Sources/ModelAudit/Reports/AuditReport.swift", "PolicyMode"),
+    "severity": swift_enum("Sources/ModelAudit/Results/Finding.swift", "Severity"),
+    "enforcement": swift_enum("Sources/ModelAudit/Results/Finding.swift", "Enforcement"),
+    "mode": swift_enum("Sources/ModelAudit/Results/AuditReport.swift", "PolicyMode"),
 }
 
 INTEGRITY = ["integrity.signatures", "integrity.manifest", "integrity.artifacts", "integrity.custody"]
