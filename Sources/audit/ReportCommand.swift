@@ -76,8 +76,12 @@ struct ReportCommand: ParsableCommand {
                     return String(file.dropLast(5))
                 },
                 store: try manifestStore.map { try ManifestStore.load(directory: $0) }, concurrency: jobs))
-        let report = auditor.report(
-            models: auditor.auditFleet(files: files), mode: outputs.mode ?? loadedPolicy?.mode ?? .enforce)
+        let mode = outputs.mode ?? loadedPolicy?.mode ?? .enforce
+        if let streamed = try StreamedJSONOutput(outputs) {
+            let shell = try streamed.write(auditor, files: files, mode: mode)
+            throw AuditExit.code(for: shell.summary.verdict, mode: mode)
+        }
+        let report = auditor.report(models: auditor.auditFleet(files: files), mode: mode)
         try outputs.write(report)
         throw AuditExit.code(for: report)
     }
