@@ -15,13 +15,27 @@ public enum DigestAlgorithm: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// The implementation fetched once per process (`FetchedDigests`), or OpenSSL's built-in handle if that failed.
     var evpMD: OpaquePointer? {
         switch self {
-        case .sha256: return EVP_sha256()
-        case .sha384: return EVP_sha384()
-        case .sha512: return EVP_sha512()
+        case .sha256: return FetchedDigests.shared.sha256 ?? EVP_sha256()
+        case .sha384: return FetchedDigests.shared.sha384 ?? EVP_sha384()
+        case .sha512: return FetchedDigests.shared.sha512 ?? EVP_sha512()
         }
     }
+}
+
+/// Digest implementations fetched from OpenSSL's providers once per process.
+///
+/// The handles `EVP_sha256()` and friends make OpenSSL 3 look the implementation up again, under a lock, at every
+/// digest and signature check; a fleet run does hundreds of thousands of those from every core. A fetched `EVP_MD`
+/// is immutable and may be shared by threads; these live as long as the process.
+private final class FetchedDigests: @unchecked Sendable {
+    static let shared = FetchedDigests()
+
+    let sha256 = EVP_MD_fetch(nil, "SHA2-256", nil)
+    let sha384 = EVP_MD_fetch(nil, "SHA2-384", nil)
+    let sha512 = EVP_MD_fetch(nil, "SHA2-512", nil)
 }
 
 /// An incremental (streaming) hash computation over OpenSSL's EVP digest interface.

@@ -111,15 +111,17 @@ import Testing
     func handOffKeepsOrder() throws {
         let count = 2_000
         let handOff = OrderedHandOff<Int>(count: count, window: 8)
-        var delivered: [Int] = []
+        // Not locked: the hand-off promises one delivery at a time, and a race here would lose or reorder values.
+        final class Received: @unchecked Sendable { var values: [Int] = [] }
+        let received = Received()
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
             while let index = handOff.take() {
                 if (index + worker) % 7 == 0 { usleep(50) }
-                handOff.put(index, index * 3) { delivered.append($0) }
+                handOff.put(index, index * 3) { received.values.append($0) }
             }
         }
         try handOff.finish()
-        #expect(delivered == (0..<count).map { $0 * 3 })
+        #expect(received.values == (0..<count).map { $0 * 3 })
     }
 
     @Test("a streamed atomic write replaces the file only when the producer finishes")

@@ -7,8 +7,9 @@ import Foundation
 /// 16 KB a model. This layout keeps the summary first — verdict counts, failures and coverage per rule and control
 /// as counts, waivers, and one table of the rules with their remediation — then the verdict table, then each
 /// model that needs attention as a collapsed `<details>` holding only what is particular to it: its envelope
-/// digest, the findings that failed, errored, warned or were waived, and its lineage and custody in one line
-/// each. Passing and not-applicable findings are counted; the JSON report lists them. Styling is by shared
+/// digest, the findings that failed, errored, warned or were waived (grouped by rule, one line each), and its
+/// lineage and custody in one line each. Passing and not-applicable findings are counted, and pointers left out;
+/// the JSON report has them. Styling is by shared
 /// classes in the one style sheet, never per element.
 extension HTMLReportRenderer {
     /// Reports with more models than this use the fleet layout.
@@ -31,9 +32,9 @@ extension HTMLReportRenderer {
         out += fleetRules(report)
         out += fleetVerdicts(report)
         out += "<section aria-labelledby=\"details-title\">\n<h2 id=\"details-title\">Models that need attention</h2>\n"
-        out += "<p class=\"legend\">Each model's failed, errored, warned and waived findings; expand a model to see"
-        out += " them. Rule titles, controls and remediation are in the rules table above; every finding, passing"
-        out += " ones included, is in the JSON report.</p>\n"
+        out += "<p class=\"legend\">Each model's failed, errored, warned and waived findings, one line each; expand a"
+        out += " model to see them. Rule titles, controls and remediation are in the rules table above; every"
+        out += " finding with its JSON pointer, passing ones included, is in the JSON report.</p>\n"
         var any = false
         for (index, model) in report.models.enumerated() where Self.needsDetail(model) {
             out += fleetDetail(model, number: index + 1)
@@ -43,9 +44,9 @@ extension HTMLReportRenderer {
         return out + "</section>\n</main>\n"
     }
 
-    /// A model gets a detail block when it has a finding worth reading or a lineage or custody to show.
+    /// A model gets a detail block when it has a finding worth reading (a lineage or custody problem is one).
     static func needsDetail(_ model: ModelReport) -> Bool {
-        model.findings.contains(where: Self.needsAttention) || model.lineage != nil || !(model.custody ?? []).isEmpty
+        model.findings.contains(where: Self.needsAttention)
     }
 
     static func needsAttention(_ finding: Finding) -> Bool {
@@ -151,27 +152,29 @@ extension HTMLReportRenderer {
         return out + "</tbody>\n</table>\n</section>\n"
     }
 
+    /// What is particular to one model: its digest (the verdict table has its file), its findings that need
+    /// attention grouped by rule, one line each, and its lineage and custody. An observed value the message
+    /// already states is not repeated; pointers are left to the JSON report.
     private func fleetDetail(_ model: ModelReport, number: Int) -> String {
         var out = "<details class=\"model\" id=\"model-\(number)\"><summary>\(ControlCoverage.mark(model.verdict)) "
-        out += "\(HTMLText.escape(model.displayName))</summary>\n<p><code>\(HTMLText.escape(model.file))</code> "
-        out += "sha256 <code class=\"digest\">\(HTMLText.escape(model.envelopeSHA256))</code></p>\n"
-        let findings = model.findings.filter(Self.needsAttention)
-        if !findings.isEmpty {
+        out += "\(HTMLText.escape(model.displayName))</summary>\n"
+        out += "<p>sha256 <code class=\"digest\">\(HTMLText.escape(model.envelopeSHA256))</code></p>\n"
+        var groups: [(key: String, findings: [Finding])] = []
+        for finding in model.findings where Self.needsAttention(finding) {
+            let key = "\(finding.status.rawValue) \(finding.ruleID)"
+            if groups.last?.key == key {
+                groups[groups.count - 1].findings.append(finding)
+            } else {
+                groups.append((key, [finding]))
+            }
+        }
+        if !groups.isEmpty {
             out += "<ul class=\"findings\">\n"
-            for finding in findings {
-                out += "<li class=\"\(Self.slug(finding.status))\">\(ControlCoverage.mark(finding.status)) "
-                out += "<code>\(HTMLText.escape(finding.ruleID))</code> \(HTMLText.multiline(finding.message))"
-                if let expected = finding.expected { out += "; expected \(HTMLText.multiline(expected))" }
-                if let observed = finding.observed { out += "; observed \(HTMLText.multiline(observed))" }
-                if let pointer = finding.pointer { out += " <code>\(HTMLText.escape(pointer))</code>" }
-                if let path = finding.path {
-                    out += "<br><span class=\"path\">path: \(HTMLText.escape(path.joined(separator: " ← ")))</span>"
-                }
-                if let waiver = finding.waiver {
-                    out += "<br><span class=\"waiver\">waived by \(HTMLText.escape(waiver.approver)) until "
-                    out += "<time>\(HTMLText.escape(waiver.expires))</time>: "
-                    out += "\(HTMLText.multiline(waiver.justification))</span>"
-                }
+            for group in groups {
+                let first = group.findings[0]
+                out += "<li class=\"\(Self.slug(first.status))\">\(ControlCoverage.mark(first.status)) "
+                out += "<code>\(HTMLText.escape(first.ruleID))</code> "
+                out += group.findings.map(Self.findingLine).joined(separator: "<br>")
                 out += "</li>\n"
             }
             out += "</ul>\n"
@@ -187,6 +190,23 @@ extension HTMLReportRenderer {
             out += "<p class=\"legend\">Custody: \(hops.joined(separator: " → "))</p>\n"
         }
         return out + "</details>\n"
+    }
+
+    /// One finding in a line: message, expected, observed (unless the message says it), path and waiver.
+    static func findingLine(_ finding: Finding) -> String {
+        var out = HTMLText.multiline(finding.message)
+        if let expected = finding.expected, !expected.isEmpty { out += "; expected \(HTMLText.multiline(expected))" }
+        if let observed = finding.observed, !observed.isEmpty, !finding.message.contains(observed) {
+            out += "; observed \(HTMLText.multiline(observed))"
+        }
+        if let path = finding.path {
+            out += " <span class=\"path\">(path: \(HTMLText.escape(path.joined(separator: " ← "))))</span>"
+        }
+        if let waiver = finding.waiver {
+            out += " <span class=\"waiver\">(waived by \(HTMLText.escape(waiver.approver)) until "
+            out += "<time>\(HTMLText.escape(waiver.expires))</time>: \(HTMLText.multiline(waiver.justification)))</span>"
+        }
+        return out
     }
 
     /// The ancestry as nested text: `parent (relation, status) ← grandparent …`, parents of a node in brackets.

@@ -4,14 +4,15 @@
 /// The bytes are exactly what `ReportJSON.encode` gives for the same model inside a report: keys in byte order,
 /// two spaces per level, `"key" : value`, an empty array as `[`, a blank line and `]`, strings escaped as the
 /// encoder escapes them (`\b \f \n \r \t \" \\`, other C0 controls as lower-case `\u00xx`, `/` as is), and then
-/// `JSONText.terminalSafe`. `ReportRendererTests` checks it against the encoder on models that use every field.
+/// as `JSONText.terminalSafe` rewrites them, in the same pass. `FleetStreamingTests` checks it against the encoder on
+/// models that use every field.
 public enum ModelReportJSON {
     /// The model's JSON at the depth of the report's `models` array (two levels, four spaces), no trailing newline.
     public static func element(_ model: ModelReport) -> [UInt8] {
         var writer = PrettyJSONText(level: 2)
         writer.bytes.append(contentsOf: [0x20, 0x20, 0x20, 0x20])
         write(model, to: &writer)
-        return JSONText.terminalSafe(writer.bytes)
+        return writer.bytes
     }
 
     /// Member order is byte order of the keys, as the encoder's `.sortedKeys` writes them; absent optionals are
@@ -158,9 +159,30 @@ struct PrettyJSONText {
         bytes.append(contentsOf: text.utf8)
     }
 
+    /// A string as the encoder writes it, made terminal-safe as `JSONText.terminalSafe` would make it afterwards:
+    /// DEL, a `[` after two `#` and every character `VisibleEscape` finds unsafe become upper-case `\uXXXX`.
+    /// Outside strings the report holds no `#`, so a run of `#` starts and ends inside one string.
     mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
+        // Most strings are printable ASCII with nothing to escape: copied whole.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C && $0 != 0x23 }) {
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
+        var hashes = 0
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            guard value < 0x80 else {
+                hashes = 0
+                if VisibleEscape.isUnsafe(scalar) {
+                    escape(value)
+                } else {
+                    bytes.append(contentsOf: String(scalar).utf8)
+                }
+                continue
+            }
+            let byte = UInt8(value)
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
             case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
@@ -173,12 +195,28 @@ struct PrettyJSONText {
                 bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
                 bytes.append(Self.hex[Int(byte >> 4)])
                 bytes.append(Self.hex[Int(byte & 0x0F)])
-            default: bytes.append(byte)
+            case 0x7F:
+                escape(value)
+            case UInt8(ascii: "[") where hashes >= 2:
+                escape(value)
+            default:
+                bytes.append(byte)
             }
+            hashes = byte == UInt8(ascii: "#") ? hashes + 1 : 0
         }
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// `\uXXXX` in upper-case hex, a surrogate pair beyond the BMP: how `JSONText.terminalSafe` writes a character.
+    private mutating func escape(_ value: UInt32) {
+        guard let scalar = Unicode.Scalar(value) else { return }
+        for unit in String(scalar).utf16 {
+            bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u")])
+            for shift in [12, 8, 4, 0] { bytes.append(Self.upperHex[Int((unit >> UInt16(shift)) & 0x0F)]) }
+        }
+    }
+
+    private static let upperHex: [UInt8] = Array("0123456789ABCDEF".utf8)
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     private mutating func open(_ bracket: UInt8) {
