@@ -11,7 +11,7 @@ struct StreamedJSONOutput {
 
     /// The JSON destination when JSON is the one format asked for, else `nil`.
     init?(_ outputs: ReportOutputOptions) throws {
-        let destinations = try outputs.destinations(arguments: CommandLine.arguments)
+        let destinations = try outputs.destinations()
         guard destinations.count == 1, let only = destinations.first, only.format == .json else { return nil }
         path = only.path == "-" ? nil : only.path
     }

@@ -27,8 +27,10 @@ public struct JSONReportFrame: Sendable {
         index == 0 ? [0x0A] : [UInt8(ascii: ","), 0x0A]
     }
 
-    public struct OutlineError: Error, CustomStringConvertible {
-        public var description: String { "the JSON report outline has no models array" }
+    /// The encoded report has no `models` array to write the models into: a defect, reported as a failed write.
+    public struct OutlineError: AuditError {
+        public var code: AuditErrorCode { .writeFailed }
+        public var description: String { "cannot write the JSON report: its outline has no models array" }
     }
 
     /// The outline without models, cut after `"models" : [` (head), after it (empty tail) and at its `]` (closing).
