@@ -49,14 +49,14 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp(
         "How many models to audit at once (default: one per core). The report is the same whatever the number.",
         valueName: "n"))
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    var jobs: Int?
 
     @OptionGroup var outputs: ReportOutputOptions
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("give at least one signed manifest or directory") }
         if threshold < 1 { throw ValidationError("--threshold must be at least 1") }
-        if jobs < 1 || jobs > 1024 { throw ValidationError("--jobs must be between 1 and 1024") }
+        if let jobs, jobs < 1 || jobs > 1024 { throw ValidationError("--jobs must be between 1 and 1024") }
     }
 
     func run() throws {
@@ -75,7 +75,8 @@ struct ReportCommand: ParsableCommand {
                     guard checkDirectories, file.hasSuffix(".json") else { return nil }
                     return String(file.dropLast(5))
                 },
-                store: try manifestStore.map { try ManifestStore.load(directory: $0) }, concurrency: jobs))
+                store: try manifestStore.map { try ManifestStore.load(directory: $0) },
+                concurrency: jobs ?? ProcessInfo.processInfo.activeProcessorCount))
         let mode = outputs.mode ?? loadedPolicy?.mode ?? .enforce
         if let streamed = try StreamedJSONOutput(outputs) {
             let shell = try streamed.write(auditor, files: files, mode: mode)
