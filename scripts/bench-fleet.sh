@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark: `audit report --format json` over a synthetic fleet of signed manifests with the enterprise policy,
 # one worker (`--jobs 1`, the single-core figure) beside every core (`--jobs $(nproc)`), at 1,000 and 10,000
-# manifests: wall time (best of N), peak memory (max RSS), cost per manifest, and the speed-up as a ratio.
+# manifests: wall time and CPU time (best of N), peak memory (max RSS, `/usr/bin/time -v`), cost per manifest,
+# and the speed-up as a ratio; then the HTML and text reports of the largest fleet (time, memory, size). The
+# load average before and after says how busy the machine was: on a shared machine CPU time is the steadier
+# figure.
 #
 #   bash scripts/bench-fleet.sh                   # what `make bench-fleet` runs
 #   BENCH_RUNS=5 bash scripts/bench-fleet.sh      # more runs per setting
@@ -25,16 +28,21 @@ else
     AUDIT="$(swift build -c release ${BENCH_SWIFT_FLAGS:-} --show-bin-path)/audit"
 fi
 
-# One run: prints "seconds max-rss-kib" (time's last line).
+# One run of `audit report` in FORMAT: prints "wall-seconds max-rss-kib cpu-seconds" from `/usr/bin/time -v`.
 measure() {
-    local fleet=$1 jobs=$2 out
-    out=$( { /usr/bin/time -f '%e %M' "$AUDIT" report "$fleet" --trust keys --policy policies/enterprise-default.yaml \
-        --store manifests --at 2026-10-01T00:00:00Z --format json --output /dev/null --jobs "$jobs" >/dev/null; } \
-        2>&1 | tail -1 || true)   # the fleet has non-compliant models: audit exits 1 by design
-    echo "$out"
+    local fleet=$1 jobs=$2 format=${3:-json} output=${4:-/dev/null}
+    { /usr/bin/time -v "$AUDIT" report "$fleet" --trust keys --policy policies/enterprise-default.yaml \
+        --store manifests --at 2026-10-01T00:00:00Z --format "$format" --output "$output" --jobs "$jobs" \
+        >/dev/null || true; } 2>&1 | awk -F': ' '   # the fleet has non-compliant models: audit exits 1 by design
+        /Elapsed \(wall clock\)/ { n = split($2, t, ":"); wall = (n == 3) ? t[1] * 3600 + t[2] * 60 + t[3] : t[1] * 60 + t[2] }
+        /Maximum resident set size/ { rss = $2 }
+        /User time/ { cpu += $2 }
+        /System time/ { cpu += $2 }
+        END { print wall, rss, cpu }'
 }
 
-printf '%-8s %-6s %10s %12s %14s\n' manifests jobs "wall (s)" "peak (MiB)" "ms/manifest"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $CORES cores"
+printf '%-9s %-5s %9s %11s %9s %12s %13s\n' manifests jobs "wall (s)" "peak (MiB)" "cpu (s)" "ms/manifest" "cpu ms/manif."
 for size in $SIZES; do
     fleet=out/bench/fleet-$size
     if [ "$(ls "$fleet" 2>/dev/null | wc -l)" -ne "$size" ]; then
@@ -43,17 +51,31 @@ for size in $SIZES; do
     fi
     declare -A best=()
     for jobs in 1 "$CORES"; do
-        wall=999999; peak=0
+        wall=999999; peak=0; cpu=999999
         for _ in $(seq "$RUNS"); do
-            read -r seconds kib < <(measure "$fleet" "$jobs")
+            read -r seconds kib used < <(measure "$fleet" "$jobs")
             wall=$(awk -v a="$wall" -v b="$seconds" 'BEGIN { print (b < a) ? b : a }')
             peak=$(awk -v a="$peak" -v b="$kib" 'BEGIN { print (b > a) ? b : a }')
+            cpu=$(awk -v a="$cpu" -v b="$used" 'BEGIN { print (b < a) ? b : a }')
         done
         best[$jobs]=$wall
-        printf '%-8s %-6s %10.2f %12.1f %14.3f\n' "$size" "$jobs" "$wall" "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')" \
-            "$(awk -v s="$wall" -v n="$size" 'BEGIN { print s * 1000 / n }')"
+        printf '%-9s %-5s %9.2f %11.1f %9.2f %12.3f %13.3f\n' "$size" "$jobs" "$wall" \
+            "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')" "$cpu" \
+            "$(awk -v s="$wall" -v n="$size" 'BEGIN { print s * 1000 / n }')" \
+            "$(awk -v s="$cpu" -v n="$size" 'BEGIN { print s * 1000 / n }')"
     done
-    printf '%-8s speed-up with %s jobs: %.2fx\n' "$size" "$CORES" \
+    printf '%-9s speed-up with %s jobs: %.2fx\n' "$size" "$CORES" \
         "$(awk -v a="${best[1]}" -v b="${best[$CORES]}" 'BEGIN { print a / b }')"
     unset best
 done
+
+# The other formats for the largest fleet, every core: the HTML report's size, and how long text and HTML take.
+largest=$(echo "$SIZES" | tr ' ' '\n' | sort -n | tail -1)
+for format in html text; do
+    file=out/bench/report-$largest.$format
+    read -r seconds kib used < <(measure "out/bench/fleet-$largest" "$CORES" "$format" "$file")
+    printf '%-9s %-5s %9.2f %11.1f %9.2f   %s: %.1f MB\n' "$largest" "$CORES" "$seconds" \
+        "$(awk -v k="$kib" 'BEGIN { print k / 1024 }')" "$used" "$format" \
+        "$(awk -v b="$(wc -c < "$file")" 'BEGIN { print b / 1000000 }')"
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -75,9 +75,14 @@ struct ReportCommand: ParsableCommand {
                     guard checkDirectories, file.hasSuffix(".json") else { return nil }
                     return String(file.dropLast(5))
                 },
-                store: try manifestStore.map { try ManifestStore.load(directory: $0) }, concurrency: jobs ?? ProcessInfo.processInfo.activeProcessorCount))
-        let report = auditor.report(
-            models: auditor.auditFleet(files: files), mode: outputs.mode ?? loadedPolicy?.mode ?? .enforce)
+                store: try manifestStore.map { try ManifestStore.load(directory: $0) },
+                concurrency: jobs ?? ProcessInfo.processInfo.activeProcessorCount))
+        let mode = outputs.mode ?? loadedPolicy?.mode ?? .enforce
+        if let streamed = try StreamedJSONOutput(outputs) {
+            let shell = try streamed.write(auditor, files: files, mode: mode)
+            throw AuditExit.code(for: shell.summary.verdict, mode: mode)
+        }
+        let report = auditor.report(models: auditor.auditFleet(files: files), mode: mode)
         try outputs.write(report)
         throw AuditExit.code(for: report)
     }

@@ -93,9 +93,15 @@ public struct Finding: Sendable, Codable, Equatable {
 
     /// Findings in report order: status (failures first), severity, rule id, pointer, message.
     public static func sorted(_ findings: [Finding]) -> [Finding] {
-        findings.sorted {
-            ($0.status, $0.severity, $0.ruleID, $0.pointer ?? "", $0.message)
-                < ($1.status, $1.severity, $1.ruleID, $1.pointer ?? "", $1.message)
+        // The order of the tuple (status, severity, rule, pointer, message), compared member by member so no tuple
+        // of strings is built per comparison: sorting every model's findings was a visible cost of a fleet run.
+        findings.sorted { lhs, rhs in
+            if lhs.status != rhs.status { return lhs.status < rhs.status }
+            if lhs.severity != rhs.severity { return lhs.severity < rhs.severity }
+            if lhs.ruleID != rhs.ruleID { return lhs.ruleID < rhs.ruleID }
+            let left = lhs.pointer ?? "", right = rhs.pointer ?? ""
+            if left != right { return left < right }
+            return lhs.message < rhs.message
         }
     }
 }

@@ -30,6 +30,18 @@ public enum AtomicFile {
     public static func write(
         _ bytes: some ContiguousBytes, to path: String, mode: mode_t? = nil, overwrite: Bool = true
     ) throws {
+        try write(to: path, mode: mode, overwrite: overwrite) { write in
+            try bytes.withUnsafeBytes { try write($0) }
+        }
+    }
+
+    /// Writes what `produce` hands to its `write` function, piece by piece, to `path` with the same guarantees as
+    /// `write(_:to:mode:overwrite:)`: a report too large to hold in memory is streamed into the temporary file, and
+    /// the target is replaced only once `produce` has returned. When `produce` throws, the target is unchanged.
+    public static func write(
+        to path: String, mode: mode_t? = nil, overwrite: Bool = true,
+        _ produce: (_ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) throws {
         let target = resolvingSymbolicLink(path)
         if !overwrite && FileManager.default.fileExists(atPath: target) {
             throw WriteError(path: path, reason: "file exists (use --force to replace it)")
@@ -66,8 +78,15 @@ public enum AtomicFile {
             // The umask narrowed the bits at creation; what was asked for (or kept) is exact.
             guard fchmod(fd, permissions) == 0 else { throw fail(errno) }
         }
-        let writeResult = writeAll(bytes, to: fd)
-        if writeResult != 0 { throw fail(writeResult) }
+        do {
+            try produce { piece in
+                let result = writeAll(piece, to: fd)
+                if result != 0 { throw fail(result, closing: false) }
+            }
+        } catch {
+            close(fd)
+            throw error
+        }
         guard fsync(fd) == 0 else { throw fail(errno) }
         // close() can report a delayed write error (NFS); the data is only safe when it does not.
         guard close(fd) == 0 else { throw fail(errno, closing: false) }
@@ -103,18 +122,20 @@ public enum AtomicFile {
 
     /// Writes every byte to `fd`, retrying after a signal; 0, or the `errno` of the write that failed.
     private static func writeAll(_ bytes: some ContiguousBytes, to fd: Int32) -> Int32 {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += n
+        bytes.withUnsafeBytes { writeAll($0, to: fd) }
+    }
+
+    private static func writeAll(_ raw: UnsafeRawBufferPointer, to fd: Int32) -> Int32 {
+        var offset = 0
+        while offset < raw.count {
+            let n = Foundation.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
             }
-            return 0
+            offset += n
         }
+        return 0
     }
 
     /// Removes temporary files a killed writer left beside `path`; call it only while holding `path`'s `FileLock`.

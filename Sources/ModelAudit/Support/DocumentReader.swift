@@ -100,7 +100,9 @@ public struct ObjectReader {
             log.add(path(key), "expected a string, found \(value.kindName)")
             return nil
         }
-        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        // Blank is every scalar White_Space, the set `.whitespacesAndNewlines` trims, without the NSString bridge that
+        // made trimming the costliest step of reading a manifest.
+        if text.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
             if required { log.add(path(key), "required, not filled in") } else { log.add(path(key), "must not be empty") }
             return nil
         }

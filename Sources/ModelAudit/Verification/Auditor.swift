@@ -113,6 +113,35 @@ public struct Auditor: Sendable {
         return results.values.compactMap { $0 }
     }
 
+    /// Audits every file as `auditFleet(files:)` does, but hands each model on as soon as it and every model before
+    /// it are done, in the order of `files`, instead of gathering them: a caller can write the report while the rest
+    /// is still being audited and need not keep every model.
+    ///
+    /// `prepare` runs on the worker that audited the model, so per-model work (encoding it) is spread over the
+    /// cores too; `deliver` runs one call at a time, in order. The first error `deliver` throws stops the run and
+    /// is rethrown.
+    public func auditFleet<Prepared: Sendable>(
+        files: [String], prepare: @Sendable (ModelReport) -> Prepared, deliver: (Prepared) throws -> Void
+    ) throws {
+        let workers = min(options.concurrency, files.count)
+        if workers <= 1 {
+            for file in files { try deliver(prepare(auditOrReport(file))) }
+            return
+        }
+        let handOff = OrderedHandOff<Prepared>(count: files.count, window: 32 * workers)
+        try withoutActuallyEscaping(deliver) { deliver in
+            // The hand-off calls `deliver` one call at a time, each after the last returned (under its lock), so
+            // the receiver's state is never touched by two workers at once.
+            let receiver = SerialReceiver(deliver: deliver)
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while let index = handOff.take() {
+                    handOff.put(index, prepare(auditOrReport(files[index])), deliver: receiver.deliver)
+                }
+            }
+            try handOff.finish()
+        }
+    }
+
     /// One file's report, or a report that says why it could not be evaluated.
     private func auditOrReport(_ file: String) -> ModelReport {
         do {
@@ -195,4 +224,9 @@ public enum CustodyBundleSource: Sendable, Equatable {
         if case .sidecar = self { return true }
         return false
     }
+}
+
+/// A receiver that `OrderedHandOff` calls from whichever worker delivers, never from two at once.
+private struct SerialReceiver<Value>: @unchecked Sendable {
+    let deliver: (Value) throws -> Void
 }

@@ -62,7 +62,7 @@ public struct ScreeningListCheck: PolicyCheck {
             var hits: [ScreeningMatch] = []
             var warnings: [String] = []
             for name in party.names {
-                let screened = ScreeningName(name)
+                let screened = ScreeningNameCache.shared.analysis(of: name)
                 for warning in screened.warnings {
                     let text = name == party.displayName ? warning : "alias \"\(name)\": \(warning)"
                     if !warnings.contains(text) { warnings.append(text) }

@@ -1,0 +1,65 @@
+extension Auditor {
+    /// Audits `files` and writes the JSON report to `write` while doing so, model by model in report order, keeping
+    /// only counts and waiver matches: memory stays flat however large the fleet. The bytes are those of
+    /// `JSONReportRenderer` on the report `report(models:mode:)` would give.
+    ///
+    /// 1. The files are put in report order (`AuditReport` sorts models by file), and the head of the report —
+    ///    everything before the first model — is written.
+    /// 2. Each worker audits a model and encodes it (`ModelReportJSON`); the encoded models are written in order
+    ///    as soon as each and every one before it are ready (`auditFleet(files:prepare:deliver:)`).
+    /// 3. The summary and the waivers are computed from what was kept, and the rest of the report is written.
+    ///
+    /// Returns the report without its models, carrying the summary (and so the verdict) of the whole run.
+    public func writeJSONReport(
+        files: [String], mode: PolicyMode, to write: ([UInt8]) throws -> Void
+    ) throws -> AuditReport {
+        let frame = try JSONReportFrame(shell: report(models: [], mode: mode))
+        try write(frame.head)
+        var summary = ReportSummary(models: [])
+        var waiverMatches: [ModelReport] = []
+        var written = 0
+        try auditFleet(
+            files: files.sorted(),
+            prepare: { model in StreamedModel(model) },
+            deliver: { model in
+                try write(JSONReportFrame.separator(before: written) + model.json)
+                written += 1
+                summary.add(model.summary)
+                if let matches = model.waiverMatches { waiverMatches.append(matches) }
+            })
+        var shell = report(models: waiverMatches, mode: mode)
+        shell.models = []
+        shell.summary = summary
+        try write(frame.tail(shell, after: written))
+        return shell
+    }
+}
+
+/// What a streamed run keeps of one model once it is encoded: its JSON, its counts, and — only when a waiver
+/// matched — the file and matches the report's waiver section needs.
+private struct StreamedModel: Sendable {
+    let json: [UInt8]
+    let summary: ReportSummary
+    let waiverMatches: ModelReport?
+
+    init(_ model: ModelReport) {
+        json = ModelReportJSON.element(model)
+        var one = ReportSummary(models: [])
+        one.count(model)
+        summary = one
+        waiverMatches = model.waiverMatches.isEmpty ? nil : ModelReport(
+            file: model.file, envelopeSHA256: model.envelopeSHA256, name: model.name, version: model.version,
+            developer: model.developer, findings: [], waiverMatches: model.waiverMatches)
+    }
+}
+
+extension ReportSummary {
+    /// Adds the counts of `other` to these.
+    mutating func add(_ other: ReportSummary) {
+        models += other.models
+        compliant += other.compliant
+        nonCompliant += other.nonCompliant
+        couldNotEvaluate += other.couldNotEvaluate
+        for (status, count) in other.findings { findings[status, default: 0] += count }
+    }
+}

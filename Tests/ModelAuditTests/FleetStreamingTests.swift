@@ -1,0 +1,209 @@
+import Foundation
+import Testing
+
+@testable import ModelAudit
+
+/// The fleet path: models written without `JSONEncoder`, the JSON report streamed while the fleet is audited, the
+/// ordered hand-off between workers and the writer, and a streamed atomic write.
+@Suite struct FleetStreamingTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// A model that uses every field, every optional both present and absent, empty arrays, and strings holding
+    /// every character the encoder or `JSONText.terminalSafe` escapes.
+    static func oddModel() -> ModelReport {
+        var controls = ""
+        for value in 0..<0x20 { controls.unicodeScalars.append(Unicode.Scalar(UInt8(value))) }
+        let awkward = controls + "\"\\/\u{7F}\u{80}\u{9B}[2J é ✓ 𝔘 \u{202E}rtl\u{2028}##[error]x #[y] ##"
+        return ModelReport(
+            file: "fleet/\(awkward).json", envelopeSHA256: String(repeating: "ab", count: 32), name: awkward,
+            version: nil, developer: "Dev \u{1B}[31m",
+            findings: [
+                Finding(
+                    ruleID: "R-1", title: awkward, status: .fail, severity: .critical, message: "m\nline",
+                    expected: "", observed: awkward, pointer: "/a~1b", controls: [], remediation: awkward,
+                    path: [], waiver: WaiverNote(justification: awkward, approver: "a@b", expires: "2026-01-01")),
+                Finding(ruleID: "R-2", title: "t", status: .notApplicable, severity: .info, message: "", path: ["x"]),
+            ],
+            lineage: LineageNode(
+                name: awkward, relation: nil, manifestSHA256: nil, status: "verified", developer: nil,
+                parents: [
+                    LineageNode(
+                        name: "p", relation: "fine-tune", manifestSHA256: "00", status: "cycle", developer: "d",
+                        parents: [], repeated: true),
+                    LineageNode(
+                        name: "q", relation: "distil", manifestSHA256: nil, status: "missing", developer: nil,
+                        parents: [], repeated: false),
+                ]),
+            custody: [])
+    }
+
+    @Test("ModelReportJSON writes exactly what the report's JSONEncoder writes")
+    func modelWriterMatchesTheEncoder() throws {
+        var report = try ReportFixture.sample()
+        let odd = Self.oddModel()
+        var plain = ModelReport(
+            file: "plain.json", envelopeSHA256: "", name: nil, version: nil, developer: nil, findings: [],
+            custody: [CustodyHop(index: 12, action: "a", actor: "b", country: "GB", time: "t", status: "s")])
+        plain.lineage = nil
+        report.models += [odd, plain]
+        #expect(try JSONReportRenderer().render(report) == ReportJSON.encode(report))
+        for model in report.models {
+            var alone = report
+            alone.models = [model]
+            let whole = String(decoding: try ReportJSON.encode(alone), as: UTF8.self)
+            let element = String(decoding: ModelReportJSON.element(model), as: UTF8.self)
+            #expect(whole.contains("\"models\" : [\n" + element + "\n  ]"), "\(model.file)")
+        }
+    }
+
+    /// The sample fleet with the enterprise policy, as `make run` audits it.
+    static func auditor(jobs: Int) throws -> Auditor {
+        let path = { (name: String) in Self.root.appendingPathComponent(name).path }
+        return Auditor(
+            trustStore: try TrustStore.load(directory: path("keys")),
+            policy: try PolicyLoader.load(path: path("policies/enterprise-default.yaml")),
+            options: Auditor.Options(
+                time: try #require(RFC3339.parse("2026-10-01T00:00:00Z")),
+                store: try ManifestStore.load(directory: path("manifests")), concurrency: jobs))
+    }
+
+    @Test("a streamed JSON report equals the report rendered in memory", arguments: [1, 2, 8])
+    func streamedEqualsInMemory(jobs: Int) throws {
+        let auditor = try Self.auditor(jobs: jobs)
+        let files = try Auditor.envelopeFiles([Self.root.appendingPathComponent("manifests").path])
+        // Given out of order, and one file twice: the report is in file order either way.
+        let given = files.reversed() + [files[0]]
+        let report = auditor.report(models: auditor.auditFleet(files: given), mode: .enforce)
+        #expect(report.models.count == given.count)
+        var streamed: [UInt8] = []
+        var writes = 0
+        let shell = try auditor.writeJSONReport(files: given, mode: .enforce) { bytes in
+            streamed += bytes
+            writes += 1
+        }
+        #expect(writes == given.count + 2, "the head, one write per model, the tail")
+        #expect(streamed == (try ReportJSON.encode(report)))
+        #expect(streamed == (try JSONReportRenderer().render(report)))
+        #expect(shell.models.isEmpty)
+        #expect(shell.summary == report.summary)
+        #expect(shell.summary.verdict == report.verdict)
+        #expect(shell.waivers == report.waivers)
+        #expect(report.waivers.contains { $0.state != .unused }, "the fleet exercises the waiver section")
+    }
+
+    @Test("a write that fails stops the run and is rethrown")
+    func failingWriteStops() throws {
+        struct Full: Error {}
+        let auditor = try Self.auditor(jobs: 2)
+        let files = try Auditor.envelopeFiles([Self.root.appendingPathComponent("manifests").path])
+        var writes = 0
+        #expect(throws: Full.self) {
+            _ = try auditor.writeJSONReport(files: files, mode: .enforce) { _ in
+                writes += 1
+                if writes == 3 { throw Full() }
+            }
+        }
+        #expect(writes == 3, "nothing is written after the failure")
+    }
+
+    @Test("the hand-off delivers every result once, in order, whatever order the workers finish in")
+    func handOffKeepsOrder() throws {
+        let count = 2_000
+        let handOff = OrderedHandOff<Int>(count: count, window: 8)
+        // Not locked: the hand-off promises one delivery at a time, and a race here would lose or reorder values.
+        final class Received: @unchecked Sendable { var values: [Int] = [] }
+        let received = Received()
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            while let index = handOff.take() {
+                if (index + worker) % 7 == 0 { usleep(50) }
+                handOff.put(index, index * 3) { received.values.append($0) }
+            }
+        }
+        try handOff.finish()
+        #expect(received.values == (0..<count).map { $0 * 3 })
+    }
+
+    @Test("a streamed atomic write replaces the file only when the producer finishes")
+    func streamedAtomicWrite() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stream-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("report.json").path
+        try AtomicFile.write(Array("old\n".utf8), to: path)
+        struct Stop: Error {}
+        #expect(throws: Stop.self) {
+            try AtomicFile.write(to: path) { write in
+                try Array("half".utf8).withUnsafeBytes { try write($0) }
+                throw Stop()
+            }
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "old\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["report.json"])
+        try AtomicFile.write(to: path) { write in
+            for piece in ["new", " ", "report\n"] { try Array(piece.utf8).withUnsafeBytes { try write($0) } }
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "new report\n")
+    }
+
+    @Test("a string of nothing but Unicode white space is still blank, one with any other character is not")
+    func blankStrings() throws {
+        let blank = " \t\n\r\u{0B}\u{0C}\u{85}\u{A0}\u{1680}\u{2000}\u{200A}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}"
+        for text in [blank, "", " "] {
+            #expect(text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
+                == text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        }
+        let log = ProblemLog()
+        let object = try JSONObject([("name", .string(blank)), ("other", .string(" x "))])
+        let reader = ObjectReader(object, pointer: "", log: log)
+        #expect(reader.string("name") == nil)
+        #expect(reader.string("other") == " x ")
+        #expect(log.problems.map(\.message) == ["required, not filled in"])
+    }
+
+    /// The fixture's models repeated under new file names until the report has `count` of them.
+    static func largeReport(_ count: Int) throws -> AuditReport {
+        var report = try ReportFixture.sample()
+        let originals = report.models
+        report.models = (0..<count).map { index in
+            var model = originals[index % originals.count]
+            model.file = String(format: "fleet/model-%05d.json", index)
+            return model
+        }
+        report.summary = ReportSummary(models: report.models)
+        return report
+    }
+
+    @Test("a large fleet's HTML puts the summary first, collapses each model and stays small")
+    func fleetHTML() throws {
+        let count = HTMLReportRenderer.fullDetailLimit + 10
+        let report = try Self.largeReport(count)
+        let html = String(decoding: try HTMLReportRenderer().render(report), as: UTF8.self)
+        let lower = html.lowercased()
+        #expect(!lower.contains("<script") && !lower.contains("<svg") && !lower.contains("<nav"))
+        #expect(!lower.contains(" style=\""), "styling is by classes in the one style sheet")
+        let order = ["id=\"failures-title\"", "id=\"controls-title\"", "id=\"waivers-title\"", "id=\"rules\"",
+            "<table id=\"verdicts\"", "<details class=\"model\""]
+        let positions = try order.map { try #require(html.range(of: $0), "\($0) is missing").lowerBound }
+        #expect(positions == positions.sorted(), "summary, waivers, rules and verdicts come before the models")
+        #expect(!html.contains("<details class=\"model\" id=\"model-1\" open"))
+        // Every model that failed has a collapsed block, linked from its verdict row; every link lands.
+        let failing = report.models.indices.filter { report.models[$0].verdict != .compliant }
+        for index in failing {
+            #expect(html.contains("<details class=\"model\" id=\"model-\(index + 1)\">"))
+            #expect(html.contains("<a href=\"#model-\(index + 1)\">"))
+        }
+        for reference in HTMLReferences.values(in: html) {
+            #expect(reference.hasPrefix("#"), "non-local reference \(reference)")
+            #expect(html.contains("id=\"\(reference.dropFirst())\""), "\(reference) points nowhere")
+        }
+        // Input is escaped; findings that need attention are there, passing ones only counted.
+        #expect(!html.contains("<eu>") && html.contains("&lt;eu&gt;"))
+        #expect(html.contains("Globex | Trading"))
+        #expect(!html.contains("SOC 2 Type II audit is current"))
+        #expect(html.utf8.count / count < 2_500, "\(html.utf8.count / count) bytes a model")
+
+        let small = String(decoding: try HTMLReportRenderer().render(try Self.largeReport(3)), as: UTF8.self)
+        #expect(small.contains("<svg") && !small.contains("<details class=\"model\""), "a small report keeps its figures")
+    }
+}
