@@ -7,8 +7,9 @@ import Foundation
 ///    (paths from the model root, each with everything below it), git's files unless told otherwise, and the bundle
 ///    itself when it is written inside the model. Any refused entry stops signing.
 /// 2. Hash every file (file mode) or every `shardSize` range of every non-empty file (shard mode) on all cores.
-/// 3. Build the statement: resources sorted by name in code-point order, the root digest over them, the
-///    serialization parameters (ignore paths recorded as signed), the model directory's name as subject.
+/// 3. Build the statement: resources sorted by name in code-point order (a single file is named `.`, as the
+///    reference verifier expects), the root digest over them, the serialization parameters (ignore paths recorded
+///    as signed), the model's name as subject.
 /// 4. Sign its DSSE pre-authentication encoding with each key and wrap it in a v0.3 Sigstore bundle whose
 ///    verification material is the key's hint (SHA-256 of its PEM, as the reference tool computes it) or the
 ///    certificate chain.
@@ -64,7 +65,8 @@ public struct OMSSigner {
             if lstat(modelPath, &link) == 0, link.st_mode & S_IFMT == S_IFLNK, !followSymlinks {
                 throw ArtifactError(problems: [ArtifactProblem(path: modelPath, kind: .symlink(target: "a file"))])
             }
-            files = [(subjectName, UInt64(max(info.st_size, 0)))]
+            // The reference tool names the one file ".", and compares names exactly, so "." it is.
+            files = [(".", UInt64(max(info.st_size, 0)))]
             opener = { _ in
                 let fd = open(modelPath, O_RDONLY | O_CLOEXEC)
                 return fd >= 0
