@@ -164,7 +164,7 @@ public struct OMSSigner {
         guard let first = keys.first else { throw SigningError(message: "no signing key") }
         for key in keys {
             switch key.type {
-            case .ecdsaP256, .ecdsaP384: break
+            case .ecdsaP256, .ecdsaP384, .ecdsaP521: break
             default:
                 throw SigningError(
                     message: "OMS signs with ECDSA P-256, P-384 or P-521 keys; \(key.publicKey.keyID) is \(key.type)")
