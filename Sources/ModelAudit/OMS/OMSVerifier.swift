@@ -35,21 +35,35 @@ public struct OMSCertificateRejection: Error, Sendable, Equatable, CustomStringC
 /// What verifying an OMS bundle established: the signatures, the statement they cover, the model's files.
 public struct OMSVerification: Sendable {
     public let mediaType: SigstoreBundle.MediaType
+    public let signatures: EnvelopeVerification
     /// The verified statement; `nil` when the signatures did not verify or the statement is invalid.
     public let statement: OMSStatement?
+    /// Why a verified payload is not a usable OMS statement.
+    public let statementProblem: String?
+    /// The model's files against the statement, when a model path was given.
+    public let artifacts: ArtifactCheckResult?
     /// Why the bundle's certificate chain was not used, when it carries one.
     public let certificateProblem: String?
     /// The subject and issuer of the bundle's leaf certificate, when it carries one that validated.
     public let certificateSigner: String?
 
     public init(
-        mediaType: SigstoreBundle.MediaType, statement: OMSStatement?, certificateProblem: String? = nil,
+        mediaType: SigstoreBundle.MediaType, signatures: EnvelopeVerification, statement: OMSStatement?,
+        statementProblem: String? = nil, artifacts: ArtifactCheckResult? = nil, certificateProblem: String? = nil,
         certificateSigner: String? = nil
     ) {
         self.mediaType = mediaType
+        self.signatures = signatures
         self.statement = statement
+        self.statementProblem = statementProblem
+        self.artifacts = artifacts
         self.certificateProblem = certificateProblem
         self.certificateSigner = certificateSigner
+    }
+
+    /// Signatures verified, the statement is valid, and the files (when checked) match.
+    public var passed: Bool {
+        signatures.isVerified && statement != nil && statementProblem == nil && (artifacts?.passed ?? true)
     }
 }
 
@@ -77,7 +91,7 @@ public struct OMSVerifier: Sendable {
     public func verify(
         _ bundle: SigstoreBundle, bundlePath: String? = nil, modelPath: String? = nil, followSymlinks: Bool = false,
         progress: DigestProgress? = nil
-    ) throws -> ModelVerification {
+    ) throws -> OMSVerification {
         guard let envelope = bundle.dsseEnvelope else {
             throw EnvelopeError(
                 "the bundle holds a message signature over one blob, not a DSSE envelope with a model's statement",
@@ -108,20 +122,15 @@ public struct OMSVerifier: Sendable {
         }
         let signatures = EnvelopeVerifier(trustStore: TrustStore(directory: "", keys: keys), time: time)
             .verify(envelope, threshold: threshold)
-        guard signatures.isVerified else {
-            return ModelVerification(
-                signatures: signatures, statement: nil, artifacts: nil,
-                oms: OMSVerification(
-                    mediaType: bundle.mediaType, statement: nil, certificateProblem: certificateProblem,
-                    certificateSigner: certificateSigner))
+        func result(_ statement: OMSStatement?, problem: String? = nil, artifacts: ArtifactCheckResult? = nil)
+            -> OMSVerification
+        {
+            OMSVerification(
+                mediaType: bundle.mediaType, signatures: signatures, statement: statement, statementProblem: problem,
+                artifacts: artifacts, certificateProblem: certificateProblem, certificateSigner: certificateSigner)
         }
-        func failed(_ problem: String) -> ModelVerification {
-            ModelVerification(
-                signatures: signatures, statement: nil, artifacts: nil, statementProblem: problem,
-                oms: OMSVerification(
-                    mediaType: bundle.mediaType, statement: nil, certificateProblem: certificateProblem,
-                    certificateSigner: certificateSigner))
-        }
+        guard signatures.isVerified else { return result(nil) }
+        func failed(_ problem: String) -> OMSVerification { result(nil, problem: problem) }
         guard envelope.payloadType == DSSEEnvelope.inTotoPayloadType else {
             return failed(
                 "/dsseEnvelope/payloadType: \"\(envelope.payloadType)\" is not \"\(DSSEEnvelope.inTotoPayloadType)\": "
@@ -139,11 +148,7 @@ public struct OMSVerifier: Sendable {
                 statement, modelPath: modelPath, followSymlinks: followSymlinks, bundlePath: bundlePath,
                 progress: progress)
         }
-        return ModelVerification(
-            signatures: signatures, statement: nil, artifacts: artifacts,
-            oms: OMSVerification(
-                mediaType: bundle.mediaType, statement: statement, certificateProblem: certificateProblem,
-                certificateSigner: certificateSigner))
+        return result(statement, artifacts: artifacts)
     }
 }
 

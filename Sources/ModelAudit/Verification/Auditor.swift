@@ -72,12 +72,15 @@ public struct Auditor: Sendable {
         let directory = options.modelDirectory(file)
         if SigstoreBundle.isBundle(document) {
             let bundle = try SigstoreBundle.decode(document)
-            let verification = try OMSVerifier(
+            let oms = try OMSVerifier(
                 trust: OMSSignerTrust(keys: trustStore.keys, certificates: options.certificates), time: options.time,
                 threshold: options.threshold
             ).verify(
                 bundle, bundlePath: file, modelPath: directory, followSymlinks: options.followSymlinks,
                 progress: progress)
+            let verification = ModelVerification(
+                signatures: oms.signatures, statement: nil, artifacts: oms.artifacts,
+                statementProblem: oms.statementProblem, oms: oms)
             return evaluator.evaluate(
                 file: file, envelopeSHA256: digest, verification: verification, modelDirectory: directory)
         }

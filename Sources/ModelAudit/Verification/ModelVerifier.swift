@@ -125,10 +125,7 @@ public struct ModelVerification: Sendable {
     }
 
     public var passed: Bool {
-        if let oms {
-            return signatures.isVerified && oms.statement != nil && statementProblem == nil
-                && (artifacts?.passed ?? true)
-        }
+        if let oms { return oms.passed }
         return signatures.isVerified && statement != nil && statementProblem == nil && (artifacts?.passed ?? true) && (custody?.intact ?? true)
     }
 }
