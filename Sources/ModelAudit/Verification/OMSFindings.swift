@@ -11,11 +11,21 @@ extension IntegrityChecks {
         var observed = "\(signatures.verifiedKeyIDs.count): "
             + signatures.signatures.map { "[\($0.index)] \($0.explanation)" }.joined(separator: "; ")
         if let problem = oms.certificateProblem { observed += "; certificate not used: \(problem)" }
+        // The signer is named in the message itself: a key id and where the key came from, or a certificate's
+        // subject and issuer.
+        var signers: [String] = []
+        for check in signatures.signatures where check.isVerified {
+            let name = "\(check.keyID ?? "?") (\(check.owner ?? "?"))"
+            if !signers.contains(name) { signers.append(name) }
+        }
+        let message = signatures.isVerified
+            ? "verified by \(signers.joined(separator: "; ")), threshold \(signatures.threshold)"
+            : signatures.summary.replacingOccurrences(of: "envelope", with: "bundle")
         findings.append(
             Finding(
                 ruleID: signatureRule, title: "Model signature (OMS) by a trusted key or certificate",
                 status: signatures.isVerified ? .pass : .fail, severity: .critical,
-                message: signatures.summary.replacingOccurrences(of: "envelope", with: "bundle"),
+                message: message,
                 expected: "≥ \(signatures.threshold) distinct trusted key(s) or validated certificate(s)",
                 observed: observed, pointer: "/dsseEnvelope/signatures", controls: signatureControls,
                 remediation: signatures.isVerified
