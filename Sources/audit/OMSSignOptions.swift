@@ -58,6 +58,19 @@ struct OMSSignOptions: ParsableArguments {
         if let certificate {
             certificates = try Self.derCertificates(certificate)
             if let certificateChain { certificates? += try Self.derCertificates(certificateChain) }
+            // A verifier takes the leaf's key as the signer, so a certificate for another key signs nothing.
+            if let leaf = certificates?.first, let first = keys.first {
+                let parsed: X509Certificate
+                do {
+                    parsed = try X509Certificate(der: leaf)
+                } catch let error as CryptoError {
+                    throw CLIFailure("--certificate \(certificate): \(error)")
+                }
+                guard parsed.publicKey == first.publicKey else {
+                    throw CLIFailure(
+                        "--certificate \(certificate): its key is not the signing key (\(first.publicKey.keyID))")
+                }
+            }
         }
         do {
             let payload = try signer.statementPayload(
