@@ -21,7 +21,8 @@ public enum OMSModelCheck {
         guard lstat(modelPath, &info) == 0 else {
             let code = errno
             throw ArtifactError(problems: [
-                ArtifactProblem(path: modelPath, kind: code == ENOENT ? .missing : .unreadable(ModelDirectory.describe(code)))
+                ArtifactProblem(
+                    path: modelPath, kind: code == ENOENT ? .missing : .unreadable(ModelDirectory.describe(code)))
             ])
         }
         var isFile = info.st_mode & S_IFMT == S_IFREG
@@ -76,7 +77,8 @@ public enum OMSModelCheck {
         var problems: [ArtifactProblem] = []
         if statement.resources.contains(where: { $0.path == "." }) {
             problems.append(
-                ArtifactProblem(path: root, kind: .unreadable("the signature is for a single file, this is a directory")))
+                ArtifactProblem(
+                    path: root, kind: .unreadable("the signature is for a single file, this is a directory")))
             return ArtifactCheckResult(verified: [], problems: problems, warnings: [])
         }
         let expectedPaths = Set(statement.paths.map { Array($0.utf8) })
@@ -104,7 +106,8 @@ public enum OMSModelCheck {
             let key = Array(path.utf8)
             if isIgnored(path) {
                 problems.append(
-                    ArtifactProblem(path: path, kind: .unreadable("signed, but also listed in the signature's ignore_paths")))
+                    ArtifactProblem(
+                        path: path, kind: .unreadable("signed, but also listed in the signature's ignore_paths")))
                 continue
             }
             guard let size = sizes[key] else {
@@ -135,7 +138,8 @@ public enum OMSModelCheck {
                 problems: [
                     ArtifactProblem(
                         path: name,
-                        kind: .unreadable("the signature lists \(signedPaths.count) file(s) (\(listed)), not this one file"))
+                        kind: .unreadable(
+                            "the signature lists \(signedPaths.count) file(s) (\(listed)), not this one file"))
                 ], warnings: [])
         }
         var info = stat()
@@ -144,7 +148,8 @@ public enum OMSModelCheck {
                 verified: [], problems: [ArtifactProblem(path: name, kind: .missing)], warnings: [])
         }
         var problems: [ArtifactProblem] = []
-        let jobs = self.jobs(for: signedPaths[0], size: UInt64(max(info.st_size, 0)), statement: statement,
+        let jobs = self.jobs(
+            for: signedPaths[0], size: UInt64(max(info.st_size, 0)), statement: statement,
             problems: &problems)
         let results = hash(jobs, algorithm: algorithm, progress: nil) { _ in
             let fd = open(path, O_RDONLY | O_CLOEXEC | (followSymlinks ? 0 : O_NOFOLLOW))
@@ -157,7 +162,9 @@ public enum OMSModelCheck {
     }
 
     /// The work for one listed file, checking in shard mode that the shards end where the file does.
-    private static func jobs(for path: String, size: UInt64, statement: OMSStatement, problems: inout [ArtifactProblem])
+    private static func jobs(
+        for path: String, size: UInt64, statement: OMSStatement, problems: inout [ArtifactProblem]
+    )
         -> [Job]
     {
         let resources = statement.resources.filter { $0.path == path }
@@ -186,7 +193,8 @@ public enum OMSModelCheck {
                 problems.append(problem)
             case .success(let digest) where digest == job.expected:
                 let size = job.range.map { UInt64($0.upperBound - $0.lowerBound) } ?? 0
-                verified.append(ArtifactDigest(path: job.label, algorithm: algorithm, digest: Hex.encode(digest), size: size))
+                verified.append(
+                    ArtifactDigest(path: job.label, algorithm: algorithm, digest: Hex.encode(digest), size: size))
             case .success(let digest):
                 problems.append(
                     ArtifactProblem(
@@ -194,7 +202,9 @@ public enum OMSModelCheck {
                         kind: .digestMismatch(expected: Hex.encode(job.expected), observed: Hex.encode(digest))))
             }
         }
-        func byPath(_ a: ArtifactProblem, _ b: ArtifactProblem) -> Bool { a.path.utf8.lexicographicallyPrecedes(b.path.utf8) }
+        func byPath(_ a: ArtifactProblem, _ b: ArtifactProblem) -> Bool {
+            a.path.utf8.lexicographicallyPrecedes(b.path.utf8)
+        }
         return ArtifactCheckResult(
             verified: verified.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) },
             problems: problems.sorted(by: byPath), warnings: [])
@@ -214,7 +224,8 @@ public enum OMSModelCheck {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
             defer { buffer.deallocate() }
             while let index = slots.take() {
-                slots.set(index, hashJob(jobs[index], algorithm: algorithm, buffer: buffer, progress: progress, open: open))
+                slots.set(
+                    index, hashJob(jobs[index], algorithm: algorithm, buffer: buffer, progress: progress, open: open))
             }
         }
         progress?.finished()
@@ -248,7 +259,8 @@ public enum OMSModelCheck {
                     return .failure(ArtifactProblem(path: job.path, kind: .unreadable(ModelDirectory.describe(errno))))
                 }
                 if count == 0 {
-                    return .failure(ArtifactProblem(path: job.label, kind: .unreadable("file shrank while it was hashed")))
+                    return .failure(
+                        ArtifactProblem(path: job.label, kind: .unreadable("file shrank while it was hashed")))
                 }
                 try digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
                 offset += Int64(count)

@@ -116,13 +116,16 @@ public struct OMSVerifier: Sendable {
                     certificateProblem = rejection.message
                 }
             } else {
-                certificateProblem = "no certificate trust anchors given (--ca-roots), so the bundle's certificate "
+                certificateProblem =
+                    "no certificate trust anchors given (--ca-roots), so the bundle's certificate "
                     + "vouches for nothing"
             }
         }
         let signatures = EnvelopeVerifier(trustStore: TrustStore(directory: "", keys: keys), time: time)
             .verify(envelope, threshold: threshold)
-        func result(_ statement: OMSStatement?, problem: String? = nil, artifacts: ArtifactCheckResult? = nil)
+        func result(
+            _ statement: OMSStatement?, problem: String? = nil, artifacts: ArtifactCheckResult? = nil
+        )
             -> OMSVerification
         {
             OMSVerification(
