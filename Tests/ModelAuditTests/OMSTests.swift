@@ -251,6 +251,23 @@ struct OMSSignatureTests {
         }
     }
 
+    @Test("a bundle written inside the model is left out when signing (and recorded) and when verifying")
+    func bundleInsideModel() throws {
+        let key = try PrivateKey.generate(.ecdsaP256)
+        let model = try OMSFixtures.model()
+        let bundlePath = model.appendingPathComponent("model.sig").path
+        let payload = try OMSSigner().statementPayload(modelPath: model.path, bundlePath: bundlePath)
+        let bundle = try OMSSigner.bundle(payload: payload, keys: [key])
+        try Data(try bundle.encoded()).write(to: URL(fileURLWithPath: bundlePath))
+        let statement = try OMSStatement.read(try StrictJSON.parse(payload))
+        #expect(statement.serialization.ignorePaths?.contains("model.sig") == true)
+        #expect(!statement.paths.contains("model.sig"))
+        let verification = try OMSVerifier(
+            trust: OMSSignerTrust(keys: [try TrustedKey.given(key.publicKey, file: "k.pub")]), time: OMSFixtures.time
+        ).verify(bundle, bundlePath: bundlePath, modelPath: model.path)
+        #expect(verification.passed, "\(OMSFixtures.problems(verification))")
+    }
+
     @Test("every signature counts: a bad first signature does not hide a good second one")
     func everySignatureCounts() throws {
         let good = try PrivateKey.generate(.ecdsaP256)

@@ -273,8 +273,13 @@ public enum OMSModelCheck {
     }
 
     /// `bundle`'s path relative to `root`, when the bundle lies inside the model directory.
+    /// A bundle about to be written does not exist yet, so its directory is resolved instead.
     static func relativePath(of bundle: String?, inside root: String) -> String? {
-        guard let bundle, let realBundle = realPath(bundle), let realRoot = realPath(root) else { return nil }
+        guard let bundle, let realRoot = realPath(root) else { return nil }
+        let directory = (bundle as NSString).deletingLastPathComponent
+        let name = (bundle as NSString).lastPathComponent
+        guard let realBundle = realPath(bundle) ?? realPath(directory.isEmpty ? "." : directory).map({ $0 + "/" + name })
+        else { return nil }
         let prefix = realRoot.hasSuffix("/") ? realRoot : realRoot + "/"
         guard realBundle.hasPrefix(prefix) else { return nil }
         return String(realBundle.dropFirst(prefix.count))
