@@ -680,7 +680,7 @@ struct OMSOtherHashTests {
         let key = try OMSFixtures.key("p256")
         let verification = try OMSFixtures.verify(bundle, keys: [key], model: model)
         #expect(verification.passed, "\(OMSFixtures.problems(verification))")
-        try Data("changed".utf8).write(to: model.appendingPathComponent("tokenizer/vocab.txt"))
+        try Data("HELLO\nWORLD\n".utf8).write(to: model.appendingPathComponent("tokenizer/vocab.txt"))
         let changed = try OMSFixtures.verify(bundle, keys: [key], model: model)
         #expect(OMSFixtures.problems(changed).contains { $0.hasPrefix("tokenizer/vocab.txt") && $0.contains("mismatch") })
     }

@@ -58,6 +58,8 @@ public enum OMSModelCheck {
         let range: Range<Int64>?
         let expected: [UInt8]
         let label: String
+        /// Bytes the job reads, for the progress total.
+        let size: UInt64
     }
 
     private static func checkDirectory(
@@ -169,7 +171,7 @@ public enum OMSModelCheck {
     {
         let resources = statement.resources.filter { $0.path == path }
         guard case .shards = statement.serialization.method else {
-            return resources.map { Job(path: path, range: nil, expected: $0.digest, label: $0.name) }
+            return resources.map { Job(path: path, range: nil, expected: $0.digest, label: $0.name, size: size) }
         }
         let end = resources.compactMap { $0.range?.upperBound }.max() ?? 0
         if UInt64(end) != size {
@@ -178,7 +180,11 @@ public enum OMSModelCheck {
                     path: path, kind: .unreadable("\(size) bytes, but the signed shards cover \(end) bytes")))
             return []
         }
-        return resources.map { Job(path: path, range: $0.range, expected: $0.digest, label: $0.name) }
+        return resources.map {
+            Job(
+                path: path, range: $0.range, expected: $0.digest, label: $0.name,
+                size: UInt64(($0.range?.upperBound ?? 0) - ($0.range?.lowerBound ?? 0)))
+        }
     }
 
     private static func result(
@@ -218,7 +224,7 @@ public enum OMSModelCheck {
         guard !jobs.isEmpty else { return [] }
         let slots = JobSlots(count: jobs.count)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, jobs.count))
-        let total = jobs.reduce(UInt64(0)) { $0 + UInt64($1.range.map { $0.upperBound - $0.lowerBound } ?? 0) }
+        let total = jobs.reduce(UInt64(0)) { $0 + $1.size }
         progress?.started(totalBytes: total, files: jobs.count)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
@@ -248,6 +254,16 @@ public enum OMSModelCheck {
         }
         let start = job.range?.lowerBound ?? 0
         let end = job.range?.upperBound ?? Int64(info.st_size)
+        if job.range == nil, algorithm == .blake3 {
+            // A whole file under BLAKE3 is hashed on all cores by its tree, which the streaming loop cannot do.
+            do {
+                let (digest, size) = try Digests.hashFileDescriptor(fd, path: job.path, algorithm: algorithm)
+                progress?.advanced(bytes: size)
+                return .success(digest)
+            } catch {
+                return .failure(ArtifactProblem(path: job.label, kind: .unreadable("\(error)")))
+            }
+        }
         do {
             let digest = try StreamingDigest(algorithm)
             var offset = start

@@ -109,11 +109,13 @@ public struct OMSSigner {
                 while start < size {
                     let end = min(start + shardSize, size)
                     jobs.append(
-                        .init(path: file.path, range: start..<end, expected: [], label: "\(file.path):\(start):\(end)"))
+                        .init(
+                            path: file.path, range: start..<end, expected: [], label: "\(file.path):\(start):\(end)",
+                            size: UInt64(end - start)))
                     start = end
                 }
             } else {
-                jobs.append(.init(path: file.path, range: nil, expected: [], label: file.path))
+                jobs.append(.init(path: file.path, range: nil, expected: [], label: file.path, size: file.size))
             }
         }
         guard !jobs.isEmpty else {
