@@ -35,8 +35,9 @@ public struct OMSSigner {
     }
 
     /// Why a model cannot be signed.
-    public struct SigningError: Error, Sendable, CustomStringConvertible {
+    public struct SigningError: AuditError {
         public let message: String
+        public var code: AuditErrorCode { .malformedInput }
         public var description: String { message }
     }
 

@@ -22,7 +22,8 @@ public protocol OMSCertificateValidator: Sendable {
 }
 
 /// Why a bundle's certificate chain gives no signer.
-public struct OMSCertificateRejection: Error, Sendable, Equatable, CustomStringConvertible {
+public struct OMSCertificateRejection: AuditError, Equatable {
+    public var code: AuditErrorCode { .cryptography }
     public let message: String
 
     public init(_ message: String) {
