@@ -10,8 +10,8 @@ CONFIG     ?= debug
 BUILD_FLAGS = -c $(CONFIG)
 BIN         = $(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path)/audit
 
-.PHONY: all build release run test bench bench-fleet install uninstall clean fixtures samples screenshot demo fuzz fuzz-smoke \
-	cli-doc man
+.PHONY: all build release run test bench bench-hash bench-fleet install uninstall clean fixtures samples screenshot demo \
+	fuzz fuzz-smoke cli-doc man
 
 all: build
 
@@ -61,6 +61,10 @@ fuzz-smoke:
 # Throughput of `audit digest` / `audit verify --model-dir` beside `openssl dgst -sha256` on a 2 GiB model (not a test).
 bench:
 	bash scripts/bench.sh
+
+# BLAKE3 vs SHA-256 vs b3sum on the bench model, and shard mode vs `openssl dgst -sha256` on one 2 GiB file (not a test).
+bench-hash:
+	bash scripts/bench-hash.sh
 
 # `audit report --format json` over 1,000 and 10,000 generated signed manifests: one worker beside every core.
 bench-fleet:

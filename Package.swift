@@ -1,6 +1,14 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+#if arch(x86_64)
+// BLAKE3's eight-lane kernel needs AVX2 code generation, which Swift enables only for a whole module; AuditCrypto
+// calls into that module only after checking that the CPU has AVX2.
+let avx2: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2"])]
+#else
+let avx2: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "model-audit",
     platforms: [.macOS(.v13)],
@@ -19,7 +27,8 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
-        .target(name: "AuditCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "BLAKE3AVX2", swiftSettings: avx2),
+        .target(name: "AuditCrypto", dependencies: ["COpenSSL", "BLAKE3AVX2"]),
         .target(
             name: "ModelAudit",
             dependencies: ["AuditCrypto", .product(name: "Yams", package: "Yams")]

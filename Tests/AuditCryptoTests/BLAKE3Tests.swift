@@ -214,3 +214,33 @@ struct BLAKE3Vector: Decodable {
         case hash
     }
 }
+
+@Suite("BLAKE3 kernels")
+struct BLAKE3KernelTests {
+    /// 13 chunks take the eight-lane kernel (with AVX2), then the four-lane one, then the one-at-a-time path;
+    /// every chaining value must equal the one-at-a-time result, for chunks and for parents.
+    @Test("every kernel gives the one-at-a-time chaining values, for chunks and for parents")
+    func kernelsAgree() throws {
+        let count = 13
+        let input = BLAKE3Tests.pattern(count * BLAKE3.chunkLength)
+        var batched = [BLAKE3Words](repeating: BLAKE3Words(), count: 2 * count)
+        input.withUnsafeBytes { raw in
+            batched.withUnsafeMutableBufferPointer { out in
+                BLAKE3.chunkCVs(raw.baseAddress!, count: count, counter: 7, output: out.baseAddress!)
+                for index in 0..<count {
+                    let single = BLAKE3.chunkCV(
+                        raw.baseAddress! + index * BLAKE3.chunkLength, counter: 7 + UInt64(index))
+                    #expect(out[index] == single, "chunk \(index), AVX2 \(CPUFeatures.hasAVX2)")
+                    // A second set of values, so there are 13 parents to merge.
+                    out[count + index] = single &+ BLAKE3Words(repeating: UInt32(index))
+                }
+            }
+        }
+        let children = batched
+        batched.withUnsafeMutableBufferPointer { cvs in BLAKE3.mergePairs(cvs.baseAddress!, count: 2 * count) }
+        for index in 0..<count {
+            let expected = BLAKE3.parentCV(children[2 * index], children[2 * index + 1])
+            #expect(batched[index] == expected, "parent \(index), AVX2 \(CPUFeatures.hasAVX2)")
+        }
+    }
+}

@@ -28,10 +28,11 @@ public struct FileShardDigest: Sendable, Equatable {
 /// shard the file's size is checked again: a file that grew or shrank while it was hashed is an error, never a
 /// shorter or longer list.
 public enum FileShardHasher {
-    /// A shard size that cannot cut a file (zero or negative).
-    public struct InvalidShardSize: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A shard size that cannot cut a file (zero or negative): malformed input, such as a bad signed shard size.
+    public struct InvalidShardSize: AuditError, Equatable {
         public let shardSize: Int64
 
+        public var code: AuditErrorCode { .malformedInput }
         public var description: String { "shard size must be a positive number of bytes, not \(shardSize)" }
     }
 
