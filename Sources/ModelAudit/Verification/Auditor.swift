@@ -71,13 +71,12 @@ public struct Auditor: Sendable {
     /// read or decoded, or its model directory cannot be read.
     public func audit(file: String, progress: DigestProgress? = nil) throws -> ModelReport {
         let bytes = try InputFile.read(file, limit: options.limits.maxBytes)
-        let sha256 = try Digests.sha256Hex(bytes)
-        let document = try StrictJSON.parse(bytes, limits: options.limits)
-        if SigstoreBundle.isBundle(document) {
+        if let document = try? StrictJSON.parse(bytes, limits: options.limits), SigstoreBundle.isBundle(document) {
             return try auditModelSignature(
-                try SigstoreBundle.decode(document), file: file, sha256: sha256, progress: progress)
+                try SigstoreBundle.decode(document), file: file, sha256: try Digests.sha256Hex(bytes),
+                progress: progress)
         }
-        let loaded = LoadedEnvelope(file: file, sha256: sha256, envelope: try DSSEEnvelope.decode(document))
+        let loaded = try LoadedEnvelope.decode(bytes, file: file, limits: options.limits)
         let verified = try verify(loaded, progress: progress)
         return evaluator.evaluate(
             file: file, envelopeSHA256: verified.envelope.sha256, verification: verified.verification,
@@ -96,8 +95,8 @@ public struct Auditor: Sendable {
         ).verify(
             bundle, bundlePath: file, modelPath: directory, followSymlinks: options.followSymlinks, progress: progress)
         let verification = ModelVerification(
-            signatures: oms.signatures, statement: nil, artifacts: oms.artifacts, statementProblem: oms.statementProblem,
-            oms: oms)
+            signatures: oms.signatures, statement: nil, artifacts: oms.artifacts,
+            statementProblem: oms.statementProblem, oms: oms)
         return evaluator.evaluate(
             file: file, envelopeSHA256: sha256, verification: verification, modelDirectory: directory)
     }
