@@ -10,8 +10,8 @@ CONFIG     ?= debug
 BUILD_FLAGS = -c $(CONFIG)
 BIN         = $(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path)/audit
 
-.PHONY: all build release run test bench bench-hash bench-fleet install uninstall clean fixtures samples screenshot demo fuzz fuzz-smoke \
-	cli-doc man
+.PHONY: all build release run test bench bench-hash bench-fleet install uninstall clean fixtures samples screenshot demo \
+	fuzz fuzz-smoke cli-doc man
 
 all: build
 
@@ -41,6 +41,7 @@ screenshot: run
 test: build
 	AUDIT="$(BIN)" python3 Tests/schema/check_schemas.py
 	python3 Tests/schema/check_reports.py
+	AUDIT="$(BIN)" python3 Tests/schema/check_oms_bundles.py
 	python3 scripts/make-custody-schema.py --check
 	python3 scripts/make-confusables.py --check
 	python3 scripts/check-folder-deps.py

@@ -16,6 +16,8 @@ public struct CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
         case keyGenerationFailed = "key generation failed"
         case digestFailed = "digest failed"
         case io = "I/O error"
+        case malformedCertificate = "malformed certificate"
+        case certificateRejected = "certificate rejected"
     }
 
     public let kind: Kind

@@ -13,6 +13,9 @@
 #include <openssl/rsa.h>
 #include <openssl/bn.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/ct.h>
 #include <openssl/core_names.h>
 #include <openssl/engine.h>
 

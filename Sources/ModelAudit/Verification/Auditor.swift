@@ -24,6 +24,8 @@ public struct Auditor: Sendable {
         public var store: ManifestStore?
         /// How many generations of ancestry to follow, at most `LineageResolver.generationLimit`.
         public var lineageDepth: Int
+        /// Validates the certificate chains of OpenSSF model-signing bundles; `nil` accepts none.
+        public var certificates: (any OMSCertificateValidator)?
 
         public init(
             threshold: Int = 1, time: Date, followSymlinks: Bool = false,
@@ -31,9 +33,10 @@ public struct Auditor: Sendable {
             modelDirectory: @escaping @Sendable (String) -> String? = { _ in nil },
             custodyBundle: @escaping @Sendable (String) -> CustodyBundleSource? = Auditor.custodyBundleBeside,
             store: ManifestStore? = nil, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
-            lineageDepth: Int = LineageResolver.generationLimit
+            lineageDepth: Int = LineageResolver.generationLimit, certificates: (any OMSCertificateValidator)? = nil
         ) {
             self.lineageDepth = lineageDepth
+            self.certificates = certificates
             self.concurrency = max(1, concurrency)
             self.custodyBundle = custodyBundle
             self.store = store
@@ -64,12 +67,38 @@ public struct Auditor: Sendable {
             store: options.store, trustStore: trustStore, time: options.time, maxDepth: options.lineageDepth)
     }
 
-    /// Audits one envelope; throws when it cannot be read or decoded, or its model directory cannot be read.
+    /// Audits one envelope or OpenSSF model-signing bundle (recognised by its content); throws when it cannot be
+    /// read or decoded, or its model directory cannot be read.
     public func audit(file: String, progress: DigestProgress? = nil) throws -> ModelReport {
-        let verified = try verify(try LoadedEnvelope.load(file, limits: options.limits), progress: progress)
+        let bytes = try InputFile.read(file, limit: options.limits.maxBytes)
+        if let document = try? StrictJSON.parse(bytes, limits: options.limits), SigstoreBundle.isBundle(document) {
+            return try auditModelSignature(
+                try SigstoreBundle.decode(document), file: file, sha256: try Digests.sha256Hex(bytes),
+                progress: progress)
+        }
+        let loaded = try LoadedEnvelope.decode(bytes, file: file, limits: options.limits)
+        let verified = try verify(loaded, progress: progress)
         return evaluator.evaluate(
             file: file, envelopeSHA256: verified.envelope.sha256, verification: verified.verification,
             modelDirectory: verified.modelDirectory, lineage: verified.lineage)
+    }
+
+    /// An OpenSSF model-signing bundle: signatures → statement → files (`OMSVerifier`), then the policy, whose
+    /// rules find no provenance to judge.
+    private func auditModelSignature(
+        _ bundle: SigstoreBundle, file: String, sha256: String, progress: DigestProgress?
+    ) throws -> ModelReport {
+        let directory = options.modelDirectory(file)
+        let oms = try OMSVerifier(
+            trust: OMSSignerTrust(keys: trustStore.keys, certificates: options.certificates), time: options.time,
+            threshold: options.threshold
+        ).verify(
+            bundle, bundlePath: file, modelPath: directory, followSymlinks: options.followSymlinks, progress: progress)
+        let verification = ModelVerification(
+            signatures: oms.signatures, statement: nil, artifacts: oms.artifacts,
+            statementProblem: oms.statementProblem, oms: oms)
+        return evaluator.evaluate(
+            file: file, envelopeSHA256: sha256, verification: verification, modelDirectory: directory)
     }
 
     /// The steps before the policy: signatures → manifest → files → custody (`ModelVerifier`), then lineage when the
@@ -182,8 +211,8 @@ public struct Auditor: Sendable {
             waivers: evaluator.waiverReports(for: models))
     }
 
-    /// Signed manifests named on the command line: files as given, and the `*.json` files directly inside each
-    /// directory, sorted.
+    /// Signed manifests named on the command line: files as given, and the `*.json` files (and `*.sig` model
+    /// signatures) directly inside each directory, sorted.
     public static func envelopeFiles(_ arguments: [String]) throws -> [String] {
         var files: [String] = []
         for argument in arguments {
@@ -193,7 +222,7 @@ public struct Auditor: Sendable {
             }
             if isDirectory.boolValue {
                 let names = try FileManager.default.contentsOfDirectory(atPath: argument)
-                    .filter { $0.hasSuffix(".json") }.sorted()
+                    .filter { $0.hasSuffix(".json") || $0.hasSuffix(".sig") }.sorted()
                 let base = argument.hasSuffix("/") ? String(argument.dropLast()) : argument
                 files += names.map { "\(base)/\($0)" }.filter {
                     var dir: ObjCBool = false

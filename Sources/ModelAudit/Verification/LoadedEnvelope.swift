@@ -16,7 +16,11 @@ public struct LoadedEnvelope: Sendable {
 
     /// Reads `file` (at most `limits.maxBytes`), hashes it and decodes it; throws an `AuditError` when it cannot.
     public static func load(_ file: String, limits: JSONLimits) throws -> LoadedEnvelope {
-        let bytes = try InputFile.read(file, limit: limits.maxBytes)
+        try decode(try InputFile.read(file, limit: limits.maxBytes), file: file, limits: limits)
+    }
+
+    /// Decodes the bytes read from `file`, as `load` does.
+    public static func decode(_ bytes: [UInt8], file: String, limits: JSONLimits) throws -> LoadedEnvelope {
         let envelope: DSSEEnvelope
         do {
             envelope = try DSSEEnvelope.decode(bytes, limits: limits)

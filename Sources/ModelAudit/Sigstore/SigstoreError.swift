@@ -1,0 +1,25 @@
+/// Why Sigstore trust material or transparency evidence was refused: unreadable, or read and found wrong.
+///
+/// The two are kept apart because the command line answers them differently: an unreadable input is exit 2, a
+/// failed check exit 1.
+public struct SigstoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Equatable {
+        /// The input cannot be read as what it claims to be (bad JSON, bad base64, a field of the wrong size).
+        case malformed
+        /// The input was read and a check on it failed (a signature, a proof, a validity window).
+        case rejected
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    static func malformed(_ message: String) -> SigstoreError { SigstoreError(.malformed, message) }
+    static func rejected(_ message: String) -> SigstoreError { SigstoreError(.rejected, message) }
+}
