@@ -165,4 +165,32 @@ struct CheckpointTests {
         #expect(message("origin\n1\n\(root)\n\n— a AAAA\n")?.contains("not valid base64 of a key hint") == true)
         #expect(message("\n1\n\(root)\n\n— a AAAAAAAA\n") == "checkpoint origin is empty")
     }
+
+    @Test("a note signed by the log verifies by its key hint; other signers and other hints do not count",
+        arguments: [KeyGenerationAlgorithm.ed25519, .ecdsaP256])
+    func signedNote(algorithm: KeyGenerationAlgorithm) throws {
+        let key = try PrivateKey.generate(algorithm)
+        let logID = try Digests.hash(key.publicKey.subjectPublicKeyInfo)
+        let scheme = try #require(key.type.impliedScheme)
+        let log = TrustedRoot.TransparencyLog(
+            baseURL: "https://log.example", logID: logID, publicKey: key.publicKey, keyDetails: "test", scheme: scheme,
+            validity: .init(start: nil, end: nil))
+        let note = "log.example - 1\n5\n\(Base64.encode([UInt8](repeating: 9, count: 32)))\nTimestamp: 1\n"
+        let signature = try key.signature(for: Array(note.utf8), scheme: scheme)
+        let stranger = try PrivateKey.generate(.ed25519)
+        let strangerLine = "— other.example \(Base64.encode([1, 2, 3, 4] + (try stranger.signature(for: Array(note.utf8)))))\n"
+        let goodLine = "— log.example \(Base64.encode(logID.prefix(4) + signature))\n"
+        let checkpoint = try Checkpoint(parsing: note + "\n" + strangerLine + goodLine)
+        #expect(checkpoint.treeSize == 5)
+        #expect(checkpoint.extensionLines == ["Timestamp: 1"])
+        try checkpoint.verify(with: log)
+
+        let onlyStranger = try Checkpoint(parsing: note + "\n" + strangerLine)
+        #expect(sigstoreError { try onlyStranger.verify(with: log) }?.message.contains("has no signature by log") == true)
+        // The right hint with a signature over another note.
+        let otherNote = note.replacingOccurrences(of: "\n5\n", with: "\n6\n")
+        let replayed = try Checkpoint(parsing: otherNote + "\n" + goodLine)
+        #expect(sigstoreError { try replayed.verify(with: log) }?.message.contains("checkpoint signature does not verify")
+            == true)
+    }
 }
