@@ -36,6 +36,7 @@ screenshot: run
 test: build
 	AUDIT="$(BIN)" python3 Tests/schema/check_schemas.py
 	python3 Tests/schema/check_reports.py
+	AUDIT="$(BIN)" python3 Tests/schema/check_oms_bundles.py
 	python3 scripts/make-custody-schema.py --check
 	python3 scripts/make-confusables.py --check
 	python3 scripts/check-folder-deps.py

@@ -6,7 +6,7 @@ import PackageDescription
 
 let parsers = [
     "FuzzStrictJSON", "FuzzEnvelope", "FuzzManifest", "FuzzPolicy",
-    "FuzzScreeningCSV", "FuzzCustodyJSONL", "FuzzTrustIndex", "FuzzPEMKey",
+    "FuzzScreeningCSV", "FuzzCustodyJSONL", "FuzzTrustIndex", "FuzzPEMKey", "FuzzOMSBundle",
 ]
 
 let package = Package(

@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 SECONDS_PER_TARGET="${1:-60}"
 shift || true
 ALL_TARGETS=(FuzzStrictJSON FuzzEnvelope FuzzManifest FuzzPolicy FuzzScreeningCSV FuzzCustodyJSONL FuzzTrustIndex
-             FuzzPEMKey)
+             FuzzPEMKey FuzzOMSBundle)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL_TARGETS[@]}")
 # Limits for every run: memory per process, seconds per input, bytes per input (64 KiB covers every seed kind).

@@ -63,8 +63,10 @@ enum OpenSSLSupport {
             switch curve {
             case "prime256v1", "P-256", "secp256r1": return .ecdsaP256
             case "secp384r1", "P-384": return .ecdsaP384
+            case "secp521r1", "P-521": return .ecdsaP521
             default:
-                throw CryptoError(.unsupportedKey, "unsupported EC curve \(curve) (P-256 and P-384 are supported)")
+                throw CryptoError(
+                    .unsupportedKey, "unsupported EC curve \(curve) (P-256, P-384 and P-521 are supported)")
             }
         }
         let isPSS = EVP_PKEY_is_a(pkey, "RSA-PSS") == 1
@@ -78,7 +80,22 @@ enum OpenSSLSupport {
         let typeName = EVP_PKEY_get0_type_name(pkey).map { String(cString: $0) } ?? "unknown"
         throw CryptoError(
             .unsupportedKey,
-            "unsupported key type \(typeName) (Ed25519, ECDSA P-256/P-384 and RSA ≥ 2048 bits are supported)")
+            "unsupported key type \(typeName) (Ed25519, ECDSA P-256/P-384/P-521 and RSA ≥ 2048 bits are supported)")
+    }
+
+    /// Makes OpenSSL encode an EC key's point uncompressed, whichever form it was read in.
+    ///
+    /// OpenSSL keeps the form it decoded, so without this one key given compressed and uncompressed would have
+    /// two SubjectPublicKeyInfo encodings, two key ids, and could count twice towards a threshold of distinct keys.
+    static func encodeECPointsUncompressed(_ pkey: OpaquePointer, type: KeyType) throws {
+        switch type {
+        case .ecdsaP256, .ecdsaP384, .ecdsaP521:
+            guard EVP_PKEY_set_utf8_string_param(pkey, "point-format", "uncompressed") == 1 else {
+                throw CryptoError.openSSL(.malformedKey, "cannot set the EC point format of the key")
+            }
+        case .ed25519, .rsa, .rsaPSS:
+            break
+        }
     }
 
     /// Converts raw fixed-width r‖s to a DER `ECDSA-Sig-Value`; `nil` when the length is wrong.
@@ -142,7 +159,7 @@ enum OpenSSLSupport {
                 && EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) == 1
         case .rsaPKCS1v15SHA256:
             return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1
-        case .ed25519, .ecdsaP256SHA256, .ecdsaP384SHA384:
+        case .ed25519, .ecdsaP256SHA256, .ecdsaP384SHA384, .ecdsaP521SHA512:
             return true
         }
     }

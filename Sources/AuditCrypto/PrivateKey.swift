@@ -6,6 +6,7 @@ public enum KeyGenerationAlgorithm: String, Sendable, CaseIterable {
     case ed25519
     case ecdsaP256 = "ecdsa-p256"
     case ecdsaP384 = "ecdsa-p384"
+    case ecdsaP521 = "ecdsa-p521"
     case rsa3072 = "rsa-3072"
 }
 
@@ -65,7 +66,7 @@ public final class PrivateKey: @unchecked Sendable {
         let name: String
         switch algorithm {
         case .ed25519: name = "ED25519"
-        case .ecdsaP256, .ecdsaP384: name = "EC"
+        case .ecdsaP256, .ecdsaP384, .ecdsaP521: name = "EC"
         case .rsa3072: name = "RSA"
         }
         guard let ctx = EVP_PKEY_CTX_new_from_name(nil, name, nil) else {
@@ -80,6 +81,7 @@ public final class PrivateKey: @unchecked Sendable {
         case .ed25519: configured = true
         case .ecdsaP256: configured = EVP_PKEY_CTX_set_group_name(ctx, "P-256") == 1
         case .ecdsaP384: configured = EVP_PKEY_CTX_set_group_name(ctx, "P-384") == 1
+        case .ecdsaP521: configured = EVP_PKEY_CTX_set_group_name(ctx, "P-521") == 1
         case .rsa3072: configured = EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 3072) == 1
         }
         var pkey: OpaquePointer?

@@ -6,15 +6,16 @@ internal import COpenSSL
 public final class PublicKey: @unchecked Sendable, Equatable, CustomStringConvertible {
     let pkey: OpaquePointer
     public let type: KeyType
-    /// DER SubjectPublicKeyInfo.
+    /// DER SubjectPublicKeyInfo; an EC point is always in its uncompressed form here, however the key was given.
     public let subjectPublicKeyInfo: [UInt8]
-    /// `sha256:` + lowercase hex of SHA-256 over the DER SubjectPublicKeyInfo.
+    /// `sha256:` + lowercase hex of SHA-256 over the DER SubjectPublicKeyInfo (uncompressed EC point).
     public let keyID: String
 
     /// Takes ownership of `pkey`.
     init(owning pkey: OpaquePointer) throws {
         do {
             self.type = try OpenSSLSupport.keyType(of: pkey)
+            try OpenSSLSupport.encodeECPointsUncompressed(pkey, type: type)
             self.subjectPublicKeyInfo = try OpenSSLSupport.subjectPublicKeyInfo(pkey)
             self.keyID = try KeyID.derive(fromSubjectPublicKeyInfo: subjectPublicKeyInfo)
         } catch {

@@ -3,6 +3,7 @@ public enum KeyType: Sendable, Equatable, CustomStringConvertible {
     case ed25519
     case ecdsaP256
     case ecdsaP384
+    case ecdsaP521
     /// An `rsaEncryption` key, usable with PSS or PKCS#1 v1.5 signatures.
     case rsa(bits: Int)
     /// An `id-RSASSA-PSS` key, usable with PSS signatures only.
@@ -13,6 +14,7 @@ public enum KeyType: Sendable, Equatable, CustomStringConvertible {
         case .ed25519: return "Ed25519"
         case .ecdsaP256: return "ECDSA P-256"
         case .ecdsaP384: return "ECDSA P-384"
+        case .ecdsaP521: return "ECDSA P-521"
         case .rsa(let bits): return "RSA-\(bits)"
         case .rsaPSS(let bits): return "RSA-PSS-\(bits)"
         }
@@ -24,6 +26,7 @@ public enum KeyType: Sendable, Equatable, CustomStringConvertible {
         case .ed25519: return [.ed25519]
         case .ecdsaP256: return [.ecdsaP256SHA256]
         case .ecdsaP384: return [.ecdsaP384SHA384]
+        case .ecdsaP521: return [.ecdsaP521SHA512]
         case .rsa: return [.rsaPSSSHA256, .rsaPKCS1v15SHA256]
         case .rsaPSS: return [.rsaPSSSHA256]
         }
@@ -43,6 +46,7 @@ public enum SignatureScheme: String, Sendable, Equatable, CaseIterable, Codable 
     case ed25519 = "ed25519"
     case ecdsaP256SHA256 = "ecdsa-p256-sha256"
     case ecdsaP384SHA384 = "ecdsa-p384-sha384"
+    case ecdsaP521SHA512 = "ecdsa-p521-sha512"
     /// RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt.
     case rsaPSSSHA256 = "rsa-pss-sha256"
     case rsaPKCS1v15SHA256 = "rsa-pkcs1v15-sha256"
@@ -52,6 +56,7 @@ public enum SignatureScheme: String, Sendable, Equatable, CaseIterable, Codable 
         case .ed25519: return nil
         case .ecdsaP256SHA256, .rsaPSSSHA256, .rsaPKCS1v15SHA256: return .sha256
         case .ecdsaP384SHA384: return .sha384
+        case .ecdsaP521SHA512: return .sha512
         }
     }
 
@@ -60,6 +65,8 @@ public enum SignatureScheme: String, Sendable, Equatable, CaseIterable, Codable 
         switch self {
         case .ecdsaP256SHA256: return 32
         case .ecdsaP384SHA384: return 48
+        // 521 bits round up to 66 bytes.
+        case .ecdsaP521SHA512: return 66
         default: return nil
         }
     }

@@ -31,6 +31,7 @@ struct ReportCommand: ParsableCommand {
     var inputs: [String]
 
     @OptionGroup var trustOptions: TrustOptions
+    @OptionGroup var signerOptions: SignerOptions
     @OptionGroup var timeOptions: TimeOptions
 
     @Option(name: .long, help: ArgumentHelp("The policy to evaluate (YAML or JSON).", valueName: "file"))
@@ -61,7 +62,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let loadedPolicy = try policy.map(PolicyLoader.load(path:))
-        let store = try trustOptions.load()
+        let store = try signerOptions.trustStore(trustOptions)
         let files = try Auditor.envelopeFiles(inputs)
         guard !files.isEmpty else { throw CLIFailure("no signed manifests (*.json) in \(inputs.joined(separator: ", "))") }
         let checkDirectories = modelDirs
@@ -72,10 +73,12 @@ struct ReportCommand: ParsableCommand {
                 modelDirectory: { file in
                     // A missing directory is the model's error finding, as with `verify --model-dir`: never a
                     // model whose files were quietly not checked.
-                    guard checkDirectories, file.hasSuffix(".json") else { return nil }
-                    return String(file.dropLast(5))
+                    guard checkDirectories else { return nil }
+                    if file.hasSuffix(".json") { return String(file.dropLast(5)) }
+                    return file.hasSuffix(".sig") ? String(file.dropLast(4)) : nil
                 },
-                store: try manifestStore.map { try ManifestStore.load(directory: $0) }, concurrency: jobs))
+                store: try manifestStore.map { try ManifestStore.load(directory: $0) }, concurrency: jobs,
+                certificates: try signerOptions.certificateValidator()))
         let report = auditor.report(
             models: auditor.auditFleet(files: files), mode: outputs.mode ?? loadedPolicy?.mode ?? .enforce)
         try outputs.write(report)

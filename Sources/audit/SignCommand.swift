@@ -26,6 +26,8 @@ struct SignCommand: ParsableCommand {
               audit sign notes.txt --payload-type text/plain --key a.key --key b.key -o notes.dsse.json
               audit sign --add model.json --key keys/auditor.key
               AUDIT_PASS=s3cret audit sign statement.json --key ci/deployer.key --passphrase-env AUDIT_PASS -o model.json
+              audit sign --oms --model-dir weights/ --key release.key -o model.sig
+              audit sign --oms --model-dir weights/ --key leaf.key --certificate leaf.pem --certificate-chain ca.pem -o model.sig
             """
     )
 
@@ -61,11 +63,17 @@ struct SignCommand: ParsableCommand {
 
     @OptionGroup var passphraseOptions: PassphraseOptions
     @OptionGroup var lockOptions: LockOptions
+    @OptionGroup var omsOptions: OMSSignOptions
 
     static let maxPayloadBytes = 64 * 1024 * 1024
 
     func validate() throws {
         if key.isEmpty { throw ValidationError("give at least one --key") }
+        if omsOptions.oms {
+            try omsOptions.validate(payload: payload, add: add, output: output, modelDir: modelDir)
+            return
+        }
+        try omsOptions.validateUnused()
         switch (payload, add) {
         case (nil, nil): throw ValidationError("give a payload file to sign, or --add ENVELOPE")
         case (.some, .some): throw ValidationError("give a payload file or --add ENVELOPE, not both")
@@ -87,6 +95,12 @@ struct SignCommand: ParsableCommand {
             } catch let error as CryptoError {
                 throw CLIFailure("\(path): \(error)")
             }
+        }
+        if omsOptions.oms {
+            try omsOptions.sign(
+                modelPath: modelDir ?? "", keys: signers.map(\.key), output: output ?? "", overwrite: force,
+                followSymlinks: followSymlinks)
+            return
         }
         let destination: String
         if let add {

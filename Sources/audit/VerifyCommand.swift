@@ -25,13 +25,18 @@ struct VerifyCommand: ParsableCommand {
               audit verify model.json --policy policy.yaml --format json --at 2026-06-01T00:00:00Z
               audit verify model.json --policy policy.yaml --mode audit --format github
               audit verify model.json --store manifests/ --custody model.custody.jsonl --policy policy.yaml
+              audit verify model.sig --model-dir weights/ --key publisher.pub
+              audit verify model.sig --model-dir weights/ --ca-roots roots.pem --certificate-identity a@example.com
             """
     )
 
-    @Argument(help: ArgumentHelp("The signed manifest (DSSE envelope) to verify.", valueName: "envelope"))
+    @Argument(help: ArgumentHelp(
+        "The signed manifest (DSSE envelope) or OpenSSF model signature (Sigstore bundle) to verify.",
+        valueName: "envelope"))
     var envelope: String
 
     @OptionGroup var trustOptions: TrustOptions
+    @OptionGroup var signerOptions: SignerOptions
     @OptionGroup var timeOptions: TimeOptions
 
     @Option(name: .long, help: ArgumentHelp("Evaluate this policy (YAML or JSON).", valueName: "file"))
@@ -40,7 +45,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: "Distinct trusted keys that must have signed.")
     var threshold: Int = 1
 
-    @Option(name: .long, help: ArgumentHelp("Check the model's files in this directory.", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp(
+        "Check the model's files in this directory (or this one file, for a single-file OMS signature).",
+        valueName: "dir"))
     var modelDir: String?
 
     @Flag(name: .long, help: "Files the manifest does not list are a warning instead of a failure.")
@@ -71,7 +78,7 @@ struct VerifyCommand: ParsableCommand {
         let time = timeOptions.time
         do {
             let loadedPolicy = try policy.map(PolicyLoader.load(path:))
-            let store = try trustOptions.load()
+            let store = try signerOptions.trustStore(trustOptions)
             let directory = modelDir
             let auditor = Auditor(
                 trustStore: store, policy: loadedPolicy,
@@ -81,7 +88,8 @@ struct VerifyCommand: ParsableCommand {
                     limits: JSONLimits(maxBytes: maxBytes, maxDepth: JSONLimits.default.maxDepth),
                     modelDirectory: { _ in directory },
                     custodyBundle: { [custody] file in custody.map(CustodyBundleSource.named) ?? Auditor.custodyBundleBeside(file) },
-                    store: try manifestStore.map { try ManifestStore.load(directory: $0) }))
+                    store: try manifestStore.map { try ManifestStore.load(directory: $0) },
+                    certificates: try signerOptions.certificateValidator()))
             let model = try auditor.audit(file: envelope, progress: TerminalProgress())
             let report = auditor.report(models: [model], mode: outputs.mode ?? loadedPolicy?.mode ?? .enforce)
             try outputs.write(report)

@@ -96,3 +96,63 @@ struct KeyTests {
             Hex.encode(try Digests.hash(Array("abc".utf8), algorithm: .sha384)).hasPrefix("cb00753f45a35e8b"))
     }
 }
+
+/// EC public keys whose point is compressed, from `Tests/Fixtures/ec-compressed` (made by the `openssl` CLI).
+@Suite("Compressed EC points")
+struct CompressedPointTests {
+    /// `<root>/Tests/Fixtures/ec-compressed`, where this file is `<root>/Tests/AuditCryptoTests/KeyTests.swift`.
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/ec-compressed", isDirectory: true)
+
+    static func read(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: directory.appendingPathComponent(name)))
+    }
+
+    @Test(
+        "a compressed PEM public key loads, verifies, and has the id of its uncompressed form",
+        arguments: [
+            ("p256", KeyType.ecdsaP256, SignatureScheme.ecdsaP256SHA256),
+            ("p384", KeyType.ecdsaP384, SignatureScheme.ecdsaP384SHA384),
+            ("p521", KeyType.ecdsaP521, SignatureScheme.ecdsaP521SHA512),
+        ])
+    func compressedKeyVerifies(curve: String, type: KeyType, scheme: SignatureScheme) throws {
+        let compressedPEM = try Self.read("\(curve)-compressed.pub")
+        // The fixture really is compressed: its point (the SPKI's last BIT STRING) starts with 02 or 03.
+        let compressedDER = try #require(pemBody(compressedPEM))
+        let pointStart = compressedDER.count - (scheme.ecdsaScalarBytes ?? 0) - 1
+        #expect([0x02, 0x03].contains(compressedDER[pointStart]), "\(curve) fixture is not compressed")
+
+        let compressed = try PublicKey(pem: compressedPEM)
+        let uncompressed = try PublicKey(pem: try Self.read("\(curve)-uncompressed.pub"))
+        #expect(compressed.type == type)
+        #expect(compressed.keyID == uncompressed.keyID)
+        #expect(compressed == uncompressed)
+        #expect(compressed.subjectPublicKeyInfo.count > compressedDER.count, "the SPKI was not re-encoded")
+
+        let message = try Self.read("message.txt")
+        let signature = try Self.read("\(curve).sig")
+        #expect(try compressed.isValidSignature(signature, for: message, scheme: scheme))
+        var tampered = message
+        tampered[0] ^= 0x01
+        #expect(try !compressed.isValidSignature(signature, for: tampered, scheme: scheme))
+        // Loading from DER gives the same key too.
+        #expect(try PublicKey(subjectPublicKeyInfo: compressedDER) == uncompressed)
+    }
+
+    @Test("a compressed point that is not on the curve is refused")
+    func offCurvePoint() throws {
+        var der = try #require(pemBody(try Self.read("p256-compressed.pub")))
+        // x³ − 3x + b is not a square mod p for x = 1 on P-256: no point has that x, so decompression must fail.
+        let xStart = der.count - 32
+        for index in xStart..<der.count { der[index] = 0 }
+        der[der.count - 1] = 1
+        #expect(throws: CryptoError.self) { try PublicKey(subjectPublicKeyInfo: der) }
+    }
+
+    /// The DER inside a single-block PEM file.
+    private func pemBody(_ pem: [UInt8]) -> [UInt8]? {
+        let lines = String(decoding: pem, as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix("-----") }
+        return Data(base64Encoded: lines.joined()).map { Array($0) }
+    }
+}

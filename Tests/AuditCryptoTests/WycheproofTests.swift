@@ -28,10 +28,12 @@ struct WycheproofTests {
 
     /// A raw r‖s signature is never a DER `ECDSA-Sig-Value`, so a strict DER check must refuse all of them.
     @Test(
-        "valid raw r‖s vectors are all rejected when DER is required")
-    func rawRSIsNeverDER() throws {
-        let run = WycheproofRun(
-            file: "ecdsa_secp256r1_sha256_p1363_test.json", scheme: .ecdsaP256SHA256, encoding: .der)
+        "valid raw r‖s vectors are all rejected when DER is required",
+        arguments: [
+            WycheproofRun(file: "ecdsa_secp256r1_sha256_p1363_test.json", scheme: .ecdsaP256SHA256, encoding: .der),
+            WycheproofRun(file: "ecdsa_secp521r1_sha512_p1363_test.json", scheme: .ecdsaP521SHA512, encoding: .der),
+        ])
+    func rawRSIsNeverDER(run: WycheproofRun) throws {
         let tally = try WycheproofVectors.run(run, expect: .validVectorsRejected)
         #expect(tally.validTotal > 0, "the P1363 file has no valid vectors")
         print(tally.line(for: run, note: "valid vectors only, expected all rejected"))
@@ -52,6 +54,8 @@ struct WycheproofRun: Sendable, CustomTestStringConvertible {
         WycheproofRun(file: "ecdsa_secp256r1_sha256_test.json", scheme: .ecdsaP256SHA256, encoding: .der),
         WycheproofRun(file: "ecdsa_secp256r1_sha256_p1363_test.json", scheme: .ecdsaP256SHA256, encoding: .rawRS),
         WycheproofRun(file: "ecdsa_secp384r1_sha384_test.json", scheme: .ecdsaP384SHA384, encoding: .der),
+        WycheproofRun(file: "ecdsa_secp521r1_sha512_test.json", scheme: .ecdsaP521SHA512, encoding: .der),
+        WycheproofRun(file: "ecdsa_secp521r1_sha512_p1363_test.json", scheme: .ecdsaP521SHA512, encoding: .rawRS),
         WycheproofRun(file: "rsa_pss_2048_sha256_mgf1_32_test.json", scheme: .rsaPSSSHA256, encoding: .der),
         WycheproofRun(file: "rsa_signature_2048_sha256_test.json", scheme: .rsaPKCS1v15SHA256, encoding: .der),
     ]
@@ -61,6 +65,9 @@ struct WycheproofRun: Sendable, CustomTestStringConvertible {
             file: "ecdsa_secp256r1_sha256_p1363_test.json", scheme: .ecdsaP256SHA256, encoding: .derOrRawRS),
         WycheproofRun(file: "ecdsa_secp256r1_sha256_test.json", scheme: .ecdsaP256SHA256, encoding: .derOrRawRS),
         WycheproofRun(file: "ecdsa_secp384r1_sha384_test.json", scheme: .ecdsaP384SHA384, encoding: .derOrRawRS),
+        WycheproofRun(file: "ecdsa_secp521r1_sha512_test.json", scheme: .ecdsaP521SHA512, encoding: .derOrRawRS),
+        WycheproofRun(
+            file: "ecdsa_secp521r1_sha512_p1363_test.json", scheme: .ecdsaP521SHA512, encoding: .derOrRawRS),
     ]
 }
 
@@ -294,6 +301,8 @@ struct WycheproofGroup: Decodable {
             return sha == "SHA-256"
         case .ecdsaP384SHA384:
             return sha == "SHA-384"
+        case .ecdsaP521SHA512:
+            return sha == "SHA-512"
         case .rsaPSSSHA256:
             return sha == "SHA-256" && (mgf ?? "MGF1") == "MGF1" && mgfSha == "SHA-256" && sLen == 32
         }

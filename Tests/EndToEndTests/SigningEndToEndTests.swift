@@ -4,7 +4,7 @@ import Testing
 /// The signing round trip through the real binary: keygen → sign → verify, co-signing, thresholds, output.
 @Suite("audit keygen/sign/verify/show")
 struct SigningEndToEndTests {
-    @Test("keygen → sign → verify passes for every algorithm", arguments: ["ed25519", "ecdsa-p256", "ecdsa-p384", "rsa-3072"])
+    @Test("keygen → sign → verify passes for every algorithm", arguments: ["ed25519", "ecdsa-p256", "ecdsa-p384", "ecdsa-p521", "rsa-3072"])
     func roundTrip(algorithm: String) throws {
         let ws = try Workspace()
         let keyID = try ws.keygen("dev", algorithm: algorithm)

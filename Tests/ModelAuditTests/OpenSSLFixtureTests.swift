@@ -116,6 +116,7 @@ struct OurSignature: Sendable, CustomTestStringConvertible {
         OurSignature(algorithm: .ed25519, scheme: .ed25519),
         OurSignature(algorithm: .ecdsaP256, scheme: .ecdsaP256SHA256),
         OurSignature(algorithm: .ecdsaP384, scheme: .ecdsaP384SHA384),
+        OurSignature(algorithm: .ecdsaP521, scheme: .ecdsaP521SHA512),
         OurSignature(algorithm: .rsa3072, scheme: .rsaPSSSHA256),
         OurSignature(algorithm: .rsa3072, scheme: .rsaPKCS1v15SHA256),
     ]
@@ -134,6 +135,8 @@ struct OurSignature: Sendable, CustomTestStringConvertible {
             return ["dgst", "-sha256", "-verify", publicKey, "-signature", signature, message]
         case .ecdsaP384SHA384:
             return ["dgst", "-sha384", "-verify", publicKey, "-signature", signature, message]
+        case .ecdsaP521SHA512:
+            return ["dgst", "-sha512", "-verify", publicKey, "-signature", signature, message]
         case .rsaPSSSHA256:
             // An explicit salt length makes OpenSSL require exactly 32 bytes of salt, not just any.
             return [

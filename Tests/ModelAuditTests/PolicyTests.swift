@@ -1582,7 +1582,7 @@ struct IneffectiveParameterTests {
         .init(rule: "{id: X, type: signatures.threshold, severity: high, minimum: 1}",
             pointer: "/rules/0/minimum", says: "is 1 without a role"),
         .init(rule: "{id: X, type: signatures.algorithms, severity: high, allowed: [ed25519, ecdsa-p256-sha256, "
-            + "ecdsa-p384-sha384, rsa-pss-sha256, rsa-pkcs1v15-sha256]}",
+            + "ecdsa-p384-sha384, ecdsa-p521-sha512, rsa-pss-sha256, rsa-pkcs1v15-sha256]}",
             pointer: "/rules/0/allowed", says: "lists every signature scheme"),
         .init(rule: "{id: X, type: vendors.deny, severity: high, subjects: [developer], vendors: [{name: \"Inc.\"}]}",
             pointer: "/rules/0/vendors/0/name", says: "names no vendor"),

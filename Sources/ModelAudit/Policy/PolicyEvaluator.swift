@@ -29,7 +29,7 @@ public struct PolicyEvaluator: Sendable {
     public func evaluate(
         file: String, envelopeSHA256: String, integrity: [Finding], signatures: EnvelopeVerification,
         statement verifiedStatement: ProvenanceStatement?, custody: CustodyVerification?,
-        lineage: LineageResolver.Result? = nil
+        lineage: LineageResolver.Result? = nil, signedWithoutManifest: SignedModelWithoutManifest? = nil
     ) -> ModelReport {
         var findings = integrity
         let statement = signatures.isVerified ? verifiedStatement : nil
@@ -44,13 +44,27 @@ public struct PolicyEvaluator: Sendable {
                     findings.append(finding(rule.header, outcome))
                 }
             }
+        } else if let policy, let signed = signedWithoutManifest, signatures.isVerified {
+            // A model signature vouches for files and a signer, nothing else: every rule's evidence is missing.
+            for rule in policy.rules where rule.header.enforcement != .off {
+                var outcome = CheckOutcome.notDeclared("the evidence rule \(rule.type) needs", at: "")
+                outcome.message = "\(signed.format) signs the model's files only; the evidence rule \(rule.type) "
+                    + "needs (developer, hosting, lineage, retention, audits, custody) is not declared"
+                var ruleFinding = self.finding(rule.header, outcome)
+                if ruleFinding.status != .pass {
+                    ruleFinding.remediation = "Add a provenance manifest for this model (`audit init`, then `audit sign` "
+                        + "with --model-dir) and verify it beside the \(signed.format); a file signature alone cannot "
+                        + "satisfy this rule."
+                }
+                findings.append(ruleFinding)
+            }
         } else if let policy, !policy.rules.isEmpty {
             findings.append(
                 Finding(
                     ruleID: "policy", title: "Policy rules", status: .notApplicable, severity: .info,
                     message: "\(policy.rules.count) policy rule(s) not evaluated: the manifest is not verified"))
         }
-        let name = statement?.predicate.model.name
+        let name = statement?.predicate.model.name ?? signedWithoutManifest?.modelName
         var matches: Set<ModelReport.WaiverMatch> = []
         findings = findings.map {
             applyWaivers(
@@ -137,5 +151,18 @@ public struct PolicyEvaluator: Sendable {
                 rule: waiver.rule, model: waiver.selector, justification: waiver.justification,
                 approver: waiver.approver, expires: waiver.expires, state: state, appliedTo: Array(files))
         }
+    }
+}
+
+/// A model verified through a file signature that carries no provenance (an OMS bundle), for policy evaluation.
+public struct SignedModelWithoutManifest: Sendable, Equatable {
+    /// What signed it, for messages: "the OMS signature".
+    public let format: String
+    /// The name the signature gives the model.
+    public let modelName: String?
+
+    public init(format: String, modelName: String?) {
+        self.format = format
+        self.modelName = modelName
     }
 }

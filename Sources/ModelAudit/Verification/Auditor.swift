@@ -22,14 +22,18 @@ public struct Auditor: Sendable {
         public var concurrency: Int
         /// Where parent manifests are looked up by digest.
         public var store: ManifestStore?
+        /// Validates the certificate chains of OpenSSF model-signing bundles; `nil` accepts none.
+        public var certificates: (any OMSCertificateValidator)?
 
         public init(
             threshold: Int = 1, time: Date, followSymlinks: Bool = false,
             extraFiles: ArtifactCheck.ExtraFilePolicy = .fail, limits: JSONLimits = .default,
             modelDirectory: @escaping @Sendable (String) -> String? = { _ in nil },
             custodyBundle: @escaping @Sendable (String) -> CustodyBundleSource? = Auditor.custodyBundleBeside,
-            store: ManifestStore? = nil, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+            store: ManifestStore? = nil, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
+            certificates: (any OMSCertificateValidator)? = nil
         ) {
+            self.certificates = certificates
             self.concurrency = max(1, concurrency)
             self.custodyBundle = custodyBundle
             self.store = store
@@ -59,12 +63,28 @@ public struct Auditor: Sendable {
         self.lineageResolver = LineageResolver(store: options.store, trustStore: trustStore, time: options.time)
     }
 
-    /// Audits one envelope; throws when it cannot be read or decoded, or its model directory cannot be read.
+    /// Audits one envelope or OpenSSF model-signing bundle (recognised by its content); throws when it cannot be
+    /// read or decoded, or its model directory cannot be read.
     public func audit(file: String, progress: DigestProgress? = nil) throws -> ModelReport {
         let bytes = try InputFile.read(file, limit: options.limits.maxBytes)
         let digest = try Digests.sha256Hex(bytes)
-        let envelope = try DSSEEnvelope.decode(bytes, limits: options.limits)
+        let document = try StrictJSON.parse(bytes, limits: options.limits)
         let directory = options.modelDirectory(file)
+        if SigstoreBundle.isBundle(document) {
+            let bundle = try SigstoreBundle.decode(document)
+            let oms = try OMSVerifier(
+                trust: OMSSignerTrust(keys: trustStore.keys, certificates: options.certificates), time: options.time,
+                threshold: options.threshold
+            ).verify(
+                bundle, bundlePath: file, modelPath: directory, followSymlinks: options.followSymlinks,
+                progress: progress)
+            let verification = ModelVerification(
+                signatures: oms.signatures, statement: nil, artifacts: oms.artifacts,
+                statementProblem: oms.statementProblem, oms: oms)
+            return evaluator.evaluate(
+                file: file, envelopeSHA256: digest, verification: verification, modelDirectory: directory)
+        }
+        let envelope = try DSSEEnvelope.decode(document)
         let custody = options.custodyBundle(file)
         let verification = try ModelVerifier(
             trustStore: trustStore,
@@ -144,8 +164,8 @@ public struct Auditor: Sendable {
             waivers: evaluator.waiverReports(for: models))
     }
 
-    /// Signed manifests named on the command line: files as given, and the `*.json` files directly inside each
-    /// directory, sorted.
+    /// Signed manifests named on the command line: files as given, and the `*.json` files (and `*.sig` model
+    /// signatures) directly inside each directory, sorted.
     public static func envelopeFiles(_ arguments: [String]) throws -> [String] {
         var files: [String] = []
         for argument in arguments {
@@ -155,7 +175,7 @@ public struct Auditor: Sendable {
             }
             if isDirectory.boolValue {
                 let names = try FileManager.default.contentsOfDirectory(atPath: argument)
-                    .filter { $0.hasSuffix(".json") }.sorted()
+                    .filter { $0.hasSuffix(".json") || $0.hasSuffix(".sig") }.sorted()
                 let base = argument.hasSuffix("/") ? String(argument.dropLast()) : argument
                 files += names.map { "\(base)/\($0)" }.filter {
                     var dir: ObjCBool = false

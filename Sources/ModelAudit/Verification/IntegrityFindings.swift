@@ -3,6 +3,9 @@ import Foundation
 extension IntegrityChecks {
     /// Findings for the signature and artifact checks of one verification.
     public static func findings(for verification: ModelVerification, modelDirectory: String?) -> [Finding] {
+        if let oms = verification.oms {
+            return modelSigningFindings(for: verification, oms: oms, modelPath: modelDirectory)
+        }
         var findings: [Finding] = []
         let signatures = verification.signatures
         let signatureFinding = Finding(

@@ -107,11 +107,15 @@ public struct ModelVerification: Sendable {
     public let custody: CustodyVerification?
     /// What the signed payload is; `nil` when the signatures did not verify (the payload is then never read).
     public let payloadKind: PayloadKind?
+    /// Set when the file was an OpenSSF model-signing bundle rather than one of our envelopes.
+    public let oms: OMSVerification?
 
     public init(
         signatures: EnvelopeVerification, statement: ProvenanceStatement?, artifacts: ArtifactCheckResult?,
-        statementProblem: String? = nil, custody: CustodyVerification? = nil, payloadKind: PayloadKind? = nil
+        statementProblem: String? = nil, custody: CustodyVerification? = nil, payloadKind: PayloadKind? = nil,
+        oms: OMSVerification? = nil
     ) {
+        self.oms = oms
         self.payloadKind = payloadKind
         self.custody = custody
         self.signatures = signatures
@@ -121,6 +125,7 @@ public struct ModelVerification: Sendable {
     }
 
     public var passed: Bool {
-        signatures.isVerified && statement != nil && statementProblem == nil && (artifacts?.passed ?? true) && (custody?.intact ?? true)
+        if let oms { return oms.passed }
+        return signatures.isVerified && statement != nil && statementProblem == nil && (artifacts?.passed ?? true) && (custody?.intact ?? true)
     }
 }

@@ -11,6 +11,9 @@ extension PolicyEvaluator {
             file: file, envelopeSHA256: envelopeSHA256,
             integrity: IntegrityChecks.findings(for: verification, modelDirectory: modelDirectory),
             signatures: verification.signatures, statement: verification.statement, custody: verification.custody,
-            lineage: lineage)
+            lineage: lineage,
+            signedWithoutManifest: verification.oms.map {
+                SignedModelWithoutManifest(format: "the OMS signature", modelName: $0.statement?.subjectName)
+            })
     }
 }

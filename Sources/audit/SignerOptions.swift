@@ -1,0 +1,81 @@
+import ArgumentParser
+import AuditCrypto
+import Foundation
+import ModelAudit
+
+/// Signers accepted besides the trust store: public keys given directly and X.509 trust anchors (cosign's flags).
+struct SignerOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "A PEM public key that may have signed (no trust store needed); repeatable.", valueName: "pub.pem"))
+    var key: [String] = []
+
+    @Option(name: .customLong("ca-roots"), help: ArgumentHelp(
+        "PEM CA certificates that certificate-signed OMS bundles must chain to.", valueName: "roots.pem"))
+    var caRoots: String?
+
+    @Option(name: .customLong("ca-intermediates"), help: ArgumentHelp(
+        "PEM intermediate CA certificates that may complete a chain (never trusted on their own).",
+        valueName: "intermediates.pem"))
+    var caIntermediates: String?
+
+    @Option(name: .customLong("certificate-identity"), help: ArgumentHelp(
+        "The signing certificate's SAN (e-mail or URI) must equal this.", valueName: "identity"))
+    var certificateIdentity: String?
+
+    @Option(name: .customLong("certificate-identity-regexp"), help: ArgumentHelp(
+        "The signing certificate's SAN (e-mail or URI) must match this whole regular expression.",
+        valueName: "regexp"))
+    var certificateIdentityRegexp: String?
+
+    func validate() throws {
+        if caRoots == nil && (caIntermediates != nil || certificateIdentity != nil || certificateIdentityRegexp != nil) {
+            throw ValidationError("--ca-intermediates and --certificate-identity[-regexp] need --ca-roots")
+        }
+        if let pattern = certificateIdentityRegexp, (try? NSRegularExpression(pattern: pattern)) == nil {
+            throw ValidationError("--certificate-identity-regexp \"\(pattern)\" is not a valid regular expression")
+        }
+    }
+
+    /// Whether any signer was given here, so a missing default trust directory is no error.
+    var givesSigners: Bool { !key.isEmpty || caRoots != nil }
+
+    /// The trust store with the `--key` keys added; without a trust store in the default place, the keys alone.
+    func trustStore(_ trust: TrustOptions) throws -> TrustStore {
+        let store: TrustStore
+        // The default trust directory is only read when it is a trust store; an explicit --trust always is.
+        if givesSigners && trust.trust == "keys"
+            && !FileManager.default.fileExists(atPath: trust.trust + "/" + TrustStore.indexFileName)
+        {
+            store = TrustStore(directory: "", keys: [])
+        } else {
+            store = try trust.load()
+        }
+        var keys = store.keys
+        for path in key {
+            let pem = try InputFile.read(path, limit: 64 * 1024)
+            do {
+                keys.append(try TrustedKey.given(try PublicKey(pem: pem), file: path))
+            } catch let error as CryptoError {
+                throw CLIFailure("--key \(path): \(error)")
+            }
+        }
+        return TrustStore(directory: store.directory, keys: keys, indexSHA256: store.indexSHA256)
+    }
+
+    /// The validator of bundle certificate chains, when trust anchors were given.
+    func certificateValidator() throws -> (any OMSCertificateValidator)? {
+        guard let caRoots else { return nil }
+        let identity: OMSCertificateIdentity?
+        if let certificateIdentity {
+            identity = .exact(certificateIdentity)
+        } else if let certificateIdentityRegexp {
+            identity = .pattern(certificateIdentityRegexp)
+        } else {
+            identity = nil
+        }
+        return try OMSCertificateChainValidator(
+            rootsPEM: try InputFile.read(caRoots, limit: 4 * 1024 * 1024), rootsFile: caRoots,
+            intermediatesPEM: try caIntermediates.map { try InputFile.read($0, limit: 4 * 1024 * 1024) },
+            intermediatesFile: caIntermediates, identity: identity)
+    }
+}
