@@ -84,6 +84,22 @@ public struct RekorEntry: Sendable {
         self.checkpointText = checkpoint
     }
 
+    /// An entry whose fields were read elsewhere (a bundle reader); nothing in it is trusted until `verify`.
+    public init(
+        logIndex: Int64, logID: [UInt8], kind: String, kindVersion: String, integratedTime: Int64, body: [UInt8],
+        signedEntryTimestamp: [UInt8]?, inclusionProof: MerkleInclusionProof?, checkpointText: String?
+    ) {
+        self.logIndex = logIndex
+        self.logID = logID
+        self.kind = kind
+        self.kindVersion = kindVersion
+        self.integratedTime = integratedTime
+        self.body = body
+        self.signedEntryTimestamp = signedEntryTimestamp
+        self.inclusionProof = inclusionProof
+        self.checkpointText = checkpointText
+    }
+
     private static func proof(_ reader: ObjectReader) -> (MerkleInclusionProof?, String?) {
         let index = int64(reader, "logIndex")
         let size = int64(reader, "treeSize")
