@@ -5,18 +5,24 @@ import ModelAudit
 
 /// `audit sign --oms`: an OpenSSF model-signing (OMS v1.0) bundle over a model's files instead of a DSSE manifest.
 struct OMSSignOptions: ParsableArguments {
-    @Flag(name: .long, help: "Write an OpenSSF model-signing (OMS v1.0) bundle over --model-dir (a directory or a file).")
+    @Flag(
+        name: .long, help: "Write an OpenSSF model-signing (OMS v1.0) bundle over --model-dir (a directory or a file).")
     var oms = false
 
     @Option(name: .long, help: ArgumentHelp("OMS hash: sha256 (default), blake2b or blake3.", valueName: "name"))
     var hash: String = "sha256"
 
-    @Option(name: .long, help: ArgumentHelp("OMS shard mode: hash each file in ranges of this many bytes.",
-        valueName: "bytes"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "OMS shard mode: hash each file in ranges of this many bytes.",
+            valueName: "bytes"))
     var shardSize: Int64?
 
-    @Option(name: .customLong("ignore-path"), help: ArgumentHelp(
-        "OMS: leave this path (relative to the model) and everything below it out; repeatable.", valueName: "path"))
+    @Option(
+        name: .customLong("ignore-path"),
+        help: ArgumentHelp(
+            "OMS: leave this path (relative to the model) and everything below it out; repeatable.", valueName: "path"))
     var ignorePaths: [String] = []
 
     @Flag(name: .customLong("no-ignore-git-paths"), help: "OMS: sign .git, .gitattributes, .github, .gitignore too.")
@@ -25,8 +31,10 @@ struct OMSSignOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("OMS: the signing key's X.509 certificate (PEM).", valueName: "leaf.pem"))
     var certificate: String?
 
-    @Option(name: .customLong("certificate-chain"), help: ArgumentHelp(
-        "OMS: the CA certificates above the leaf (PEM), carried in the bundle.", valueName: "chain.pem"))
+    @Option(
+        name: .customLong("certificate-chain"),
+        help: ArgumentHelp(
+            "OMS: the CA certificates above the leaf (PEM), carried in the bundle.", valueName: "chain.pem"))
     var certificateChain: String?
 
     func validate(payload: String?, add: String?, output: String?, modelDir: String?) throws {
@@ -46,7 +54,8 @@ struct OMSSignOptions: ParsableArguments {
         if shardSize != nil || !ignorePaths.isEmpty || certificate != nil || certificateChain != nil || signGitPaths
             || hash != "sha256"
         {
-            throw ValidationError("--hash, --shard-size, --ignore-path, --certificate and --certificate-chain need --oms")
+            throw ValidationError(
+                "--hash, --shard-size, --ignore-path, --certificate and --certificate-chain need --oms")
         }
     }
 
@@ -81,8 +90,9 @@ struct OMSSignOptions: ParsableArguments {
             throw CLIFailure("\(error)")
         }
         for key in keys {
-            print("signed \(output) (OMS v1.0, \(hash)\(shardSize.map { ", shards of \($0) bytes" } ?? "")) with "
-                + "\(key.publicKey.keyID)")
+            print(
+                "signed \(output) (OMS v1.0, \(hash)\(shardSize.map { ", shards of \($0) bytes" } ?? "")) with "
+                    + "\(key.publicKey.keyID)")
         }
     }
 

@@ -5,30 +5,41 @@ import ModelAudit
 
 /// Signers accepted besides the trust store: public keys given directly and X.509 trust anchors (cosign's flags).
 struct SignerOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "A PEM public key that may have signed (no trust store needed); repeatable.", valueName: "pub.pem"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A PEM public key that may have signed (no trust store needed); repeatable.", valueName: "pub.pem"))
     var key: [String] = []
 
-    @Option(name: .customLong("ca-roots"), help: ArgumentHelp(
-        "PEM CA certificates that certificate-signed OMS bundles must chain to.", valueName: "roots.pem"))
+    @Option(
+        name: .customLong("ca-roots"),
+        help: ArgumentHelp(
+            "PEM CA certificates that certificate-signed OMS bundles must chain to.", valueName: "roots.pem"))
     var caRoots: String?
 
-    @Option(name: .customLong("ca-intermediates"), help: ArgumentHelp(
-        "PEM intermediate CA certificates that may complete a chain (never trusted on their own).",
-        valueName: "intermediates.pem"))
+    @Option(
+        name: .customLong("ca-intermediates"),
+        help: ArgumentHelp(
+            "PEM intermediate CA certificates that may complete a chain (never trusted on their own).",
+            valueName: "intermediates.pem"))
     var caIntermediates: String?
 
-    @Option(name: .customLong("certificate-identity"), help: ArgumentHelp(
-        "The signing certificate's SAN (e-mail or URI) must equal this.", valueName: "identity"))
+    @Option(
+        name: .customLong("certificate-identity"),
+        help: ArgumentHelp(
+            "The signing certificate's SAN (e-mail or URI) must equal this.", valueName: "identity"))
     var certificateIdentity: String?
 
-    @Option(name: .customLong("certificate-identity-regexp"), help: ArgumentHelp(
-        "The signing certificate's SAN (e-mail or URI) must match this whole regular expression.",
-        valueName: "regexp"))
+    @Option(
+        name: .customLong("certificate-identity-regexp"),
+        help: ArgumentHelp(
+            "The signing certificate's SAN (e-mail or URI) must match this whole regular expression.",
+            valueName: "regexp"))
     var certificateIdentityRegexp: String?
 
     func validate() throws {
-        if caRoots == nil && (caIntermediates != nil || certificateIdentity != nil || certificateIdentityRegexp != nil) {
+        if caRoots == nil && (caIntermediates != nil || certificateIdentity != nil || certificateIdentityRegexp != nil)
+        {
             throw ValidationError("--ca-intermediates and --certificate-identity[-regexp] need --ca-roots")
         }
         if let pattern = certificateIdentityRegexp, (try? NSRegularExpression(pattern: pattern)) == nil {

@@ -58,8 +58,10 @@ struct OMSEndToEndTests {
         "unusable bundles → exit 2 naming the JSON pointer",
         arguments: [
             ("{\"mediaType\": \"application/vnd.example+json\", \"verificationMaterial\": {}}", "/mediaType"),
-            ("{\"mediaType\": \"application/vnd.dev.sigstore.bundle.v0.3+json\", \"verificationMaterial\": "
-                + "{\"publicKey\": {\"hint\": \"ab\"}}}", "/dsseEnvelope"),
+            (
+                "{\"mediaType\": \"application/vnd.dev.sigstore.bundle.v0.3+json\", \"verificationMaterial\": "
+                    + "{\"publicKey\": {\"hint\": \"ab\"}}}", "/dsseEnvelope"
+            ),
             ("{\"mediaType\": \"application/vnd.dev.sigstore.bundle.v0.3+json\"", "unexpected end of JSON input"),
         ])
     func unusableBundles(text: String, expected: String) throws {
@@ -92,7 +94,8 @@ struct OMSEndToEndTests {
             ("files.sig", [String](), "model"), ("shards.sig", ["--shard-size", "1000"], "model"),
             ("single.sig", [], "model/weights.bin"),
         ] {
-            let signed = try ws.run(["sign", "--oms", "--model-dir", target, "--key", "release.key", "-o", output] + extra)
+            let signed = try ws.run(
+                ["sign", "--oms", "--model-dir", target, "--key", "release.key", "-o", output] + extra)
             #expect(signed.exitCode == 0, "\(signed)")
             let verified = try ws.run(["verify", output, "--model-dir", target, "--key", "release.pub"])
             #expect(verified.exitCode == 0, "\(output): \(verified)")
@@ -109,9 +112,13 @@ struct OMSEndToEndTests {
         try ws.keygen("release", algorithm: "ecdsa-p256")
         let noModel = try ws.run(["sign", "--oms", "--key", "release.key", "-o", "x.sig"])
         #expect(noModel.exitCode == 64, "\(noModel)")
-        let zero = try ws.run(["sign", "--oms", "--model-dir", "model", "--key", "release.key", "-o", "x.sig", "--shard-size", "0"])
+        let zero = try ws.run([
+            "sign", "--oms", "--model-dir", "model", "--key", "release.key", "-o", "x.sig", "--shard-size", "0",
+        ])
         #expect(zero.exitCode == 64, "\(zero)")
-        let hash = try ws.run(["sign", "--oms", "--model-dir", "model", "--key", "release.key", "-o", "x.sig", "--hash", "md5"])
+        let hash = try ws.run([
+            "sign", "--oms", "--model-dir", "model", "--key", "release.key", "-o", "x.sig", "--hash", "md5",
+        ])
         #expect(hash.exitCode == 64, "\(hash)")
         try ws.keygen("ed", algorithm: "ed25519")
         let ed = try ws.run(["sign", "--oms", "--model-dir", "model", "--key", "ed.key", "-o", "x.sig"])
@@ -133,6 +140,76 @@ struct OMSEndToEndTests {
         #expect(result.stdout.contains("fleet/b.sig"))
     }
 
+    /// Runs the openssl CLI in the workspace; `nil` when it is not installed.
+    @discardableResult
+    static func openssl(_ arguments: [String], in ws: Workspace) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["openssl"] + arguments
+        process.currentDirectoryURL = ws.url
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// A root CA and a code-signing leaf for `release.key` (P-256), made with the openssl CLI.
+    static func makeCertificates(_ ws: Workspace) throws {
+        try ws.keygen("release", algorithm: "ecdsa-p256")
+        try ws.write(
+            "ext.cnf",
+            "[leaf]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+                + "extendedKeyUsage=codeSigning\nsubjectAltName=email:ci@example.com\n")
+        let steps: [[String]] = [
+            ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "ca.key"],
+            [
+                "req", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=Test Root", "-days", "30", "-addext",
+                "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign", "-out", "ca.pem",
+            ],
+            ["req", "-new", "-key", "release.key", "-subj", "/CN=Release", "-out", "leaf.csr"],
+            [
+                "x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days",
+                "10",
+                "-extfile", "ext.cnf", "-extensions", "leaf", "-out", "leaf.pem",
+            ],
+        ]
+        for step in steps {
+            #expect(try openssl(step, in: ws) == 0, "openssl \(step.joined(separator: " "))")
+        }
+    }
+
+    @Test(
+        "audit sign --oms --certificate → verify with --ca-roots and identity; another key's certificate is refused")
+    func signWithCertificate() throws {
+        let ws = try Self.workspace()
+        try Self.makeCertificates(ws)
+        let signed = try ws.run([
+            "sign", "--oms", "--model-dir", "model", "--key", "release.key", "--certificate", "leaf.pem", "-o", "c.sig",
+        ])
+        #expect(signed.exitCode == 0, "\(signed)")
+        let verified = try ws.run([
+            "verify", "c.sig", "--model-dir", "model", "--ca-roots", "ca.pem", "--certificate-identity",
+            "ci@example.com",
+        ])
+        #expect(verified.exitCode == 0, "\(verified)")
+        #expect(verified.stdout.contains("CN=Release (issued by CN=Test Root)"))
+        let wrongIdentity = try ws.run([
+            "verify", "c.sig", "--model-dir", "model", "--ca-roots", "ca.pem", "--certificate-identity",
+            "x@example.com",
+        ])
+        #expect(wrongIdentity.exitCode == 1, "\(wrongIdentity)")
+        try ws.keygen("other", algorithm: "ecdsa-p256")
+        let mismatch = try ws.run([
+            "sign", "--oms", "--model-dir", "model", "--key", "other.key", "--certificate", "leaf.pem", "-o", "d.sig",
+        ])
+        #expect(mismatch.exitCode == 2, "\(mismatch)")
+        #expect(mismatch.stderr.contains("its key is not the signing key"))
+        let notPEM = try ws.run(["verify", "c.sig", "--model-dir", "model", "--ca-roots", "release.pub"])
+        #expect(notPEM.exitCode == 2, "\(notPEM)")
+        #expect(notPEM.stderr.contains("release.pub"))
+    }
+
     /// The interpreter that has model-signing 1.1.1 (`MODEL_SIGNING_PYTHON`, default `python3`), when importable.
     static let referencePython: String? = {
         let python = ProcessInfo.processInfo.environment["MODEL_SIGNING_PYTHON"] ?? "python3"
@@ -147,17 +224,19 @@ struct OMSEndToEndTests {
     }()
 
     @Test(
-        "they verify ours: model_signing 1.1.1 accepts bundles audit sign --oms made (P-256, P-384, P-521; directory and one file)",
+        "they verify ours: model_signing 1.1.1 accepts bundles audit sign --oms made (P-256, P-384, P-521, one file)",
         .enabled(
             if: referencePython != nil,
-            "SKIPPED: model_signing is not importable; pip install model-signing==1.1.1 pyOpenSSL (or set MODEL_SIGNING_PYTHON)"))
+            "SKIPPED: model_signing not importable: pip install model-signing==1.1.1 pyOpenSSL, MODEL_SIGNING_PYTHON"))
     func referenceVerifiesOurs() throws {
         let python = try #require(Self.referencePython)
         let ws = try Self.workspace()
         for algorithm in ["ecdsa-p256", "ecdsa-p384", "ecdsa-p521"] {
             try ws.keygen(algorithm, algorithm: algorithm)
             for (target, output) in [("model", "\(algorithm).sig"), ("model/weights.bin", "\(algorithm)-single.sig")] {
-                let signed = try ws.run(["sign", "--oms", "--model-dir", target, "--key", "\(algorithm).key", "-o", output])
+                let signed = try ws.run([
+                    "sign", "--oms", "--model-dir", target, "--key", "\(algorithm).key", "-o", output,
+                ])
                 #expect(signed.exitCode == 0, "\(signed)")
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -176,5 +255,25 @@ struct OMSEndToEndTests {
                 #expect(text.contains("Verification succeeded"), "\(output): \(text)")
             }
         }
+        // Certificate mode: the reference verifier validates our chain to the root it is given.
+        try Self.makeCertificates(ws)
+        let signed = try ws.run([
+            "sign", "--oms", "--model-dir", "model", "--key", "release.key", "--certificate", "leaf.pem", "-o", "c.sig",
+        ])
+        #expect(signed.exitCode == 0, "\(signed)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            python, "-m", "model_signing", "verify", "certificate", "model", "--signature", "c.sig",
+            "--certificate_chain", "ca.pem",
+        ]
+        process.currentDirectoryURL = ws.url
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0 && text.contains("Verification succeeded"), "certificate: \(text)")
     }
 }

@@ -69,14 +69,19 @@ struct OMSReferenceFixtureTests {
     @Test("a shard bundle verifies (the reference tool refuses its own, for its float shard_size)")
     func shards() throws {
         let bundle = try OMSFixtures.bundle("shards-sha256")
-        guard case .shards(let size) = bundle.dsseEnvelope.flatMap({ try? OMSStatement.read(StrictJSON.parse($0.payload)) })?
+        guard
+            case .shards(let size) = bundle.dsseEnvelope.flatMap({
+                try? OMSStatement.read(StrictJSON.parse($0.payload))
+            })?
             .serialization.method
         else {
             Issue.record("not a shard statement")
             return
         }
         #expect(size == 1000)
-        let model = try OMSFixtures.model { try FileManager.default.removeItem(at: $0.appendingPathComponent("empty.txt")) }
+        let model = try OMSFixtures.model {
+            try FileManager.default.removeItem(at: $0.appendingPathComponent("empty.txt"))
+        }
         let verification = try OMSFixtures.verify(bundle, keys: [try OMSFixtures.key("p256")], model: model)
         #expect(verification.passed, "\(OMSFixtures.problems(verification))")
         #expect(verification.artifacts?.verified.map(\.path).contains("weights.bin:1000:2000") == true)
@@ -85,7 +90,8 @@ struct OMSReferenceFixtureTests {
     @Test("shard mode cannot vouch for an empty file, so one beside the model fails (the reference tool passes it)")
     func shardsEmptyFile() throws {
         let verification = try OMSFixtures.verify(
-            try OMSFixtures.bundle("shards-sha256"), keys: [try OMSFixtures.key("p256")], model: try OMSFixtures.model())
+            try OMSFixtures.bundle("shards-sha256"), keys: [try OMSFixtures.key("p256")], model: try OMSFixtures.model()
+        )
         #expect(!verification.passed)
         #expect(OMSFixtures.problems(verification).contains { $0.hasPrefix("empty.txt: empty file not covered") })
     }
@@ -116,7 +122,8 @@ struct OMSReferenceFixtureTests {
         }
         let verification = try OMSFixtures.verify(
             try OMSFixtures.bundle("shards-sha256"), keys: [try OMSFixtures.key("p256")], model: model)
-        #expect(OMSFixtures.problems(verification) == ["weights.bin: 2503 bytes, but the signed shards cover 2500 bytes"])
+        #expect(
+            OMSFixtures.problems(verification) == ["weights.bin: 2503 bytes, but the signed shards cover 2500 bytes"])
     }
 
     @Test("the single-file bundle (name \".\") verifies the file, not a directory")
@@ -155,7 +162,8 @@ struct OMSReferenceFixtureTests {
     func gitPaths() throws {
         let key = try OMSFixtures.key("p256")
         let withGit = try OMSFixtures.model {
-            try FileManager.default.createDirectory(at: $0.appendingPathComponent(".git"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: $0.appendingPathComponent(".git"), withIntermediateDirectories: true)
             try Data("ref: refs/heads/main\n".utf8).write(to: $0.appendingPathComponent(".git/HEAD"))
         }
         #expect(try OMSFixtures.verify(try OMSFixtures.bundle("key-p256"), keys: [key], model: withGit).passed)
@@ -190,7 +198,9 @@ struct OMSReferenceFixtureTests {
         let verification = try OMSFixtures.verify(
             try OMSFixtures.bundle("key-p256"), keys: [try OMSFixtures.key("p256")], model: model)
         #expect(!verification.passed)
-        #expect(OMSFixtures.problems(verification).contains { $0.hasPrefix(expected) }, "\(OMSFixtures.problems(verification))")
+        #expect(
+            OMSFixtures.problems(verification).contains { $0.hasPrefix(expected) },
+            "\(OMSFixtures.problems(verification))")
     }
 
     @Test("a symbolic link in the model is refused unless links are followed")
@@ -201,7 +211,8 @@ struct OMSReferenceFixtureTests {
                 at: OMSFixtures.directory.appendingPathComponent("model/config.json"),
                 to: $0.deletingLastPathComponent().appendingPathComponent("config.json"))
             try FileManager.default.createSymbolicLink(
-                atPath: $0.appendingPathComponent("config.json").path, withDestinationPath: "tokenizer/../../config.json")
+                atPath: $0.appendingPathComponent("config.json").path,
+                withDestinationPath: "tokenizer/../../config.json")
         }
         let key = try OMSFixtures.key("p256")
         let refused = try OMSFixtures.verify(try OMSFixtures.bundle("key-p256"), keys: [key], model: model)
@@ -228,12 +239,33 @@ struct OMSSignatureTests {
         let trusted = try TrustedKey.given(key.publicKey, file: "k.pub")
         for signer in [OMSSigner(), OMSSigner(shardSize: 1000), OMSSigner(ignorePaths: ["notes"])] {
             var (bundle, model) = try Self.signed(signer, keys: [key])
-            if signer.shardSize != nil { try FileManager.default.removeItem(at: model.appendingPathComponent("empty.txt")) }
+            if signer.shardSize != nil {
+                try FileManager.default.removeItem(at: model.appendingPathComponent("empty.txt"))
+            }
             bundle = try SigstoreBundle.decode(try bundle.encoded())
             let verification = try OMSFixtures.verify(bundle, keys: [trusted], model: model)
             #expect(verification.passed, "\(OMSFixtures.problems(verification))")
-            #expect(bundle.signer == .publicKey(hint: try Digests.sha256Hex(Array(try key.publicKey.pem.utf8)), rawBytes: nil))
+            #expect(
+                bundle.signer
+                    == .publicKey(hint: try Digests.sha256Hex(Array(try key.publicKey.pem.utf8)), rawBytes: nil))
         }
+    }
+
+    @Test("a bundle written inside the model is left out when signing (and recorded) and when verifying")
+    func bundleInsideModel() throws {
+        let key = try PrivateKey.generate(.ecdsaP256)
+        let model = try OMSFixtures.model()
+        let bundlePath = model.appendingPathComponent("model.sig").path
+        let payload = try OMSSigner().statementPayload(modelPath: model.path, bundlePath: bundlePath)
+        let bundle = try OMSSigner.bundle(payload: payload, keys: [key])
+        try Data(try bundle.encoded()).write(to: URL(fileURLWithPath: bundlePath))
+        let statement = try OMSStatement.read(try StrictJSON.parse(payload))
+        #expect(statement.serialization.ignorePaths?.contains("model.sig") == true)
+        #expect(!statement.paths.contains("model.sig"))
+        let verification = try OMSVerifier(
+            trust: OMSSignerTrust(keys: [try TrustedKey.given(key.publicKey, file: "k.pub")]), time: OMSFixtures.time
+        ).verify(bundle, bundlePath: bundlePath, modelPath: model.path)
+        #expect(verification.passed, "\(OMSFixtures.problems(verification))")
     }
 
     @Test("every signature counts: a bad first signature does not hide a good second one")
@@ -265,8 +297,9 @@ struct OMSSignatureTests {
         let key = try PrivateKey.generate(.ecdsaP256)
         var (bundle, model) = try Self.signed(keys: [key])
         guard case .dsseEnvelope(var envelope) = bundle.content else { return }
-        envelope.payload = Array(String(decoding: envelope.payload, as: UTF8.self)
-            .replacingOccurrences(of: "config.json", with: "config.jsoN").utf8)
+        envelope.payload = Array(
+            String(decoding: envelope.payload, as: UTF8.self)
+                .replacingOccurrences(of: "config.json", with: "config.jsoN").utf8)
         bundle.content = .dsseEnvelope(envelope)
         let verification = try OMSFixtures.verify(
             bundle, keys: [try TrustedKey.given(key.publicKey, file: "k.pub")], model: model)
@@ -302,20 +335,41 @@ struct OMSBadInputTests {
         arguments: [
             ("truncated", String(fixture.prefix(200)), "unexpected end of JSON input"),
             ("not JSON", "model signature", "unexpected character 'm' at byte 0"),
-            ("unknown media type", fixture.replacingOccurrences(of: "bundle.v0.3+json", with: "bundle.v9+json"),
-             "/mediaType: unknown bundle media type"),
-            ("no signatures", fixture.replacing(
-                #/"signatures":\[.*\]\}\}/#, with: #""signatures":[]}}"#),
-             "/dsseEnvelope/signatures: the envelope carries no signatures"),
-            ("no envelope", #"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{"publicKey":{"hint":"ab"}}}"#,
-             "/dsseEnvelope: required member is missing"),
-            ("no signer", #"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{},"dsseEnvelope":{"payload":"e30=","payloadType":"application/vnd.in-toto+json","signatures":[{"sig":"AAAA"}]}}"#,
-             "/verificationMaterial: no signer"),
-            ("certificate not DER base64", fixture.replacing(
-                #/"publicKey":\{[^}]*\}/#, with: #""x509CertificateChain":{"certificates":[{"rawBytes":"-----BEGIN CERTIFICATE-----"}]}"#),
-             "/verificationMaterial/x509CertificateChain/certificates/0/rawBytes: not valid base64"),
-            ("unknown member", fixture.replacingOccurrences(of: #""tlogEntries":[]"#, with: #""tlogEntries":[],"extra":1"#),
-             "/verificationMaterial/extra: unknown member"),
+            (
+                "unknown media type", fixture.replacingOccurrences(of: "bundle.v0.3+json", with: "bundle.v9+json"),
+                "/mediaType: unknown bundle media type"
+            ),
+            (
+                "no signatures",
+                fixture.replacing(
+                    #/"signatures":\[.*\]\}\}/#, with: #""signatures":[]}}"#),
+                "/dsseEnvelope/signatures: the envelope carries no signatures"
+            ),
+            (
+                "no envelope",
+                #"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","#
+                    + #""verificationMaterial":{"publicKey":{"hint":"ab"}}}"#,
+                "/dsseEnvelope: required member is missing"
+            ),
+            (
+                "no signer",
+                #"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{},"#
+                    + #""dsseEnvelope":{"payload":"e30=","payloadType":"application/vnd.in-toto+json","#
+                    + #""signatures":[{"sig":"AAAA"}]}}"#,
+                "/verificationMaterial: no signer"
+            ),
+            (
+                "certificate not DER base64",
+                fixture.replacing(
+                    #/"publicKey":\{[^}]*\}/#,
+                    with: #""x509CertificateChain":{"certificates":[{"rawBytes":"-----BEGIN CERTIFICATE-----"}]}"#),
+                "/verificationMaterial/x509CertificateChain/certificates/0/rawBytes: not valid base64"
+            ),
+            (
+                "unknown member",
+                fixture.replacingOccurrences(of: #""tlogEntries":[]"#, with: #""tlogEntries":[],"extra":1"#),
+                "/verificationMaterial/extra: unknown member"
+            ),
         ])
     func badBundles(name: String, text: String, expected: String) {
         let error = Self.bundleError(text)
@@ -324,7 +378,9 @@ struct OMSBadInputTests {
     }
 
     /// A statement signed by a fresh key: the OMS verifier's verdict on it and its problem.
-    static func verdict(_ statement: String, payloadType: String = DSSEEnvelope.inTotoPayloadType) throws
+    static func verdict(
+        _ statement: String, payloadType: String = DSSEEnvelope.inTotoPayloadType
+    ) throws
         -> OMSVerification
     {
         let key = try PrivateKey.generate(.ecdsaP256)
@@ -351,7 +407,10 @@ struct OMSBadInputTests {
         let computed = root ?? ((try? Digests.sha256Hex(digests)) ?? "")
         let subject = #"{"name":"m","digest":{"sha256":"\#(computed)"}}"#
         let list = resources.map { #"{"name":"\#($0.0)","algorithm":"\#($0.1)","digest":"\#($0.2)"}"# }
-        return #"{"_type":"https://in-toto.io/Statement/v1","subject":[\#(Array(repeating: subject, count: subjects).joined(separator: ","))],"predicateType":"\#(predicateType)","predicate":{"resources":[\#(list.joined(separator: ","))],"serialization":\#(serialization)}}"#
+        let subjectList = Array(repeating: subject, count: subjects).joined(separator: ",")
+        return #"{"_type":"https://in-toto.io/Statement/v1","subject":[\#(subjectList)],"#
+            + #""predicateType":"\#(predicateType)","predicate":{"resources":[\#(list.joined(separator: ","))],"#
+            + #""serialization":\#(serialization)}}"#
     }
 
     static let files = #"{"method":"files","hash_type":"sha256","allow_symlinks":false}"#
@@ -362,47 +421,92 @@ struct OMSBadInputTests {
     @Test(
         "invalid signed statements fail verification naming the pointer",
         arguments: [
-            ("two subjects", statement(resources: [("a", "sha256", digestA)], serialization: files, subjects: 2),
-             "/subject: an OMS statement has exactly one subject"),
-            ("another predicate type", statement(
-                resources: [("a", "sha256", digestA)], serialization: files, predicateType: "https://slsa.dev/provenance/v1"),
-             "/predicateType"),
-            ("unknown hash", statement(
-                resources: [("a", "sha256", digestA)],
-                serialization: #"{"method":"files","hash_type":"md5","allow_symlinks":false}"#),
-             "/predicate/serialization/hash_type: unknown hash \"md5\""),
-            ("zero shard size", statement(resources: [("a:0:1", "sha256", digestA)], serialization: shards("0")),
-             "/predicate/serialization/shard_size: expected a positive whole number"),
-            ("negative shard size", statement(resources: [("a:0:1", "sha256", digestA)], serialization: shards("-5")),
-             "/predicate/serialization/shard_size"),
-            ("fractional shard size", statement(resources: [("a:0:1", "sha256", digestA)], serialization: shards("2.5")),
-             "/predicate/serialization/shard_size"),
-            ("overlapping shards", statement(
-                resources: [("a:0:10", "sha256", digestA), ("a:5:15", "sha256", digestB)], serialization: shards("10")),
-             "/predicate/resources/1/name: \"a:5:15\" overlaps"),
-            ("gapped shards", statement(
-                resources: [("a:0:10", "sha256", digestA), ("a:20:25", "sha256", digestB)], serialization: shards("10")),
-             "leaves bytes 10..<20 of a unsigned"),
-            ("shard not starting at 0", statement(resources: [("a:3:10", "sha256", digestA)], serialization: shards("10")),
-             "leaves bytes 0..<3 of a unsigned"),
-            ("malformed shard name", statement(resources: [("a:x:10", "sha256", digestA)], serialization: shards("10")),
-             "/predicate/resources/0/name: \"a:x:10\" is not PATH:START:END"),
-            ("duplicate resource", statement(
-                resources: [("a", "sha256", digestA), ("a", "sha256", digestB)], serialization: files),
-             "/predicate/resources/1/name: \"a\" is listed twice"),
-            ("path escaping the model", statement(resources: [("../a", "sha256", digestA)], serialization: files),
-             "/predicate/resources/0/name"),
-            ("wrong digest length", statement(resources: [("a", "sha256", "abcd")], serialization: files),
-             "/predicate/resources/0/digest: expected 64 hex digits"),
-            ("algorithm not the hash type", statement(resources: [("a", "blake3", digestA)], serialization: files),
-             "/predicate/resources/0/algorithm"),
-            ("root digest", statement(resources: [("a", "sha256", digestA)], serialization: files, root: digestB),
-             "/subject/0/digest/sha256: the root digest"),
+            (
+                "two subjects", statement(resources: [("a", "sha256", digestA)], serialization: files, subjects: 2),
+                "/subject: an OMS statement has exactly one subject"
+            ),
+            (
+                "another predicate type",
+                statement(
+                    resources: [("a", "sha256", digestA)], serialization: files,
+                    predicateType: "https://slsa.dev/provenance/v1"),
+                "/predicateType"
+            ),
+            (
+                "unknown hash",
+                statement(
+                    resources: [("a", "sha256", digestA)],
+                    serialization: #"{"method":"files","hash_type":"md5","allow_symlinks":false}"#),
+                "/predicate/serialization/hash_type: unknown hash \"md5\""
+            ),
+            (
+                "zero shard size", statement(resources: [("a:0:1", "sha256", digestA)], serialization: shards("0")),
+                "/predicate/serialization/shard_size: expected a positive whole number"
+            ),
+            (
+                "negative shard size",
+                statement(resources: [("a:0:1", "sha256", digestA)], serialization: shards("-5")),
+                "/predicate/serialization/shard_size"
+            ),
+            (
+                "fractional shard size",
+                statement(resources: [("a:0:1", "sha256", digestA)], serialization: shards("2.5")),
+                "/predicate/serialization/shard_size"
+            ),
+            (
+                "overlapping shards",
+                statement(
+                    resources: [("a:0:10", "sha256", digestA), ("a:5:15", "sha256", digestB)],
+                    serialization: shards("10")),
+                "/predicate/resources/1/name: \"a:5:15\" overlaps"
+            ),
+            (
+                "gapped shards",
+                statement(
+                    resources: [("a:0:10", "sha256", digestA), ("a:20:25", "sha256", digestB)],
+                    serialization: shards("10")),
+                "leaves bytes 10..<20 of a unsigned"
+            ),
+            (
+                "shard not starting at 0",
+                statement(resources: [("a:3:10", "sha256", digestA)], serialization: shards("10")),
+                "leaves bytes 0..<3 of a unsigned"
+            ),
+            (
+                "malformed shard name",
+                statement(resources: [("a:x:10", "sha256", digestA)], serialization: shards("10")),
+                "/predicate/resources/0/name: \"a:x:10\" is not PATH:START:END"
+            ),
+            (
+                "duplicate resource",
+                statement(
+                    resources: [("a", "sha256", digestA), ("a", "sha256", digestB)], serialization: files),
+                "/predicate/resources/1/name: \"a\" is listed twice"
+            ),
+            (
+                "path escaping the model", statement(resources: [("../a", "sha256", digestA)], serialization: files),
+                "/predicate/resources/0/name"
+            ),
+            (
+                "wrong digest length", statement(resources: [("a", "sha256", "abcd")], serialization: files),
+                "/predicate/resources/0/digest: expected 64 hex digits"
+            ),
+            (
+                "algorithm not the hash type", statement(resources: [("a", "blake3", digestA)], serialization: files),
+                "/predicate/resources/0/algorithm"
+            ),
+            (
+                "root digest", statement(resources: [("a", "sha256", digestA)], serialization: files, root: digestB),
+                "/subject/0/digest/sha256: the root digest"
+            ),
             ("no resources", statement(resources: [], serialization: files), "/predicate/resources: no resources"),
-            ("unknown serialization member", statement(
-                resources: [("a", "sha256", digestA)],
-                serialization: #"{"method":"files","hash_type":"sha256","allow_symlinks":false,"follow":true}"#),
-             "/predicate/serialization/follow: unknown member"),
+            (
+                "unknown serialization member",
+                statement(
+                    resources: [("a", "sha256", digestA)],
+                    serialization: #"{"method":"files","hash_type":"sha256","allow_symlinks":false,"follow":true}"#),
+                "/predicate/serialization/follow: unknown member"
+            ),
         ])
     func badStatements(name: String, statement: String, expected: String) throws {
         let verification = try Self.verdict(statement)
@@ -439,24 +543,31 @@ struct OMSBadInputTests {
     @Test("the reference tool's names are read: sha256-sharded-N and a float shard_size")
     func referenceNames() throws {
         let verification = try Self.verdict(
-            Self.statement(resources: [("w:0:10", "sha256-sharded-10", Self.digestA)], serialization: Self.shards("10.0")))
+            Self.statement(
+                resources: [("w:0:10", "sha256-sharded-10", Self.digestA)], serialization: Self.shards("10.0")))
         #expect(verification.statementProblem == nil, "\(verification.statementProblem ?? "")")
         let mismatch = try Self.verdict(
-            Self.statement(resources: [("w:0:10", "sha256-sharded-99", Self.digestA)], serialization: Self.shards("10")))
+            Self.statement(resources: [("w:0:10", "sha256-sharded-99", Self.digestA)], serialization: Self.shards("10"))
+        )
         #expect(mismatch.statementProblem?.contains("/predicate/resources/0/algorithm") == true)
     }
 
     @Test("the specification's vectors: the valid key bundle reads, the invalid ones are errors naming the member")
     func specVectors() throws {
-        let valid = try SigstoreBundle.decode(Array(try Data(contentsOf: OMSFixtures.vectors.appendingPathComponent(
-            "test-vectors/valid/key.bundle.json"))))
+        let valid = try SigstoreBundle.decode(
+            Array(
+                try Data(
+                    contentsOf: OMSFixtures.vectors.appendingPathComponent(
+                        "test-vectors/valid/key.bundle.json"))))
         #expect(valid.mediaType == .v03)
         let cases = [
-            ("invalid/missing-envelope", "/dsseEnvelope"), ("invalid/missing-verification-material", "/verificationMaterial"),
+            ("invalid/missing-envelope", "/dsseEnvelope"),
+            ("invalid/missing-verification-material", "/verificationMaterial"),
             ("invalid/empty", "unexpected end of JSON input"),
         ]
         for (name, expected) in cases {
-            let bytes = Array(try Data(contentsOf: OMSFixtures.vectors.appendingPathComponent("test-vectors/\(name).bundle.json")))
+            let bytes = Array(
+                try Data(contentsOf: OMSFixtures.vectors.appendingPathComponent("test-vectors/\(name).bundle.json")))
             #expect(throws: (any Error).self) { try SigstoreBundle.decode(bytes) }
             do {
                 _ = try SigstoreBundle.decode(bytes)
@@ -464,5 +575,128 @@ struct OMSBadInputTests {
                 #expect("\(error)".contains(expected), "\(name): \(error)")
             }
         }
+    }
+}
+
+@Suite("OMS certificate signatures")
+struct OMSCertificateTests {
+    static func validator(
+        roots: String = "root-ca", identity: OMSCertificateIdentity? = nil
+    ) throws
+        -> OMSCertificateChainValidator
+    {
+        try OMSCertificateChainValidator(
+            rootsPEM: try OMSFixtures.read("keys/\(roots).pem"), rootsFile: "\(roots).pem", intermediatesPEM: nil,
+            intermediatesFile: nil, identity: identity)
+    }
+
+    /// 2027-01-15: inside the fixture certificates' validity (made 2026-12-01, the leaf valid for 2,000 days).
+    static let time = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func verify(
+        _ bundle: SigstoreBundle, _ validator: OMSCertificateChainValidator, at time: Date = Self.time
+    )
+        throws -> OMSVerification
+    {
+        try OMSVerifier(trust: OMSSignerTrust(keys: [], certificates: validator), time: time).verify(
+            bundle, modelPath: try OMSFixtures.model().path)
+    }
+
+    @Test("the reference tool's certificate bundle verifies to its root, naming subject and issuer")
+    func verifies() throws {
+        let verification = try Self.verify(
+            try OMSFixtures.bundle("certificate-chain"), try Self.validator(identity: .exact("release@fixture.example"))
+        )
+        #expect(verification.passed, "\(verification.certificateProblem ?? "")")
+        #expect(verification.certificateSigner?.contains("CN=Fixture Release Signing") == true)
+        #expect(verification.certificateSigner?.contains("issued by CN=Fixture Intermediate CA") == true)
+        let pattern = try Self.verify(
+            try OMSFixtures.bundle("certificate-chain"), try Self.validator(identity: .pattern(".*@fixture\\.example")))
+        #expect(pattern.passed)
+    }
+
+    @Test(
+        "a certificate is refused for the wrong identity, an intermediate as the only root, or after it expired",
+        arguments: [
+            ("identity", "is not the required identity"), ("regexp part", "is not the required identity"),
+            ("intermediate root", "unable to get issuer certificate"), ("expired", "expired"),
+        ])
+    func refused(reason: String, expected: String) throws {
+        let validator: OMSCertificateChainValidator
+        var time = Self.time
+        switch reason {
+        case "identity": validator = try Self.validator(identity: .exact("someone@fixture.example"))
+        case "regexp part": validator = try Self.validator(identity: .pattern("release"))
+        case "intermediate root": validator = try Self.validator(roots: "intermediate-ca")
+        default:
+            validator = try Self.validator()
+            time = Date(timeIntervalSince1970: 2_000_000_000)  // 2033: the leaf has expired, its CAs have not
+        }
+        let verification = try Self.verify(try OMSFixtures.bundle("certificate-chain"), validator, at: time)
+        #expect(!verification.signatures.isVerified)
+        #expect(verification.certificateProblem?.contains(expected) == true, "\(verification.certificateProblem ?? "")")
+    }
+
+    @Test("a chain in the wrong order, or a certificate that is not DER, is named")
+    func badChains() throws {
+        var bundle = try OMSFixtures.bundle("certificate-chain")
+        guard case .x509CertificateChain(let chain) = bundle.signer else {
+            Issue.record("not a chain bundle")
+            return
+        }
+        bundle.signer = .x509CertificateChain(chain.reversed())
+        let reversed = try Self.verify(bundle, try Self.validator())
+        #expect(reversed.certificateProblem?.contains("wrong order") == true, "\(reversed.certificateProblem ?? "")")
+        bundle.signer = .x509CertificateChain([Array("not a certificate".utf8)] + chain.dropFirst())
+        let garbage = try Self.verify(bundle, try Self.validator())
+        #expect(
+            garbage.certificateProblem?.contains("certificate 0 of the bundle is not a DER X.509 certificate") == true)
+    }
+
+    @Test("roots that are not PEM certificates are an error naming the file")
+    func rootsNotPEM() {
+        #expect(throws: CryptoError.self) {
+            _ = try OMSCertificateChainValidator(
+                rootsPEM: Array("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n".utf8),
+                rootsFile: "roots.pem", intermediatesPEM: nil, intermediatesFile: nil, identity: nil)
+        }
+    }
+}
+
+@Suite("OMS BLAKE2b and BLAKE3 bundles")
+struct OMSOtherHashTests {
+    static let available =
+        OMSHashAlgorithm.blake2b.digestAlgorithm != nil && OMSHashAlgorithm.blake3.digestAlgorithm != nil
+
+    @Test(
+        "the reference tool's BLAKE2b and BLAKE3 bundles verify, and a changed file fails",
+        .enabled(if: available, "SKIPPED: this build has no BLAKE2b/BLAKE3 digest"),
+        arguments: ["files-blake2b", "files-blake3", "shards-blake2b"])
+    func referenceBundles(name: String) throws {
+        let bundle = try OMSFixtures.bundle(name)
+        let model = try OMSFixtures.model {
+            if name.hasPrefix("shards") { try FileManager.default.removeItem(at: $0.appendingPathComponent("empty.txt")) }
+        }
+        let key = try OMSFixtures.key("p256")
+        let verification = try OMSFixtures.verify(bundle, keys: [key], model: model)
+        #expect(verification.passed, "\(OMSFixtures.problems(verification))")
+        try Data("HELLO\nWORLD\n".utf8).write(to: model.appendingPathComponent("tokenizer/vocab.txt"))
+        let changed = try OMSFixtures.verify(bundle, keys: [key], model: model)
+        #expect(OMSFixtures.problems(changed).contains { $0.hasPrefix("tokenizer/vocab.txt") && $0.contains("mismatch") })
+    }
+
+    @Test(
+        "our BLAKE2b and BLAKE3 bundles verify",
+        .enabled(if: available, "SKIPPED: this build has no BLAKE2b/BLAKE3 digest"),
+        arguments: [OMSHashAlgorithm.blake2b, .blake3])
+    func ours(hash: OMSHashAlgorithm) throws {
+        let key = try PrivateKey.generate(.ecdsaP256)
+        let model = try OMSFixtures.model()
+        let payload = try OMSSigner(hash: hash).statementPayload(modelPath: model.path, bundlePath: nil)
+        let bundle = try OMSSigner.bundle(payload: payload, keys: [key])
+        let verification = try OMSFixtures.verify(
+            bundle, keys: [try TrustedKey.given(key.publicKey, file: "k.pub")], model: model)
+        #expect(verification.passed)
+        #expect(verification.statement?.serialization.hashType == hash)
     }
 }

@@ -53,21 +53,24 @@ public struct OMSCertificateChainValidator: OMSCertificateValidator {
                 certificates.append(try X509Certificate(der: der))
             } catch {
                 return .failure(
-                    OMSCertificateRejection("certificate \(index) of the bundle is not a DER X.509 certificate: \(error)"))
+                    OMSCertificateRejection(
+                        "certificate \(index) of the bundle is not a DER X.509 certificate: \(error)"))
             }
         }
         guard let leaf = certificates.first else {
             return .failure(OMSCertificateRejection("the bundle carries no certificate"))
         }
         if leaf.isCA {
-            return .failure(OMSCertificateRejection(
-                "the chain is in the wrong order: certificate 0, \(leaf.displayName), is a CA; the signing certificate "
-                    + "comes first"))
+            return .failure(
+                OMSCertificateRejection(
+                    "the chain is in the wrong order: certificate 0, \(leaf.displayName), is a CA; the signing "
+                        + "certificate comes first"))
         }
         if let misplaced = certificates.dropFirst().firstIndex(where: { !$0.isCA }) {
-            return .failure(OMSCertificateRejection(
-                "the chain is in the wrong order: certificate \(misplaced), \(certificates[misplaced].displayName), is "
-                    + "not a CA"))
+            return .failure(
+                OMSCertificateRejection(
+                    "the chain is in the wrong order: certificate \(misplaced), "
+                        + "\(certificates[misplaced].displayName), is not a CA"))
         }
         do {
             _ = try verifier.verify(
@@ -76,9 +79,10 @@ public struct OMSCertificateChainValidator: OMSCertificateValidator {
             return .failure(OMSCertificateRejection("\(error)"))
         }
         guard leaf.allowsDigitalSignature, leaf.allowsCodeSigning else {
-            return .failure(OMSCertificateRejection(
-                "\(leaf.displayName) may not sign code (it needs key usage digitalSignature and extended key usage "
-                    + "codeSigning)"))
+            return .failure(
+                OMSCertificateRejection(
+                    "\(leaf.displayName) may not sign code (it needs key usage digitalSignature and extended key usage "
+                        + "codeSigning)"))
         }
         let identities = leaf.subjectAlternativeNames.compactMap { name -> String? in
             switch name {
@@ -99,13 +103,15 @@ public struct OMSCertificateChainValidator: OMSCertificateValidator {
             }
             guard matches else {
                 let shown = identities.isEmpty ? "none" : identities.joined(separator: ", ")
-                return .failure(OMSCertificateRejection(
-                    "\(leaf.displayName) is not the required identity (its e-mail and URI names: \(shown))"))
+                return .failure(
+                    OMSCertificateRejection(
+                        "\(leaf.displayName) is not the required identity (its e-mail and URI names: \(shown))"))
             }
         }
         guard let scheme = leaf.publicKey.type.impliedScheme else {
             return .failure(
-                OMSCertificateRejection("\(leaf.displayName) holds a \(leaf.publicKey.type) key, which OMS does not use"))
+                OMSCertificateRejection(
+                    "\(leaf.displayName) holds a \(leaf.publicKey.type) key, which OMS does not use"))
         }
         let owner = "\(leaf.subject) (issued by \(leaf.issuer))"
         return .success(

@@ -21,7 +21,8 @@ public enum OMSModelCheck {
         guard lstat(modelPath, &info) == 0 else {
             let code = errno
             throw ArtifactError(problems: [
-                ArtifactProblem(path: modelPath, kind: code == ENOENT ? .missing : .unreadable(ModelDirectory.describe(code)))
+                ArtifactProblem(
+                    path: modelPath, kind: code == ENOENT ? .missing : .unreadable(ModelDirectory.describe(code)))
             ])
         }
         var isFile = info.st_mode & S_IFMT == S_IFREG
@@ -57,6 +58,8 @@ public enum OMSModelCheck {
         let range: Range<Int64>?
         let expected: [UInt8]
         let label: String
+        /// Bytes the job reads, for the progress total.
+        let size: UInt64
     }
 
     private static func checkDirectory(
@@ -76,7 +79,8 @@ public enum OMSModelCheck {
         var problems: [ArtifactProblem] = []
         if statement.resources.contains(where: { $0.path == "." }) {
             problems.append(
-                ArtifactProblem(path: root, kind: .unreadable("the signature is for a single file, this is a directory")))
+                ArtifactProblem(
+                    path: root, kind: .unreadable("the signature is for a single file, this is a directory")))
             return ArtifactCheckResult(verified: [], problems: problems, warnings: [])
         }
         let expectedPaths = Set(statement.paths.map { Array($0.utf8) })
@@ -104,7 +108,8 @@ public enum OMSModelCheck {
             let key = Array(path.utf8)
             if isIgnored(path) {
                 problems.append(
-                    ArtifactProblem(path: path, kind: .unreadable("signed, but also listed in the signature's ignore_paths")))
+                    ArtifactProblem(
+                        path: path, kind: .unreadable("signed, but also listed in the signature's ignore_paths")))
                 continue
             }
             guard let size = sizes[key] else {
@@ -135,7 +140,8 @@ public enum OMSModelCheck {
                 problems: [
                     ArtifactProblem(
                         path: name,
-                        kind: .unreadable("the signature lists \(signedPaths.count) file(s) (\(listed)), not this one file"))
+                        kind: .unreadable(
+                            "the signature lists \(signedPaths.count) file(s) (\(listed)), not this one file"))
                 ], warnings: [])
         }
         var info = stat()
@@ -144,7 +150,8 @@ public enum OMSModelCheck {
                 verified: [], problems: [ArtifactProblem(path: name, kind: .missing)], warnings: [])
         }
         var problems: [ArtifactProblem] = []
-        let jobs = self.jobs(for: signedPaths[0], size: UInt64(max(info.st_size, 0)), statement: statement,
+        let jobs = self.jobs(
+            for: signedPaths[0], size: UInt64(max(info.st_size, 0)), statement: statement,
             problems: &problems)
         let results = hash(jobs, algorithm: algorithm, progress: nil) { _ in
             let fd = open(path, O_RDONLY | O_CLOEXEC | (followSymlinks ? 0 : O_NOFOLLOW))
@@ -157,12 +164,14 @@ public enum OMSModelCheck {
     }
 
     /// The work for one listed file, checking in shard mode that the shards end where the file does.
-    private static func jobs(for path: String, size: UInt64, statement: OMSStatement, problems: inout [ArtifactProblem])
+    private static func jobs(
+        for path: String, size: UInt64, statement: OMSStatement, problems: inout [ArtifactProblem]
+    )
         -> [Job]
     {
         let resources = statement.resources.filter { $0.path == path }
         guard case .shards = statement.serialization.method else {
-            return resources.map { Job(path: path, range: nil, expected: $0.digest, label: $0.name) }
+            return resources.map { Job(path: path, range: nil, expected: $0.digest, label: $0.name, size: size) }
         }
         let end = resources.compactMap { $0.range?.upperBound }.max() ?? 0
         if UInt64(end) != size {
@@ -171,7 +180,11 @@ public enum OMSModelCheck {
                     path: path, kind: .unreadable("\(size) bytes, but the signed shards cover \(end) bytes")))
             return []
         }
-        return resources.map { Job(path: path, range: $0.range, expected: $0.digest, label: $0.name) }
+        return resources.map {
+            Job(
+                path: path, range: $0.range, expected: $0.digest, label: $0.name,
+                size: UInt64(($0.range?.upperBound ?? 0) - ($0.range?.lowerBound ?? 0)))
+        }
     }
 
     private static func result(
@@ -186,7 +199,8 @@ public enum OMSModelCheck {
                 problems.append(problem)
             case .success(let digest) where digest == job.expected:
                 let size = job.range.map { UInt64($0.upperBound - $0.lowerBound) } ?? 0
-                verified.append(ArtifactDigest(path: job.label, algorithm: algorithm, digest: Hex.encode(digest), size: size))
+                verified.append(
+                    ArtifactDigest(path: job.label, algorithm: algorithm, digest: Hex.encode(digest), size: size))
             case .success(let digest):
                 problems.append(
                     ArtifactProblem(
@@ -194,7 +208,9 @@ public enum OMSModelCheck {
                         kind: .digestMismatch(expected: Hex.encode(job.expected), observed: Hex.encode(digest))))
             }
         }
-        func byPath(_ a: ArtifactProblem, _ b: ArtifactProblem) -> Bool { a.path.utf8.lexicographicallyPrecedes(b.path.utf8) }
+        func byPath(_ a: ArtifactProblem, _ b: ArtifactProblem) -> Bool {
+            a.path.utf8.lexicographicallyPrecedes(b.path.utf8)
+        }
         return ArtifactCheckResult(
             verified: verified.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) },
             problems: problems.sorted(by: byPath), warnings: [])
@@ -208,13 +224,14 @@ public enum OMSModelCheck {
         guard !jobs.isEmpty else { return [] }
         let slots = JobSlots(count: jobs.count)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, jobs.count))
-        let total = jobs.reduce(UInt64(0)) { $0 + UInt64($1.range.map { $0.upperBound - $0.lowerBound } ?? 0) }
+        let total = jobs.reduce(UInt64(0)) { $0 + $1.size }
         progress?.started(totalBytes: total, files: jobs.count)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
             defer { buffer.deallocate() }
             while let index = slots.take() {
-                slots.set(index, hashJob(jobs[index], algorithm: algorithm, buffer: buffer, progress: progress, open: open))
+                slots.set(
+                    index, hashJob(jobs[index], algorithm: algorithm, buffer: buffer, progress: progress, open: open))
             }
         }
         progress?.finished()
@@ -237,6 +254,16 @@ public enum OMSModelCheck {
         }
         let start = job.range?.lowerBound ?? 0
         let end = job.range?.upperBound ?? Int64(info.st_size)
+        if job.range == nil, algorithm == .blake3 {
+            // A whole file under BLAKE3 is hashed on all cores by its tree, which the streaming loop cannot do.
+            do {
+                let (digest, size) = try Digests.hashFileDescriptor(fd, path: job.path, algorithm: algorithm)
+                progress?.advanced(bytes: size)
+                return .success(digest)
+            } catch {
+                return .failure(ArtifactProblem(path: job.label, kind: .unreadable("\(error)")))
+            }
+        }
         do {
             let digest = try StreamingDigest(algorithm)
             var offset = start
@@ -248,7 +275,8 @@ public enum OMSModelCheck {
                     return .failure(ArtifactProblem(path: job.path, kind: .unreadable(ModelDirectory.describe(errno))))
                 }
                 if count == 0 {
-                    return .failure(ArtifactProblem(path: job.label, kind: .unreadable("file shrank while it was hashed")))
+                    return .failure(
+                        ArtifactProblem(path: job.label, kind: .unreadable("file shrank while it was hashed")))
                 }
                 try digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
                 offset += Int64(count)
@@ -261,8 +289,13 @@ public enum OMSModelCheck {
     }
 
     /// `bundle`'s path relative to `root`, when the bundle lies inside the model directory.
+    /// A bundle about to be written does not exist yet, so its directory is resolved instead.
     static func relativePath(of bundle: String?, inside root: String) -> String? {
-        guard let bundle, let realBundle = realPath(bundle), let realRoot = realPath(root) else { return nil }
+        guard let bundle, let realRoot = realPath(root) else { return nil }
+        let directory = (bundle as NSString).deletingLastPathComponent
+        let name = (bundle as NSString).lastPathComponent
+        guard let realBundle = realPath(bundle) ?? realPath(directory.isEmpty ? "." : directory).map({ $0 + "/" + name })
+        else { return nil }
         let prefix = realRoot.hasSuffix("/") ? realRoot : realRoot + "/"
         guard realBundle.hasPrefix(prefix) else { return nil }
         return String(realBundle.dropFirst(prefix.count))

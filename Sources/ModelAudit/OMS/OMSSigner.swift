@@ -35,13 +35,16 @@ public struct OMSSigner {
     }
 
     /// Why a model cannot be signed.
-    public struct SigningError: Error, Sendable, CustomStringConvertible {
+    public struct SigningError: AuditError {
         public let message: String
+        public var code: AuditErrorCode { .malformedInput }
         public var description: String { message }
     }
 
     /// The statement's payload bytes for the model at `modelPath`.
-    public func statementPayload(modelPath: String, bundlePath: String?, progress: DigestProgress? = nil) throws
+    public func statementPayload(
+        modelPath: String, bundlePath: String?, progress: DigestProgress? = nil
+    ) throws
         -> [UInt8]
     {
         guard let algorithm = hash.digestAlgorithm else {
@@ -106,11 +109,14 @@ public struct OMSSigner {
                 let size = Int64(file.size)
                 while start < size {
                     let end = min(start + shardSize, size)
-                    jobs.append(.init(path: file.path, range: start..<end, expected: [], label: "\(file.path):\(start):\(end)"))
+                    jobs.append(
+                        .init(
+                            path: file.path, range: start..<end, expected: [], label: "\(file.path):\(start):\(end)",
+                            size: UInt64(end - start)))
                     start = end
                 }
             } else {
-                jobs.append(.init(path: file.path, range: nil, expected: [], label: file.path))
+                jobs.append(.init(path: file.path, range: nil, expected: [], label: file.path, size: file.size))
             }
         }
         guard !jobs.isEmpty else {
@@ -118,7 +124,8 @@ public struct OMSSigner {
         }
         var resources: [(name: String, digest: [UInt8])] = []
         var problems: [ArtifactProblem] = []
-        for (job, result) in zip(jobs, OMSModelCheck.hash(jobs, algorithm: algorithm, progress: progress, open: opener)) {
+        for (job, result) in zip(jobs, OMSModelCheck.hash(jobs, algorithm: algorithm, progress: progress, open: opener))
+        {
             switch result {
             case .success(let digest): resources.append((job.label, digest))
             case .failure(let problem): problems.append(problem)
@@ -136,29 +143,44 @@ public struct OMSSigner {
         let statement: JSONValue = .object(
             try JSONObject([
                 ("_type", .string(InTotoStatementType.v1)),
-                ("subject", .array([
-                    .object(try JSONObject([
-                        ("name", .string(subjectName)),
-                        ("digest", .object(try JSONObject([("sha256", .string(Hex.encode(root)))]))),
-                    ]))
-                ])),
+                (
+                    "subject",
+                    .array([
+                        .object(
+                            try JSONObject([
+                                ("name", .string(subjectName)),
+                                ("digest", .object(try JSONObject([("sha256", .string(Hex.encode(root)))]))),
+                            ]))
+                    ])
+                ),
                 ("predicateType", .string(OMSStatement.predicateType)),
-                ("predicate", .object(try JSONObject([
-                    ("resources", .array(try resources.map {
-                        .object(try JSONObject([
-                            ("name", .string($0.name)), ("algorithm", .string(hash.rawValue)),
-                            ("digest", .string(Hex.encode($0.digest))),
+                (
+                    "predicate",
+                    .object(
+                        try JSONObject([
+                            (
+                                "resources",
+                                .array(
+                                    try resources.map {
+                                        .object(
+                                            try JSONObject([
+                                                ("name", .string($0.name)), ("algorithm", .string(hash.rawValue)),
+                                                ("digest", .string(Hex.encode($0.digest))),
+                                            ]))
+                                    })
+                            ),
+                            ("serialization", .object(try JSONObject(serialization))),
                         ]))
-                    })),
-                    ("serialization", .object(try JSONObject(serialization))),
-                ]))),
+                ),
             ]))
         return JSONWriter.write(statement, pretty: false)
     }
 
     /// Signs `payload` with each key into a v0.3 bundle; with `certificates` (leaf first), the bundle carries them
     /// instead of a key hint, and the first key must be the leaf's.
-    public static func bundle(payload: [UInt8], keys: [PrivateKey], certificates: [[UInt8]]? = nil) throws
+    public static func bundle(
+        payload: [UInt8], keys: [PrivateKey], certificates: [[UInt8]]? = nil
+    ) throws
         -> SigstoreBundle
     {
         guard let first = keys.first else { throw SigningError(message: "no signing key") }

@@ -17,7 +17,7 @@ public enum OMSHashAlgorithm: String, Sendable, CaseIterable {
 
     /// The digest this build computes for the name, or `nil` when it cannot compute it.
     var digestAlgorithm: DigestAlgorithm? {
-        DigestAlgorithm(rawValue: rawValue == "blake2b" ? "blake2b512" : rawValue)
+        DigestAlgorithm(rawValue: rawValue)
     }
 }
 
@@ -39,9 +39,10 @@ public struct OMSSerialization: Sendable, Equatable {
     /// is left out, not even git files).
     public var ignorePaths: [String]?
 
-    public init(method: OMSSerializationMethod, hashType: OMSHashAlgorithm, allowSymlinks: Bool = false,
-        ignorePaths: [String]? = nil)
-    {
+    public init(
+        method: OMSSerializationMethod, hashType: OMSHashAlgorithm, allowSymlinks: Bool = false,
+        ignorePaths: [String]? = nil
+    ) {
         self.method = method
         self.hashType = hashType
         self.allowSymlinks = allowSymlinks
@@ -154,8 +155,9 @@ public struct OMSStatement: Sendable, Equatable {
         if resourceValues.isEmpty, predicate.object["resources"] != nil {
             log.add("/predicate/resources", "no resources: the signature covers nothing")
         }
-        guard let subject, let resources, let statement = try? OMSStatement(
-            subjectName: subject.name, resources: resources, serialization: serialization)
+        guard let subject, let resources,
+            let statement = try? OMSStatement(
+                subjectName: subject.name, resources: resources, serialization: serialization)
         else { return nil }
         if statement.rootDigest != subject.digest {
             log.add(
@@ -331,7 +333,8 @@ public struct OMSStatement: Sendable, Equatable {
                 } else if range.lowerBound > expectedStart {
                     log.add(
                         shard.pointer + "/name",
-                        "\"\(shard.name)\" leaves bytes \(expectedStart)..<\(range.lowerBound) of \(shard.path) unsigned")
+                        "\"\(shard.name)\" leaves bytes \(expectedStart)..<\(range.lowerBound) of \(shard.path) "
+                            + "unsigned")
                     intact = false
                 } else if length > shardSize || (!isLast && length != shardSize) {
                     log.add(

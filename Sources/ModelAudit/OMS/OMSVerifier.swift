@@ -22,7 +22,8 @@ public protocol OMSCertificateValidator: Sendable {
 }
 
 /// Why a bundle's certificate chain gives no signer.
-public struct OMSCertificateRejection: Error, Sendable, Equatable, CustomStringConvertible {
+public struct OMSCertificateRejection: AuditError, Equatable {
+    public var code: AuditErrorCode { .cryptography }
     public let message: String
 
     public init(_ message: String) {
@@ -116,13 +117,16 @@ public struct OMSVerifier: Sendable {
                     certificateProblem = rejection.message
                 }
             } else {
-                certificateProblem = "no certificate trust anchors given (--ca-roots), so the bundle's certificate "
+                certificateProblem =
+                    "no certificate trust anchors given (--ca-roots), so the bundle's certificate "
                     + "vouches for nothing"
             }
         }
         let signatures = EnvelopeVerifier(trustStore: TrustStore(directory: "", keys: keys), time: time)
             .verify(envelope, threshold: threshold)
-        func result(_ statement: OMSStatement?, problem: String? = nil, artifacts: ArtifactCheckResult? = nil)
+        func result(
+            _ statement: OMSStatement?, problem: String? = nil, artifacts: ArtifactCheckResult? = nil
+        )
             -> OMSVerification
         {
             OMSVerification(

@@ -52,9 +52,9 @@ public struct PolicyEvaluator: Sendable {
                     + "needs (developer, hosting, lineage, retention, audits, custody) is not declared"
                 var ruleFinding = self.finding(rule.header, outcome)
                 if ruleFinding.status != .pass {
-                    ruleFinding.remediation = "Add a provenance manifest for this model (`audit init`, then `audit sign` "
-                        + "with --model-dir) and verify it beside the \(signed.format); a file signature alone cannot "
-                        + "satisfy this rule."
+                    ruleFinding.remediation = "Add a provenance manifest for this model (`audit init`, then "
+                        + "`audit sign` with --model-dir) and verify it beside the \(signed.format); a file signature "
+                        + "alone cannot satisfy this rule."
                 }
                 findings.append(ruleFinding)
             }

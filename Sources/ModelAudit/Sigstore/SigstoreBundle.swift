@@ -142,7 +142,9 @@ public struct SigstoreBundle: Sendable, Equatable {
             timestamps: material.timestamps, content: content)
     }
 
-    private static func readMaterial(_ reader: ObjectReader, mediaType: MediaType?)
+    private static func readMaterial(
+        _ reader: ObjectReader, mediaType: MediaType?
+    )
         -> (signer: SignerMaterial, entries: [TransparencyLogEntry], timestamps: [[UInt8]])?
     {
         defer { reader.finish() }
@@ -187,10 +189,11 @@ public struct SigstoreBundle: Sendable, Equatable {
         let entries = reader.objects("tlogEntries", required: false) { readLogEntry($0) } ?? []
         var timestamps: [[UInt8]] = []
         if let data = reader.object("timestampVerificationData", required: false) {
-            timestamps = data.objects("rfc3161Timestamps", required: false) { stamp in
-                defer { stamp.finish() }
-                return bytes(stamp, "signedTimestamp")
-            } ?? []
+            timestamps =
+                data.objects("rfc3161Timestamps", required: false) { stamp in
+                    defer { stamp.finish() }
+                    return bytes(stamp, "signedTimestamp")
+                } ?? []
             data.finish()
         }
         guard signers.count == 1 else { return nil }
@@ -340,7 +343,9 @@ extension SigstoreBundle {
             if let rawBytes { key.append(("rawBytes", .string(Base64.encode(rawBytes)))) }
             material.append(("publicKey", .object(try JSONObject(key))))
         case .x509CertificateChain(let certificates):
-            let list = try certificates.map { JSONValue.object(try JSONObject([("rawBytes", .string(Base64.encode($0)))])) }
+            let list = try certificates.map {
+                JSONValue.object(try JSONObject([("rawBytes", .string(Base64.encode($0)))]))
+            }
             material.append(("x509CertificateChain", .object(try JSONObject([("certificates", .array(list))]))))
         case .certificate(let der):
             material.append(("certificate", .object(try JSONObject([("rawBytes", .string(Base64.encode(der)))]))))
@@ -356,12 +361,14 @@ extension SigstoreBundle {
                     try JSONObject([("sig", .string(Base64.encode($0.signature))), ("keyid", .string($0.keyID ?? ""))]))
             }
             members.append(
-                ("dsseEnvelope",
-                 .object(
-                    try JSONObject([
-                        ("payload", .string(Base64.encode(envelope.payload))),
-                        ("payloadType", .string(envelope.payloadType)), ("signatures", .array(signatures)),
-                    ]))))
+                (
+                    "dsseEnvelope",
+                    .object(
+                        try JSONObject([
+                            ("payload", .string(Base64.encode(envelope.payload))),
+                            ("payloadType", .string(envelope.payloadType)), ("signatures", .array(signatures)),
+                        ]))
+                ))
         case .messageSignature:
             throw EnvelopeError("writing message-signature bundles is not supported", pointer: "/messageSignature")
         }

@@ -22,6 +22,8 @@ public struct Auditor: Sendable {
         public var concurrency: Int
         /// Where parent manifests are looked up by digest.
         public var store: ManifestStore?
+        /// How many generations of ancestry to follow, at most `LineageResolver.generationLimit`.
+        public var lineageDepth: Int
         /// Validates the certificate chains of OpenSSF model-signing bundles; `nil` accepts none.
         public var certificates: (any OMSCertificateValidator)?
 
@@ -31,8 +33,9 @@ public struct Auditor: Sendable {
             modelDirectory: @escaping @Sendable (String) -> String? = { _ in nil },
             custodyBundle: @escaping @Sendable (String) -> CustodyBundleSource? = Auditor.custodyBundleBeside,
             store: ManifestStore? = nil, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
-            certificates: (any OMSCertificateValidator)? = nil
+            lineageDepth: Int = LineageResolver.generationLimit, certificates: (any OMSCertificateValidator)? = nil
         ) {
+            self.lineageDepth = lineageDepth
             self.certificates = certificates
             self.concurrency = max(1, concurrency)
             self.custodyBundle = custodyBundle
@@ -60,47 +63,63 @@ public struct Auditor: Sendable {
         self.policy = policy
         self.options = options
         self.evaluator = PolicyEvaluator(policy: policy, time: options.time)
-        self.lineageResolver = LineageResolver(store: options.store, trustStore: trustStore, time: options.time)
+        self.lineageResolver = LineageResolver(
+            store: options.store, trustStore: trustStore, time: options.time, maxDepth: options.lineageDepth)
     }
 
     /// Audits one envelope or OpenSSF model-signing bundle (recognised by its content); throws when it cannot be
     /// read or decoded, or its model directory cannot be read.
     public func audit(file: String, progress: DigestProgress? = nil) throws -> ModelReport {
         let bytes = try InputFile.read(file, limit: options.limits.maxBytes)
-        let digest = try Digests.sha256Hex(bytes)
+        let sha256 = try Digests.sha256Hex(bytes)
         let document = try StrictJSON.parse(bytes, limits: options.limits)
-        let directory = options.modelDirectory(file)
         if SigstoreBundle.isBundle(document) {
-            let bundle = try SigstoreBundle.decode(document)
-            let oms = try OMSVerifier(
-                trust: OMSSignerTrust(keys: trustStore.keys, certificates: options.certificates), time: options.time,
-                threshold: options.threshold
-            ).verify(
-                bundle, bundlePath: file, modelPath: directory, followSymlinks: options.followSymlinks,
-                progress: progress)
-            let verification = ModelVerification(
-                signatures: oms.signatures, statement: nil, artifacts: oms.artifacts,
-                statementProblem: oms.statementProblem, oms: oms)
-            return evaluator.evaluate(
-                file: file, envelopeSHA256: digest, verification: verification, modelDirectory: directory)
+            return try auditModelSignature(
+                try SigstoreBundle.decode(document), file: file, sha256: sha256, progress: progress)
         }
-        let envelope = try DSSEEnvelope.decode(document)
-        let custody = options.custodyBundle(file)
+        let loaded = LoadedEnvelope(file: file, sha256: sha256, envelope: try DSSEEnvelope.decode(document))
+        let verified = try verify(loaded, progress: progress)
+        return evaluator.evaluate(
+            file: file, envelopeSHA256: verified.envelope.sha256, verification: verified.verification,
+            modelDirectory: verified.modelDirectory, lineage: verified.lineage)
+    }
+
+    /// An OpenSSF model-signing bundle: signatures → statement → files (`OMSVerifier`), then the policy, whose
+    /// rules find no provenance to judge.
+    private func auditModelSignature(
+        _ bundle: SigstoreBundle, file: String, sha256: String, progress: DigestProgress?
+    ) throws -> ModelReport {
+        let directory = options.modelDirectory(file)
+        let oms = try OMSVerifier(
+            trust: OMSSignerTrust(keys: trustStore.keys, certificates: options.certificates), time: options.time,
+            threshold: options.threshold
+        ).verify(
+            bundle, bundlePath: file, modelPath: directory, followSymlinks: options.followSymlinks, progress: progress)
+        let verification = ModelVerification(
+            signatures: oms.signatures, statement: nil, artifacts: oms.artifacts, statementProblem: oms.statementProblem,
+            oms: oms)
+        return evaluator.evaluate(
+            file: file, envelopeSHA256: sha256, verification: verification, modelDirectory: directory)
+    }
+
+    /// The steps before the policy: signatures → manifest → files → custody (`ModelVerifier`), then lineage when the
+    /// signatures verified. `audit lineage` stops here; `audit` goes on to evaluate the policy.
+    public func verify(_ loaded: LoadedEnvelope, progress: DigestProgress? = nil) throws -> VerifiedModel {
+        let directory = options.modelDirectory(loaded.file)
+        let custody = options.custodyBundle(loaded.file)
         let verification = try ModelVerifier(
             trustStore: trustStore,
             options: ModelVerificationOptions(
                 threshold: options.threshold, time: options.time, modelDirectory: directory,
                 followSymlinks: options.followSymlinks, extraFiles: options.extraFiles,
                 custodyBundle: custody?.path, custodyBundleIsSidecar: custody?.isSidecar ?? false,
-                envelopeSHA256: digest)
-        ).verify(envelope, progress: progress)
+                envelopeSHA256: loaded.sha256)
+        ).verify(loaded.envelope, progress: progress)
         var lineage: LineageResolver.Result?
         if verification.signatures.isVerified, let statement = verification.statement {
-            lineage = lineageResolver.resolve(statement, envelopeSHA256: digest)
+            lineage = lineageResolver.resolve(statement, envelopeSHA256: loaded.sha256)
         }
-        return evaluator.evaluate(
-            file: file, envelopeSHA256: digest, verification: verification, modelDirectory: directory,
-            lineage: lineage)
+        return VerifiedModel(envelope: loaded, modelDirectory: directory, verification: verification, lineage: lineage)
     }
 
     /// `model.json` → `model.custody.jsonl` when that file exists.

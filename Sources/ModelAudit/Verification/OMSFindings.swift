@@ -8,7 +8,8 @@ extension IntegrityChecks {
     ) -> [Finding] {
         var findings: [Finding] = []
         let signatures = verification.signatures
-        var observed = "\(signatures.verifiedKeyIDs.count): "
+        var observed =
+            "\(signatures.verifiedKeyIDs.count): "
             + signatures.signatures.map { "[\($0.index)] \($0.explanation)" }.joined(separator: "; ")
         if let problem = oms.certificateProblem { observed += "; certificate not used: \(problem)" }
         // The signer is named in the message itself: a key id and where the key came from, or a certificate's
@@ -18,7 +19,8 @@ extension IntegrityChecks {
             let name = "\(check.keyID ?? "?") (\(check.owner ?? "?"))"
             if !signers.contains(name) { signers.append(name) }
         }
-        let message = signatures.isVerified
+        let message =
+            signatures.isVerified
             ? "verified by \(signers.joined(separator: "; ")), threshold \(signatures.threshold)"
             : signatures.summary.replacingOccurrences(of: "envelope", with: "bundle")
         findings.append(
