@@ -52,7 +52,9 @@ public final class PrivateKey: @unchecked Sendable {
             let userdata = Unmanaged.passUnretained(box).toOpaque()
             guard let pkey = PEM_read_bio_PrivateKey(bio, nil, passphraseCallback, userdata) else {
                 if encrypted {
-                    throw CryptoError.openSSL(.wrongPassphrase, "cannot decrypt the private key (wrong passphrase?)")
+                    // OpenSSL's queue only restates the bad decrypt; one line says it.
+                    _ = OpenSSLErrorQueue.drain()
+                    throw CryptoError(.wrongPassphrase, "cannot decrypt the private key: wrong passphrase")
                 }
                 throw CryptoError.openSSL(.malformedKey, "cannot parse the PEM private key")
             }

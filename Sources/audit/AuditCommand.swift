@@ -16,7 +16,7 @@ struct AuditCommand: ParsableCommand {
         subcommands: [
             KeygenCommand.self, InitCommand.self, DigestCommand.self, SignCommand.self, VerifyCommand.self,
             ShowCommand.self, ReportCommand.self, LineageCommand.self, CustodyCommand.self, PolicyCommand.self,
-            EnvelopeCommand.self,
+            EnvelopeCommand.self, TrustCommand.self,
         ]
     )
 
@@ -26,7 +26,7 @@ struct AuditCommand: ParsableCommand {
         do {
             command = try parseAsRoot()
         } catch {
-            exit(withError: error)
+            exitForArgumentError(error)
         }
         do {
             try command.run()
@@ -37,10 +37,24 @@ struct AuditCommand: ParsableCommand {
             exit(withError: error)
         } catch {
             // ArgumentParser's own errors (help, usage, validation) print themselves with their exit codes.
-            if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { exit(withError: error) }
+            if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { exitForArgumentError(error) }
             let failure = CLIFailure(libraryError: error) ?? CLIFailure(unexpected: error)
             failure.report()
             Foundation.exit(failure.exitCode.rawValue)
         }
+    }
+
+    /// Help and version go to standard output as ArgumentParser prints them; a usage error is printed like every other
+    /// error, `audit: error: …` (escaped, as it may quote input), followed by the usage lines, with exit 64.
+    static func exitForArgumentError(_ error: Error) -> Never {
+        let code = exitCode(for: error)
+        guard code != .success else { exit(withError: error) }
+        let message = fullMessage(for: error)
+        let lines = (message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message)
+            .split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, line) in lines.enumerated() {
+            Terminal.printError(index == 0 ? "audit: error: \(line)" : String(line))
+        }
+        Foundation.exit(code.rawValue)
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// How long a command that updates a file in place waits for another writer of that file to finish.
 struct LockOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Wait at most this many seconds for another writer of the same file (default 10).", valueName: "seconds"))
+        "Wait at most this many seconds for another writer of the same file.", valueName: "seconds"))
     var lockTimeout: Double = 10
 
     func validate() throws {

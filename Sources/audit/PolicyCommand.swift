@@ -18,7 +18,8 @@ struct PolicyCheckCommand: ParsableCommand {
         abstract: "Validate a policy file (and every file it extends).",
         discussion: """
             Lists every problem with its location: unknown keys, unknown rule types, invalid country codes, \
-            waivers naming missing rules, unreadable screening lists. Exit 0 when valid, 2 when not.
+            waivers naming missing rules, unreadable screening lists. Waivers that have already expired (as of \
+            --at, or now) are listed as warnings. Exit 0 when valid, 2 when not.
 
             Examples:
               audit policy check policies/enterprise-default.yaml
@@ -28,14 +29,24 @@ struct PolicyCheckCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The policy file.", valueName: "policy"))
     var policy: String
 
+    @OptionGroup var timeOptions: TimeOptions
+
     func run() throws {
         let loaded = try PolicyLoader.load(path: policy)
+        let now = timeOptions.time
         let enforced = loaded.rules.filter { $0.header.enforcement == .enforce }.count
         print(TerminalText.escape(
             "\(policy): valid — policy \"\(loaded.name)\", \(loaded.rules.count) rules (\(enforced) enforced), "
                 + "\(loaded.waivers.count) waiver(s), \(loaded.screeningLists.count) screening list(s)"))
         for source in loaded.sources {
             print(TerminalText.escape("  \(source.file)  sha256:\(source.sha256)"))
+        }
+        // An expired waiver is valid policy but covers nothing any more; whoever maintains the policy should know.
+        for (index, waiver) in loaded.waivers.enumerated() where waiver.expiryDate < now {
+            let scope = waiver.modelName.map { " for model \"\($0)\"" } ?? waiver.developer.map { " for \"\($0)\"" } ?? ""
+            print(TerminalText.escape(
+                "warning: /waivers/\(index): the waiver of \(waiver.rule)\(scope) expired on \(waiver.expires) and "
+                    + "no longer applies; renew it with a new expiry or remove it"))
         }
     }
 }

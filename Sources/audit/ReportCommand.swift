@@ -50,14 +50,14 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp(
         "How many models to audit at once (default: one per core). The report is the same whatever the number.",
         valueName: "n"))
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    var jobs: Int?
 
     @OptionGroup var outputs: ReportOutputOptions
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("give at least one signed manifest or directory") }
         if threshold < 1 { throw ValidationError("--threshold must be at least 1") }
-        if jobs < 1 || jobs > 1024 { throw ValidationError("--jobs must be between 1 and 1024") }
+        if let jobs, jobs < 1 || jobs > 1024 { throw ValidationError("--jobs must be between 1 and 1024") }
     }
 
     func run() throws {
@@ -77,7 +77,8 @@ struct ReportCommand: ParsableCommand {
                     if file.hasSuffix(".json") { return String(file.dropLast(5)) }
                     return file.hasSuffix(".sig") ? String(file.dropLast(4)) : nil
                 },
-                store: try manifestStore.map { try ManifestStore.load(directory: $0) }, concurrency: jobs,
+                store: try manifestStore.map { try ManifestStore.load(directory: $0) },
+                concurrency: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
                 certificates: try signerOptions.certificateValidator()))
         let report = auditor.report(
             models: auditor.auditFleet(files: files), mode: outputs.mode ?? loadedPolicy?.mode ?? .enforce)

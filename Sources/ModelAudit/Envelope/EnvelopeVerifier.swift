@@ -62,7 +62,10 @@ public struct EnvelopeVerifier: Sendable {
         } else if !errors.isEmpty {
             outcome = .rejected("no trusted key verifies it (\(errors.joined(separator: "; ")))")
         } else {
-            outcome = .rejected("no trusted key verifies it (signed by an unknown key, or the payload was changed)")
+            let named = signature.keyID.map { "names key \($0), which is not in the trust store" } ?? "names no key"
+            outcome = .rejected(
+                "no trusted key verifies it (signed by an unknown key, or the payload was changed); the signature "
+                    + named)
         }
         return SignatureCheck(
             index: index, keyIDHint: signature.keyID, outcome: outcome, keyID: nil, owner: nil, roles: [],

@@ -36,7 +36,10 @@ public struct TrustStore: Sendable {
     public static func load(directory: String) throws -> TrustStore {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
-            throw TrustStoreError([.init("trust directory \(directory) does not exist")])
+            throw TrustStoreError([
+                .init("trust directory \(directory) does not exist; name yours with --trust DIR, or create one with "
+                    + "`audit trust init --trust \(directory)` and `audit trust add`")
+            ])
         }
         guard isDirectory.boolValue else {
             throw TrustStoreError([.init("trust directory \(directory) is not a directory")])
@@ -45,7 +48,10 @@ public struct TrustStore: Sendable {
         let pemFiles = keyFileNames(in: directory)
         guard FileManager.default.fileExists(atPath: indexPath) else {
             if pemFiles.isEmpty {
-                throw TrustStoreError([.init("trust directory \(directory) is empty (no \(indexFileName), no keys)")])
+                throw TrustStoreError([
+                    .init("trust directory \(directory) is empty (no \(indexFileName), no keys); create it with "
+                        + "`audit trust init --trust \(directory)`")
+                ])
             }
             throw TrustStoreError([.init("\(indexPath) is missing; it lists each key's owner and roles")])
         }
@@ -78,7 +84,7 @@ public struct TrustStore: Sendable {
             problems.append(.init("unsupported trust index version \(index.version) (expected 1)", pointer: "/version"))
         }
         if index.keys.isEmpty {
-            problems.append(.init("\(indexPath) lists no keys", pointer: "/keys"))
+            problems.append(.init("\(indexPath) lists no keys; add one with `audit trust add`", pointer: "/keys"))
         }
         var loaded: [TrustedKey] = []
         var listedFiles: Set<String> = []

@@ -17,8 +17,25 @@ public struct LoadedEnvelope: Sendable {
     /// Reads `file` (at most `limits.maxBytes`), hashes it and decodes it; throws an `AuditError` when it cannot.
     public static func load(_ file: String, limits: JSONLimits) throws -> LoadedEnvelope {
         let bytes = try InputFile.read(file, limit: limits.maxBytes)
-        return LoadedEnvelope(
-            file: file, sha256: try Digests.sha256Hex(bytes), envelope: try DSSEEnvelope.decode(bytes, limits: limits))
+        let envelope: DSSEEnvelope
+        do {
+            envelope = try DSSEEnvelope.decode(bytes, limits: limits)
+        } catch {
+            if isUnsignedManifest(bytes, path: file, limits: limits) {
+                throw EnvelopeError(
+                    "\(file) is a manifest that is not signed yet, not a signed envelope; sign it, then verify the "
+                        + "envelope: audit sign \(file) --key KEY -o model.json && audit verify model.json")
+            }
+            throw error
+        }
+        return LoadedEnvelope(file: file, sha256: try Digests.sha256Hex(bytes), envelope: envelope)
+    }
+
+    /// Whether bytes that are not an envelope are an in-toto statement or manifest draft (JSON or YAML), which is
+    /// what people most often pass by mistake before signing.
+    static func isUnsignedManifest(_ bytes: [UInt8], path: String, limits: JSONLimits) -> Bool {
+        guard let value = try? StructuredDocument.parse(bytes, path: path, limits: limits) else { return false }
+        return value["_type"] != nil || value["predicateType"] != nil || value["predicate"] != nil
     }
 }
 

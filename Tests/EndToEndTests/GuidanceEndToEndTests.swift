@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+/// Messages that say what to do next: each names the file and the command or flag that fixes it.
+@Suite("messages that say what to do next")
+struct GuidanceEndToEndTests {
+    static func setUp() throws -> Workspace {
+        let ws = try Workspace()
+        try ws.keygen("dev")
+        try ws.keygen("stranger")
+        try ws.makeTrustStore([("dev", "")])
+        return ws
+    }
+
+    @Test("verify on a manifest that is not signed yet gives the audit sign command", arguments: ["json", "yaml"])
+    func unsignedManifest(format: String) throws {
+        let ws = try Self.setUp()
+        let source = AuditBinary.packageRoot.appendingPathComponent("docs/examples/manifest.\(format)")
+        try ws.write("draft.\(format)", bytes: try Data(contentsOf: source))
+        let result = try ws.run(["verify", "draft.\(format)", "--trust", "trust"])
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.stderr.hasPrefix("audit: error: draft.\(format) is a manifest that is not signed yet"))
+        #expect(result.stderr.contains("audit sign draft.\(format) --key KEY"), "\(result)")
+    }
+
+    @Test("a missing trust store mentions --trust and audit trust init")
+    func missingTrustStore() throws {
+        let ws = try Self.setUp()
+        try ws.sign("dev")
+        let result = try ws.run(["verify", "env.json"])
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.stderr.contains("--trust DIR"), "\(result)")
+        #expect(result.stderr.contains("audit trust init --trust keys"), "\(result)")
+    }
+
+    @Test("a signature by an unknown key names the key the envelope claims")
+    func unknownKeyNamed() throws {
+        let ws = try Self.setUp()
+        let stranger = try ws.keygen("stranger2")
+        try ws.sign("stranger2")
+        let result = try ws.run(["verify", "env.json", "--trust", "trust", "--format", "json"])
+        #expect(result.exitCode == 1, "\(result)")
+        #expect(result.stdout.contains("names key \(stranger), which is not in the trust store"), "\(result)")
+    }
+
+    @Test("a wrong passphrase is one line")
+    func wrongPassphrase() throws {
+        let ws = try Self.setUp()
+        let made = try ws.run(
+            ["keygen", "--out", "locked", "--passphrase-env", "PASS"], environment: ["PASS": "correct horse"])
+        #expect(made.exitCode == 0, "\(made)")
+        try ws.write("payload.json", Workspace.exampleManifest)
+        let result = try ws.run(
+            ["sign", "payload.json", "--key", "locked.key", "--passphrase-env", "PASS", "-o", "x.json"],
+            environment: ["PASS": "battery staple"])
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.stderr == "audit: error: locked.key: cannot decrypt the private key: wrong passphrase\n")
+    }
+
+    @Test("usage errors start with audit: error: and exit 64", arguments: [
+        ["verify"], ["verify", "env.json", "--bogus"], ["verify", "env.json", "--threshold", "0"], ["frobnicate"],
+    ])
+    func usageErrors(arguments: [String]) throws {
+        let ws = try Self.setUp()
+        let result = try ws.run(arguments)
+        #expect(result.exitCode == 64, "\(result)")
+        #expect(result.stderr.hasPrefix("audit: error: "), "\(result)")
+        #expect(result.stderr.contains("Usage: audit"), "\(result)")
+    }
+
+    @Test("policy check warns about waivers that have already expired")
+    func expiredWaivers() throws {
+        let policy = AuditBinary.packageRoot.appendingPathComponent("policies/enterprise-default.yaml").path
+        let before = try AuditBinary.run(["policy", "check", policy, "--at", "2026-06-01T00:00:00Z"])
+        #expect(before.exitCode == 0, "\(before)")
+        #expect(!before.stdout.contains("warning:"), "\(before)")
+        let after = try AuditBinary.run(["policy", "check", policy, "--at", "2026-12-01T00:00:00Z"])
+        #expect(after.exitCode == 0, "\(after)")
+        #expect(after.stdout.contains("warning: /waivers/1: the waiver of ENT-RET-MAX"), "\(after)")
+        #expect(after.stdout.contains("expired on 2026-09-30"), "\(after)")
+    }
+}
