@@ -235,6 +235,8 @@ public final class X509Certificate: @unchecked Sendable, Equatable, CustomString
 
     private static func name(_ name: OpaquePointer?, what: String) throws -> String {
         guard let name else { throw CryptoError.openSSL(.malformedCertificate, "certificate \(what) missing") }
+        // Fulcio leaves have an empty subject; OpenSSL prints nothing for it.
+        guard X509_NAME_entry_count(name) > 0 else { return "" }
         // XN_FLAG_RFC2253 without escaping UTF-8 bytes, so names read as written (the macro does not import).
         let stringFlags: UInt = UInt(ASN1_STRFLGS_ESC_2253) | UInt(ASN1_STRFLGS_ESC_CTRL)
             | UInt(ASN1_STRFLGS_UTF8_CONVERT) | UInt(ASN1_STRFLGS_DUMP_UNKNOWN) | UInt(ASN1_STRFLGS_DUMP_DER)

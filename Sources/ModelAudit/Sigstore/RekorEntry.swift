@@ -15,11 +15,13 @@ public enum SignedContent: Sendable, Equatable {
 ///
 /// Verification against a trusted root (`verify(trustedRoot:)`):
 /// 1. the log is one the trusted root names, and its key was valid at the integrated time;
-/// 2. the inclusion proof, when present, leads from the body to its root hash, and its checkpoint is signed by
-///    the log and states that same root hash and tree size;
+/// 2. the inclusion proof, when present, leads from the body to its root hash, and its checkpoint, when present,
+///    is signed by the log and states that same root hash and tree size (bundles of v0.1 may carry a proof
+///    without a checkpoint: such a proof is still recomputed, but it proves nothing on its own, since nobody
+///    signed its root);
 /// 3. the signed entry timestamp, when present, is the log's signature over the canonical JSON of body,
 ///    integrated time, log id and log index;
-/// 4. at least one of 2 and 3 was present.
+/// 4. a proof anchored by a checkpoint, or a signed entry timestamp, or both, verified.
 /// Whether the body restates the bundle's signature and certificate is a separate check, `checkBody`.
 public struct RekorEntry: Sendable {
     public let logIndex: Int64
@@ -82,6 +84,22 @@ public struct RekorEntry: Sendable {
         self.checkpointText = checkpoint
     }
 
+    /// An entry whose fields were read elsewhere (a bundle reader); nothing in it is trusted until `verify`.
+    public init(
+        logIndex: Int64, logID: [UInt8], kind: String, kindVersion: String, integratedTime: Int64, body: [UInt8],
+        signedEntryTimestamp: [UInt8]?, inclusionProof: MerkleInclusionProof?, checkpointText: String?
+    ) {
+        self.logIndex = logIndex
+        self.logID = logID
+        self.kind = kind
+        self.kindVersion = kindVersion
+        self.integratedTime = integratedTime
+        self.body = body
+        self.signedEntryTimestamp = signedEntryTimestamp
+        self.inclusionProof = inclusionProof
+        self.checkpointText = checkpointText
+    }
+
     private static func proof(_ reader: ObjectReader) -> (MerkleInclusionProof?, String?) {
         let index = int64(reader, "logIndex")
         let size = int64(reader, "treeSize")
@@ -94,7 +112,7 @@ public struct RekorEntry: Sendable {
             return hash
         }
         var checkpoint: String?
-        if let checkpointReader = reader.object("checkpoint") {
+        if let checkpointReader = reader.object("checkpoint", required: false) {
             checkpoint = checkpointReader.string("envelope")
             checkpointReader.finish()
         }
@@ -138,6 +156,7 @@ public struct RekorEntry: Sendable {
     /// What `verify` established.
     public struct Verification: Sendable, Equatable {
         public let logBaseURL: String
+        /// The inclusion proof led to a root hash the log signed in a checkpoint.
         public let inclusionProofVerified: Bool
         public let signedEntryTimestampVerified: Bool
     }
@@ -156,8 +175,7 @@ public struct RekorEntry: Sendable {
         }
         var proofVerified = false
         if let proof = inclusionProof {
-            try verifyInclusion(proof, log: log)
-            proofVerified = true
+            proofVerified = try verifyInclusion(proof, log: log)
         }
         var promiseVerified = false
         if let promise = signedEntryTimestamp {
@@ -170,16 +188,21 @@ public struct RekorEntry: Sendable {
         }
         guard proofVerified || promiseVerified else {
             throw SigstoreError.rejected(
-                "Rekor entry \(logIndex) carries neither an inclusion proof nor a signed entry timestamp")
+                "Rekor entry \(logIndex) carries neither an inclusion proof with a checkpoint nor a signed entry "
+                    + "timestamp")
         }
         return Verification(
             logBaseURL: log.baseURL, inclusionProofVerified: proofVerified, signedEntryTimestampVerified: promiseVerified)
     }
 
-    private func verifyInclusion(_ proof: MerkleInclusionProof, log: TrustedRoot.TransparencyLog) throws {
-        guard let checkpointText else {
-            throw SigstoreError.rejected("Rekor entry \(logIndex): the inclusion proof has no checkpoint")
+    /// Recomputes the proof; true when a checkpoint signed by the log vouches for its root.
+    private func verifyInclusion(_ proof: MerkleInclusionProof, log: TrustedRoot.TransparencyLog) throws -> Bool {
+        do {
+            try proof.verify(leaf: body)
+        } catch let error as SigstoreError {
+            throw SigstoreError(error.kind, "Rekor entry \(logIndex): \(error.message)")
         }
+        guard let checkpointText else { return false }
         let checkpoint = try Checkpoint(parsing: checkpointText)
         try checkpoint.verify(with: log)
         guard checkpoint.rootHash == proof.rootHash, checkpoint.treeSize == proof.treeSize else {
@@ -188,11 +211,7 @@ public struct RekorEntry: Sendable {
                     + "\(Hex.encode(checkpoint.rootHash))) is not the tree of the inclusion proof (size "
                     + "\(proof.treeSize), root \(Hex.encode(proof.rootHash)))")
         }
-        do {
-            try proof.verify(leaf: body)
-        } catch let error as SigstoreError {
-            throw SigstoreError(error.kind, "Rekor entry \(logIndex): \(error.message)")
-        }
+        return true
     }
 
     /// The bytes Rekor signs as the inclusion promise: RFC 8785 canonical JSON of body (base64), integrated time,

@@ -182,6 +182,7 @@ public struct TrustedRoot: Sendable {
     private static let keyDetails: [String: (type: KeyType?, scheme: SignatureScheme, pkcs1: Bool)] = [
         "PKIX_ECDSA_P256_SHA_256": (.ecdsaP256, .ecdsaP256SHA256, false),
         "PKIX_ECDSA_P384_SHA_384": (.ecdsaP384, .ecdsaP384SHA384, false),
+        "PKIX_ECDSA_P521_SHA_512": (.ecdsaP521, .ecdsaP521SHA512, false),
         "PKIX_ED25519": (.ed25519, .ed25519, false),
         "PKIX_RSA_PKCS1V15_2048_SHA256": (.rsa(bits: 2048), .rsaPKCS1v15SHA256, false),
         "PKIX_RSA_PKCS1V15_3072_SHA256": (.rsa(bits: 3072), .rsaPKCS1v15SHA256, false),
