@@ -37,10 +37,41 @@ struct SignerOptions: ParsableArguments {
             valueName: "regexp"))
     var certificateIdentityRegexp: String?
 
+    @Option(
+        name: .customLong("trusted-root"),
+        help: ArgumentHelp(
+            "Sigstore TrustedRoot JSON (Fulcio CAs, Rekor and CT log keys): verifies keyless bundles offline.",
+            valueName: "trusted_root.json"))
+    var trustedRoot: String?
+
+    @Option(
+        name: .customLong("certificate-oidc-issuer"),
+        help: ArgumentHelp("A keyless signer's OIDC issuer must equal this.", valueName: "issuer"))
+    var certificateOIDCIssuer: String?
+
+    @Option(
+        name: .customLong("certificate-oidc-issuer-regexp"),
+        help: ArgumentHelp("A keyless signer's OIDC issuer must match this whole regular expression.",
+            valueName: "regexp"))
+    var certificateOIDCIssuerRegexp: String?
+
     func validate() throws {
-        if caRoots == nil && (caIntermediates != nil || certificateIdentity != nil || certificateIdentityRegexp != nil)
+        if caRoots == nil && trustedRoot == nil
+            && (caIntermediates != nil || certificateIdentity != nil || certificateIdentityRegexp != nil)
         {
-            throw ValidationError("--ca-intermediates and --certificate-identity[-regexp] need --ca-roots")
+            throw ValidationError(
+                "--ca-intermediates and --certificate-identity[-regexp] need --ca-roots or --trusted-root")
+        }
+        if trustedRoot == nil && (certificateOIDCIssuer != nil || certificateOIDCIssuerRegexp != nil) {
+            throw ValidationError("--certificate-oidc-issuer[-regexp] needs --trusted-root")
+        }
+        if trustedRoot != nil && certificateIdentity == nil && certificateIdentityRegexp == nil {
+            throw ValidationError(
+                "--trusted-root needs --certificate-identity or --certificate-identity-regexp: anyone can get a "
+                    + "Fulcio certificate, so the identity decides who may have signed")
+        }
+        if let pattern = certificateOIDCIssuerRegexp, (try? NSRegularExpression(pattern: pattern)) == nil {
+            throw ValidationError("--certificate-oidc-issuer-regexp \"\(pattern)\" is not a valid regular expression")
         }
         if let pattern = certificateIdentityRegexp, (try? NSRegularExpression(pattern: pattern)) == nil {
             throw ValidationError("--certificate-identity-regexp \"\(pattern)\" is not a valid regular expression")
@@ -48,7 +79,18 @@ struct SignerOptions: ParsableArguments {
     }
 
     /// Whether any signer was given here, so a missing default trust directory is no error.
-    var givesSigners: Bool { !key.isEmpty || caRoots != nil }
+    var givesSigners: Bool { !key.isEmpty || caRoots != nil || trustedRoot != nil }
+
+    /// The offline verifier of keyless bundles, when a trusted root was given.
+    func keylessVerifier() throws -> SigstoreKeylessVerifier? {
+        guard let trustedRoot else { return nil }
+        let root = try TrustedRoot.parse(try InputFile.read(trustedRoot, limit: 4 * 1024 * 1024))
+        let subject: SigstoreIdentityPolicy.Match? =
+            certificateIdentity.map { .exact($0) } ?? certificateIdentityRegexp.map { .regularExpression($0) }
+        let issuer: SigstoreIdentityPolicy.Match? =
+            certificateOIDCIssuer.map { .exact($0) } ?? certificateOIDCIssuerRegexp.map { .regularExpression($0) }
+        return SigstoreKeylessVerifier(trustedRoot: root, identity: SigstoreIdentityPolicy(subject: subject, issuer: issuer))
+    }
 
     /// The trust store with the `--key` keys added; without a trust store in the default place, the keys alone.
     func trustStore(_ trust: TrustOptions) throws -> TrustStore {
@@ -76,6 +118,7 @@ struct SignerOptions: ParsableArguments {
     /// The validator of bundle certificate chains, when trust anchors were given.
     func certificateValidator() throws -> (any OMSCertificateValidator)? {
         guard let caRoots else { return nil }
+        // With --trusted-root the identity flags belong to keyless verification; with --ca-roots to the CA chain.
         let identity: OMSCertificateIdentity?
         if let certificateIdentity {
             identity = .exact(certificateIdentity)

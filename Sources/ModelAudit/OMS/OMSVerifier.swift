@@ -7,10 +7,15 @@ public struct OMSSignerTrust: Sendable {
     public var keys: [TrustedKey]
     /// Validates a bundle's certificate chain and returns the leaf's key as a signer, or says why it cannot.
     public var certificates: (any OMSCertificateValidator)?
+    /// Verifies keyless (Fulcio certificate + Rekor entry) bundles against a Sigstore trusted root, offline.
+    public var keyless: SigstoreKeylessVerifier?
 
-    public init(keys: [TrustedKey], certificates: (any OMSCertificateValidator)? = nil) {
+    public init(
+        keys: [TrustedKey], certificates: (any OMSCertificateValidator)? = nil, keyless: SigstoreKeylessVerifier? = nil
+    ) {
         self.keys = keys
         self.certificates = certificates
+        self.keyless = keyless
     }
 }
 
@@ -107,7 +112,18 @@ public struct OMSVerifier: Sendable {
         case .certificate(let der): chain = [der]
         case .publicKey: chain = nil
         }
-        if let chain {
+        if let chain, let keyless = trust.keyless, !bundle.transparencyLogEntries.isEmpty {
+            // A keyless bundle: the leaf is a short-lived Fulcio certificate whose proof of time is the log entry.
+            do {
+                let verified = try keyless.verify(bundle)
+                let key = try TrustedKey.keyless(verified)
+                keys.append(key)
+                certificateSigner = key.owner
+            } catch {
+                certificateProblem = "keyless verification failed: \(error)"
+            }
+            _ = chain
+        } else if let chain {
             if let validator = trust.certificates {
                 switch validator.signer(chain: chain, at: time) {
                 case .success(let key):
@@ -157,6 +173,20 @@ public struct OMSVerifier: Sendable {
 }
 
 extension TrustedKey {
+    /// The leaf key of a verified keyless bundle, named by its identity, issuer and log entry, valid for this bundle.
+    static func keyless(_ verified: SigstoreKeylessVerification) throws -> TrustedKey {
+        let key = verified.leaf.publicKey
+        guard let scheme = key.type.impliedScheme else {
+            throw CryptoError(.unsupportedKey, "the Fulcio certificate holds a \(key.type) key")
+        }
+        var owner = verified.identity
+        if let issuer = verified.oidcIssuer { owner += " (issuer \(issuer))" }
+        if let entry = verified.entries.first {
+            owner += ", Rekor log index \(entry.logIndex), integrated \(RFC3339.format(entry.integratedTime))"
+        }
+        return TrustedKey(publicKey: key, file: "", owner: owner, roles: [], scheme: scheme)
+    }
+
     /// A key given directly on the command line (`--key`): no owner record or roles, valid at any time.
     ///
     /// The scheme is the one the key type implies; an RSA key, which could sign with two schemes, must be declared

@@ -26,6 +26,8 @@ public struct Auditor: Sendable {
         public var lineageDepth: Int
         /// Validates the certificate chains of OpenSSF model-signing bundles; `nil` accepts none.
         public var certificates: (any OMSCertificateValidator)?
+        /// Verifies keyless Sigstore bundles offline against a trusted root (`--trusted-root`).
+        public var keyless: SigstoreKeylessVerifier?
 
         public init(
             threshold: Int = 1, time: Date, followSymlinks: Bool = false,
@@ -33,10 +35,12 @@ public struct Auditor: Sendable {
             modelDirectory: @escaping @Sendable (String) -> String? = { _ in nil },
             custodyBundle: @escaping @Sendable (String) -> CustodyBundleSource? = Auditor.custodyBundleBeside,
             store: ManifestStore? = nil, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
-            lineageDepth: Int = LineageResolver.generationLimit, certificates: (any OMSCertificateValidator)? = nil
+            lineageDepth: Int = LineageResolver.generationLimit, certificates: (any OMSCertificateValidator)? = nil,
+            keyless: SigstoreKeylessVerifier? = nil
         ) {
             self.lineageDepth = lineageDepth
             self.certificates = certificates
+            self.keyless = keyless
             self.concurrency = max(1, concurrency)
             self.custodyBundle = custodyBundle
             self.store = store
@@ -90,7 +94,8 @@ public struct Auditor: Sendable {
     ) throws -> ModelReport {
         let directory = options.modelDirectory(file)
         let oms = try OMSVerifier(
-            trust: OMSSignerTrust(keys: trustStore.keys, certificates: options.certificates), time: options.time,
+            trust: OMSSignerTrust(
+                keys: trustStore.keys, certificates: options.certificates, keyless: options.keyless), time: options.time,
             threshold: options.threshold
         ).verify(
             bundle, bundlePath: file, modelPath: directory, followSymlinks: options.followSymlinks, progress: progress)
