@@ -6,7 +6,7 @@ CONFIG     ?= debug
 BUILD_FLAGS = -c $(CONFIG)
 BIN         = $(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path)/audit
 
-.PHONY: all build release run test bench bench-fleet install uninstall clean fixtures samples screenshot demo fuzz fuzz-smoke
+.PHONY: all build release run test bench bench-fleet bench-ledger install uninstall clean fixtures samples screenshot demo fuzz fuzz-smoke
 
 all: build
 
@@ -57,6 +57,10 @@ bench:
 # `audit report --format json` over 1,000 and 10,000 generated signed manifests: one worker beside every core.
 bench-fleet:
 	bash scripts/bench-fleet.sh
+
+# Ledger appends to SQLite and PostgreSQL (1 and 8 writers) and history over 1,000,000 records (docs/ledger.md).
+bench-ledger:
+	bash scripts/bench-ledger.sh
 
 install: release
 	install -d "$(DESTDIR)$(BINDIR)"
