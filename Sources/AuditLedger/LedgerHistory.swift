@@ -44,7 +44,7 @@ public struct LedgerRow: Sendable, Codable, Equatable {
 
     /// RFC 4180 quoting; a field a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) is prefixed
     /// with `'` so opening the export cannot execute text from a manifest.
-    static func csvField(_ value: String) -> String {
+    public static func csvField(_ value: String) -> String {
         var text = value
         if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { text = "'" + text }
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }

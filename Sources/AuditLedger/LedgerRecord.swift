@@ -59,11 +59,19 @@ public enum LedgerChain {
         _ decisions: [LedgerDecision], after head: (sequence: Int64, hash: String)?, now: Date,
         signer: LedgerSigner?
     ) throws -> [LedgerRecord] {
+        try sealWithColumns(decisions, after: head, now: now, signer: signer).map(\.record)
+    }
+
+    /// `seal`, with each record's indexed columns taken from its decision (no need to parse the content again).
+    public static func sealWithColumns(
+        _ decisions: [LedgerDecision], after head: (sequence: Int64, hash: String)?, now: Date,
+        signer: LedgerSigner?
+    ) throws -> [(record: LedgerRecord, columns: LedgerColumns)] {
         var sequence = head?.sequence ?? 0
         var previous = head?.hash ?? genesis
         let recordedAt = LedgerTime.format(now)
-        var records: [LedgerRecord] = []
-        records.reserveCapacity(decisions.count)
+        var sealed: [(record: LedgerRecord, columns: LedgerColumns)] = []
+        sealed.reserveCapacity(decisions.count)
         for var decision in decisions {
             decision.recordedAt = recordedAt
             sequence += 1
@@ -74,10 +82,10 @@ public enum LedgerChain {
                 record.signature = Base64.encode(try signer.key.signature(for: Array(hash.utf8)))
                 record.keyID = signer.key.publicKey.keyID
             }
-            records.append(record)
+            sealed.append((record, LedgerColumns(decision)))
             previous = hash
         }
-        return records
+        return sealed
     }
 
     /// What is wrong with `record` as the successor of `previous` (`nil` for the first record), or `nil` when the

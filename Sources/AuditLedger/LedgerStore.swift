@@ -104,8 +104,36 @@ public struct LedgerColumns: Sendable {
         verdict = decision.verdict.rawValue
     }
 
+    /// The columns of a stored record, read from its content (only the fields the columns need are decoded).
     public init(_ record: LedgerRecord) throws {
-        self.init(try record.decision())
+        let fields: IndexedFields
+        do {
+            fields = try JSONDecoder().decode(IndexedFields.self, from: Data(record.content.utf8))
+        } catch {
+            throw LedgerError.corrupt("record \(record.sequence): its content is not a ledger decision (\(error))")
+        }
+        recordedAt = fields.recordedAt
+        model = fields.model ?? fields.file
+        version = fields.version
+        developer = fields.developer
+        envelopeSHA256 = fields.envelopeSHA256
+        policyName = fields.policy?.name
+        policySHA256 = fields.policy?.sha256
+        trustStoreSHA256 = fields.trustStoreSHA256
+        verdict = fields.verdict.rawValue
+    }
+
+    /// The part of a decision the columns repeat.
+    private struct IndexedFields: Decodable {
+        var recordedAt: String
+        var file: String
+        var model: String?
+        var version: String?
+        var developer: String?
+        var envelopeSHA256: String
+        var policy: LedgerDecision.PolicyReference?
+        var trustStoreSHA256: String
+        var verdict: Verdict
     }
 }
 
@@ -130,50 +158,46 @@ public enum LedgerVerifier {
         var previous: (sequence: Int64, hash: String)?
         var signed: Int64 = 0
         var sawExpectedHead = expectedHead == nil
+        func broken(_ problem: String) -> Outcome {
+            Outcome(records: previous?.sequence ?? 0, headHash: previous?.hash, signedRecords: signed, problem: problem)
+        }
         while true {
-            let page = try store.records(after: previous?.sequence ?? 0, limit: pageSize)
+            let after = previous?.sequence ?? 0
+            let page = try store.records(after: after, limit: pageSize)
             if page.isEmpty { break }
+            let columns = try (store as? IndexedColumnsReading)?.indexedColumns(after: after, limit: pageSize)
             for record in page {
                 if let problem = LedgerChain.problem(with: record, after: previous, keys: keys) {
-                    return Outcome(records: previous?.sequence ?? 0, headHash: previous?.hash, signedRecords: signed,
-                        problem: problem)
+                    return broken(problem)
                 }
-                if let columnProblem = columnsProblem(record, in: store) {
-                    return Outcome(records: previous?.sequence ?? 0, headHash: previous?.hash, signedRecords: signed,
-                        problem: columnProblem)
+                if let columns {
+                    // The indexed columns must say what the hashed content says: an edit to a column alone would
+                    // mislead every query.
+                    guard let expected = try? LedgerColumns(record) else {
+                        return broken("record \(record.sequence): its content is not a ledger decision")
+                    }
+                    if columns[record.sequence] != expected.comparable {
+                        return broken("record \(record.sequence): its indexed columns (model, verdict, policy, …) "
+                            + "were edited and no longer match its hashed content")
+                    }
                 }
                 if record.signature != nil { signed += 1 }
                 if record.hash == expectedHead { sawExpectedHead = true }
                 previous = (record.sequence, record.hash)
             }
         }
-        let problem = sawExpectedHead ? nil
-            : "the chain does not contain the expected head \(expectedHead ?? ""): records were removed from its end"
-        return Outcome(records: previous?.sequence ?? 0, headHash: previous?.hash, signedRecords: signed,
-            problem: problem)
-    }
-
-    /// The indexed columns must say what the hashed content says: an edit to a column alone would mislead queries.
-    private static func columnsProblem(_ record: LedgerRecord, in store: LedgerStore) -> String? {
-        guard let indexed = store as? IndexedColumnsReading else { return nil }
-        guard let stored = try? indexed.indexedColumns(sequence: record.sequence) else {
-            return "record \(record.sequence): its indexed columns cannot be read"
+        if !sawExpectedHead {
+            return broken("the chain does not contain the expected head \(expectedHead ?? ""): records were removed "
+                + "from its end")
         }
-        guard let expected = try? LedgerColumns(record) else {
-            return "record \(record.sequence): its content is not a ledger decision"
-        }
-        if stored != expected.comparable {
-            return "record \(record.sequence): its indexed columns (model, verdict, policy, …) were edited and no "
-                + "longer match its hashed content"
-        }
-        return nil
+        return Outcome(records: previous?.sequence ?? 0, headHash: previous?.hash, signedRecords: signed, problem: nil)
     }
 }
 
-/// A store that can return the indexed columns of a record as stored, for the verifier to compare with the content.
+/// A store that can return the indexed columns of records as stored, for the verifier to compare with the content.
 public protocol IndexedColumnsReading {
-    /// The values of `LedgerColumns.names`, in that order.
-    func indexedColumns(sequence: Int64) throws -> [String?]
+    /// The values of `LedgerColumns.names`, in that order, of up to `limit` records after `after`, by sequence.
+    func indexedColumns(after: Int64, limit: Int) throws -> [Int64: [String?]]
 }
 
 extension LedgerColumns {

@@ -107,8 +107,9 @@ public final class SQLiteLedger: LedgerStore, IndexedColumnsReading {
                     let head = try Row.fetchOne(db, sql: """
                         SELECT sequence, hash FROM ledger_records ORDER BY sequence DESC LIMIT 1
                         """).map { (sequence: $0["sequence"] as Int64, hash: $0["hash"] as String) }
-                    sealed = try LedgerChain.seal(decisions, after: head, now: Date(), signer: signer)
-                    try Self.insert(sealed, into: db)
+                    let pairs = try LedgerChain.sealWithColumns(decisions, after: head, now: Date(), signer: signer)
+                    try Self.insert(pairs, into: db)
+                    sealed = pairs.map(\.record)
                     return .commit
                 }
                 return sealed
@@ -125,22 +126,21 @@ public final class SQLiteLedger: LedgerStore, IndexedColumnsReading {
                         SELECT sequence, hash FROM ledger_records ORDER BY sequence DESC LIMIT 1
                         """).map { (sequence: $0["sequence"] as Int64, hash: $0["hash"] as String) }
                     try LedgerImport.checkContinues(records, head: head)
-                    try Self.insert(records, into: db)
+                    try Self.insert(try records.map { ($0, try LedgerColumns($0)) }, into: db)
                     return .commit
                 }
             }
         }
     }
 
-    private static func insert(_ records: [LedgerRecord], into db: Database) throws {
+    private static func insert(_ records: [(record: LedgerRecord, columns: LedgerColumns)], into db: Database) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO ledger_records (sequence, recorded_at, model, model_version, developer, envelope_sha256,
                 policy_name, policy_sha256, trust_store_sha256, verdict, content, previous_hash, hash, signature,
                 key_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        for record in records {
-            let columns = try LedgerColumns(record)
+        for (record, columns) in records {
             try statement.execute(arguments: [
                 record.sequence, columns.recordedAt, columns.model, columns.version, columns.developer,
                 columns.envelopeSHA256, columns.policyName, columns.policySHA256, columns.trustStoreSHA256,
@@ -241,13 +241,16 @@ public final class SQLiteLedger: LedgerStore, IndexedColumnsReading {
         try perform { try queue.read { db in try Int.fetchOne(db, sql: "SELECT MAX(version) FROM ledger_schema") ?? 0 } }
     }
 
-    public func indexedColumns(sequence: Int64) throws -> [String?] {
+    public func indexedColumns(after: Int64, limit: Int) throws -> [Int64: [String?]] {
         try perform {
             try queue.read { db in
-                guard let row = try Row.fetchOne(db, sql: "SELECT \(LedgerColumns.names.joined(separator: ", ")) "
-                    + "FROM ledger_records WHERE sequence = ?", arguments: [sequence])
-                else { return [] }
-                return LedgerColumns.names.map { row[$0] as String? }
+                var columns: [Int64: [String?]] = [:]
+                let rows = try Row.fetchCursor(db, sql: "SELECT sequence, \(LedgerColumns.names.joined(separator: ", ")) "
+                    + "FROM ledger_records WHERE sequence > ? ORDER BY sequence LIMIT ?", arguments: [after, limit])
+                while let row = try rows.next() {
+                    columns[row["sequence"]] = LedgerColumns.names.map { row[$0] as String? }
+                }
+                return columns
             }
         }
     }

@@ -132,9 +132,9 @@ public final class PostgresLedger: LedgerStore, IndexedColumnsReading, @unchecke
                 // Every writer takes the same lock before reading the head: one linear chain, whoever appends.
                 try await db.query("SELECT pg_advisory_xact_lock(\(Self.appendLock))", logger: logger)
                 let head = try await Self.headLink(db, logger: logger)
-                let sealed = try LedgerChain.seal(decisions, after: head, now: Date(), signer: signer)
+                let sealed = try LedgerChain.sealWithColumns(decisions, after: head, now: Date(), signer: signer)
                 try await Self.insert(sealed, into: db, logger: logger)
-                return sealed
+                return sealed.map(\.record)
             }
         }
     }
@@ -148,7 +148,7 @@ public final class PostgresLedger: LedgerStore, IndexedColumnsReading, @unchecke
                 try await db.query("SELECT pg_advisory_xact_lock(\(Self.appendLock))", logger: logger)
                 let head = try await Self.headLink(db, logger: logger)
                 try LedgerImport.checkContinues(records, head: head)
-                try await Self.insert(records, into: db, logger: logger)
+                try await Self.insert(try records.map { ($0, try LedgerColumns($0)) }, into: db, logger: logger)
             }
         }
     }
@@ -165,9 +165,10 @@ public final class PostgresLedger: LedgerStore, IndexedColumnsReading, @unchecke
         return head
     }
 
-    private static func insert(_ records: [LedgerRecord], into db: PostgresConnection, logger: Logger) async throws {
-        for record in records {
-            let columns = try LedgerColumns(record)
+    private static func insert(
+        _ records: [(record: LedgerRecord, columns: LedgerColumns)], into db: PostgresConnection, logger: Logger
+    ) async throws {
+        for (record, columns) in records {
             try await db.query("""
                 INSERT INTO ledger_records (sequence, recorded_at, model, model_version, developer, envelope_sha256,
                     policy_name, policy_sha256, trust_store_sha256, verdict, content, previous_hash, hash, signature,
@@ -297,22 +298,25 @@ public final class PostgresLedger: LedgerStore, IndexedColumnsReading, @unchecke
         }
     }
 
-    public func indexedColumns(sequence: Int64) throws -> [String?] {
+    public func indexedColumns(after: Int64, limit: Int) throws -> [Int64: [String?]] {
         let connection = self.connection
         let logger = self.logger
-        let sql = "SELECT \(LedgerColumns.names.joined(separator: ", ")) FROM ledger_records WHERE sequence = $1"
+        let sql = "SELECT sequence, \(LedgerColumns.names.joined(separator: ", ")) FROM ledger_records "
+            + "WHERE sequence > $1 ORDER BY sequence LIMIT $2"
         var binds = PostgresBindings()
-        binds.append(sequence)
+        binds.append(after)
+        binds.append(limit)
         let query = PostgresQuery(unsafeSQL: sql, binds: binds)
         return try Blocking.run(url: url) {
-            var values: [String?] = []
+            var columns: [Int64: [String?]] = [:]
             let rows = try await connection.query(query, logger: logger)
             for try await row in rows {
-                values = try LedgerColumns.names.indices.map { index in
-                    try row[index].decode(String?.self)
+                let sequence = try row[0].decode(Int64.self)
+                columns[sequence] = try LedgerColumns.names.indices.map { index in
+                    try row[index + 1].decode(String?.self)
                 }
             }
-            return values
+            return columns
         }
     }
 

@@ -11,8 +11,9 @@ struct LedgerEndToEndTests {
     func recordsAndReadsBack(target: LedgerTarget) throws {
         let ledger = try LedgerDatabase(target)
         let workspace = try LedgerFixture.signedModel()
-        let plain = try workspace.run(["verify", "env.json", "--trust", "trust"])
-        let recorded = try workspace.run(["verify", "env.json", "--trust", "trust", "--ledger", ledger.url])
+        let at = ["--at", "2026-06-01T00:00:00Z"]
+        let plain = try workspace.run(["verify", "env.json", "--trust", "trust"] + at)
+        let recorded = try workspace.run(["verify", "env.json", "--trust", "trust", "--ledger", ledger.url] + at)
         #expect(recorded.exitCode == plain.exitCode, "\(recorded)")
         #expect(recorded.stdout == plain.stdout)
         // AUDIT_LEDGER works as well as --ledger.
@@ -213,7 +214,8 @@ struct LedgerEndToEndTests {
         let workspace = try LedgerFixture.signedModel()
         try FileManager.default.createDirectory(atPath: workspace.path("ro"), withIntermediateDirectories: true)
         let url = "sqlite:ro/ledger.db"
-        let plain = try workspace.run(["verify", "env.json", "--trust", "trust"])
+        let at = ["--at", "2026-06-01T00:00:00Z"]
+        let plain = try workspace.run(["verify", "env.json", "--trust", "trust"] + at)
         #expect(try workspace.run(["verify", "env.json", "--trust", "trust", "--ledger", url]).exitCode == plain.exitCode)
         for file in ["ro/ledger.db", "ro/ledger.db-wal", "ro/ledger.db-shm"] {
             try? FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: workspace.path(file))
@@ -221,8 +223,8 @@ struct LedgerEndToEndTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: workspace.path("ro"))
         defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: workspace.path("ro")) }
         // Root writes through file modes: run as nobody then, as an unprivileged CI user would.
-        let result = try LedgerFixture.runUnprivileged(["verify", "env.json", "--trust", "trust", "--ledger", url],
-            in: workspace)
+        let result = try LedgerFixture.runUnprivileged(
+            ["verify", "env.json", "--trust", "trust", "--ledger", url] + at, in: workspace)
         #expect(result.exitCode == 2, "\(result)")
         #expect(result.stderr.contains("was not recorded"), "\(result)")
         #expect(result.stderr.contains("exit \(plain.exitCode)"), "\(result)")
@@ -255,7 +257,9 @@ struct LedgerEndToEndTests {
         let refused = try workspace.run(["ledger", "verify", "--ledger",
             "postgres://auditor:hunter2@127.0.0.1:1/ledger?sslmode=disable"])
         #expect(refused.exitCode == 2, "\(refused)")
-        #expect(refused.stderr.contains("postgres://auditor:***@127.0.0.1:1/ledger"), "\(refused)")
+        if !refused.stderr.contains("without PostgreSQL support") {
+            #expect(refused.stderr.contains("postgres://auditor:***@127.0.0.1:1/ledger"), "\(refused)")
+        }
         #expect(!refused.stderr.contains("hunter2") && !refused.stdout.contains("hunter2"), "\(refused)")
         let noLedger = try workspace.run(["ledger", "verify"])
         #expect(noLedger.exitCode != 0 && noLedger.stderr.contains("no ledger"), "\(noLedger)")
@@ -326,9 +330,9 @@ enum LedgerTarget: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     static let postgresURL: String? = {
         guard let url = ProcessInfo.processInfo.environment["AUDIT_TEST_POSTGRES_URL"], !url.isEmpty else {
-            FileHandle.standardError.write(Data(
-                "*** PostgreSQL ledger end-to-end tests SKIPPED: AUDIT_TEST_POSTGRES_URL is not set "
-                    + "(run scripts/with-postgres.sh swift test) ***\n".utf8))
+            let warning = "*** PostgreSQL ledger end-to-end tests SKIPPED: AUDIT_TEST_POSTGRES_URL is not set "
+                + "(run scripts/with-postgres.sh swift test) ***\n"
+            FileHandle.standardError.write(Data(warning.utf8))
             return nil
         }
         return url
