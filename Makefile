@@ -39,6 +39,7 @@ test: build
 	python3 scripts/make-custody-schema.py --check
 	python3 scripts/make-confusables.py --check
 	python3 scripts/check-folder-deps.py
+	python3 scripts/check-error-types.py
 	$(SWIFT) test $(BUILD_FLAGS)
 
 # Builds the libFuzzer targets in Fuzz/ and runs each for FUZZ_SECONDS; fails on any crash (see Fuzz/README.md).

@@ -47,8 +47,7 @@ single() {
     local url=$1 start end
     "$AUDIT" ledger append report.json --ledger "$url" >/dev/null   # schema first
     start=$(now)
-    # shellcheck disable=SC2046
-    "$AUDIT" ledger append $(yes report.json | head -n "$RECORDS") --ledger "$url" >/dev/null
+    "$AUDIT" ledger append report.json --repeat "$RECORDS" --ledger "$url" >/dev/null
     end=$(now)
     echo "$(rate "$RECORDS" "$start" "$end")   1 writer"
 }
@@ -58,8 +57,7 @@ concurrent() {
     local url=$1 start end pids=() total
     start=$(now)
     for i in $(seq "$WRITERS"); do
-        # shellcheck disable=SC2046
-        "$AUDIT" ledger append $(yes report.json | head -n "$PER_WRITER") --ledger "$url" > "acks.$i" &
+        "$AUDIT" ledger append report.json --repeat "$PER_WRITER" --ledger "$url" > "acks.$i" &
         pids+=($!)
     done
     for pid in "${pids[@]}"; do wait "$pid"; done
@@ -98,8 +96,7 @@ for i in range(int(sys.argv[3])):
 json.dump(report, open(sys.argv[2], "w"))
 PY
 start=$(now)
-# shellcheck disable=SC2046
-"$AUDIT" ledger append $(yes fleet.json | head -n "$runs") --ledger sqlite:million.db >/dev/null
+"$AUDIT" ledger append fleet.json --repeat "$runs" --ledger sqlite:million.db >/dev/null
 end=$(now)
 echo "bulk: $(rate "$MILLION" "$start" "$end")   ($models records per transaction)"
 size=$(du -m million.db | cut -f1)

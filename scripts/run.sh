@@ -28,7 +28,7 @@ bash scripts/sample-model-files.sh manifests
 
 arguments=(report manifests/ --trust keys --policy policies/enterprise-default.yaml --store manifests --model-dirs)
 [[ -z "$at" ]] || arguments+=(--at "$at")
-arguments+=(--format text --format html --output report.html)
+arguments+=(--format text --format html=report.html)
 
 echo "\$ audit ${arguments[*]}"
 echo

@@ -77,7 +77,8 @@ public struct LedgerTrend: Sendable, Codable, Equatable {
     }
 
     public func markdown() -> String {
-        var out = "\n## Verdicts over time\n\n| day | compliant | non-compliant | could not evaluate |\n| --- | ---: | ---: | ---: |\n"
+        var out = "\n## Verdicts over time\n\n| day | compliant | non-compliant | could not evaluate |\n"
+            + "| --- | ---: | ---: | ---: |\n"
         for day in days {
             out += "| \(day.date) | \(day.compliant) | \(day.nonCompliant) | \(day.couldNotEvaluate) |\n"
         }

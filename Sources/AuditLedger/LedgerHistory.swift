@@ -102,7 +102,8 @@ public enum LedgerHistory {
             changes.append("trust store sha256:\(old.trustStoreSHA256.prefix(12)) → "
                 + "sha256:\(new.trustStoreSHA256.prefix(12))")
         }
-        let oldWaivers = Dictionary(old.waivers.map { ("\($0.rule)|\($0.model)|\($0.expires)", $0.state) }) { a, _ in a }
+        let oldWaivers = Dictionary(
+            old.waivers.map { ("\($0.rule)|\($0.model)|\($0.expires)", $0.state) }) { first, _ in first }
         for waiver in new.waivers {
             let key = "\(waiver.rule)|\(waiver.model)|\(waiver.expires)"
             switch (oldWaivers[key], waiver.state) {

@@ -238,15 +238,18 @@ public final class SQLiteLedger: LedgerStore, IndexedColumnsReading {
     }
 
     public func schemaVersion() throws -> Int {
-        try perform { try queue.read { db in try Int.fetchOne(db, sql: "SELECT MAX(version) FROM ledger_schema") ?? 0 } }
+        try perform {
+            try queue.read { db in try Int.fetchOne(db, sql: "SELECT MAX(version) FROM ledger_schema") ?? 0 }
+        }
     }
 
     public func indexedColumns(after: Int64, limit: Int) throws -> [Int64: [String?]] {
         try perform {
             try queue.read { db in
                 var columns: [Int64: [String?]] = [:]
-                let rows = try Row.fetchCursor(db, sql: "SELECT sequence, \(LedgerColumns.names.joined(separator: ", ")) "
-                    + "FROM ledger_records WHERE sequence > ? ORDER BY sequence LIMIT ?", arguments: [after, limit])
+                let names = LedgerColumns.names.joined(separator: ", ")
+                let rows = try Row.fetchCursor(db, sql: "SELECT sequence, \(names) FROM ledger_records "
+                    + "WHERE sequence > ? ORDER BY sequence LIMIT ?", arguments: [after, limit])
                 while let row = try rows.next() {
                     columns[row["sequence"]] = LedgerColumns.names.map { row[$0] as String? }
                 }

@@ -16,7 +16,7 @@ struct AuditCommand: ParsableCommand {
         subcommands: [
             KeygenCommand.self, InitCommand.self, DigestCommand.self, SignCommand.self, VerifyCommand.self,
             ShowCommand.self, ReportCommand.self, LineageCommand.self, CustodyCommand.self, PolicyCommand.self,
-            EnvelopeCommand.self, LedgerCommand.self,
+            EnvelopeCommand.self, TrustCommand.self, LedgerCommand.self,
         ]
     )
 
@@ -36,15 +36,11 @@ struct AuditCommand: ParsableCommand {
         } catch let error as ExitCode {
             exit(withError: error)
         } catch {
-            if let failure = CLIFailure(libraryError: error) {
-                failure.report()
-                Foundation.exit(failure.exitCode.rawValue)
-            }
-            // ArgumentParser's own errors (help, usage) print themselves; any other error may quote input, so it is
-            // printed escaped, with the exit code ArgumentParser would use.
+            // ArgumentParser's own errors (help, usage, validation) print themselves with their exit codes.
             if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { exit(withError: error) }
-            Terminal.printError(fullMessage(for: error))
-            Foundation.exit(exitCode(for: error).rawValue)
+            let failure = CLIFailure(libraryError: error) ?? CLIFailure(unexpected: error)
+            failure.report()
+            Foundation.exit(failure.exitCode.rawValue)
         }
     }
 }

@@ -13,12 +13,3 @@ extension AuditExit {
         }
     }
 }
-
-extension ReportOutputOptions {
-    /// Whether JSON goes to standard output, so an error must be answered in JSON there too.
-    var wantsJSONOnStdout: Bool {
-        ((try? destinations(arguments: CommandLine.arguments)) ?? []).contains {
-            $0.format == .json && ($0.path == nil || $0.path == "-")
-        }
-    }
-}

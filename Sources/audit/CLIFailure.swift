@@ -21,17 +21,16 @@ struct CLIFailure: Error {
         self.exitCode = exitCode
     }
 
-    /// Input, trust-store and I/O errors from the library mean "could not evaluate" (exit 2).
+    /// Every `AuditError` from the library means "could not evaluate" (exit 2).
     init?(libraryError error: Error) {
-        switch error {
-        case is CryptoError, is EnvelopeError, is JSONParseError, is JSONDecodingProblem, is TrustStoreError,
-            is InputFile.ReadError, is AtomicFile.WriteError, is InvalidDocumentError, is YAMLDocument.ParseError,
-            is FileLock.LockError,
-            is ArtifactError:
-            self.init("\(error)")
-        default:
-            return nil
-        }
+        guard let error = error as? AuditError else { return nil }
+        self.init(error.description)
+    }
+
+    /// An error no command expected: a defect, reported as one with exit 2, so it can never read as a failed
+    /// verification (exit 1).
+    init(unexpected error: Error) {
+        self.init("internal error (\(String(reflecting: type(of: error)))): \(error)")
     }
 
     func report() {

@@ -16,8 +16,8 @@ struct KeygenCommand: ParsableCommand {
               audit keygen --algorithm ed25519 --out keys/acme-release
               AUDIT_PASS=s3cret audit keygen --algorithm ecdsa-p256 --out ci/deployer --passphrase-env AUDIT_PASS
 
-            Add the public key to a trust store by copying PATH.pub into the trust directory and listing it in \
-            its trust.json with an owner and roles (see docs/trust.md).
+            It then prints the `audit trust add` command that lists the public key in a trust store with its \
+            owner and roles (see docs/trust.md).
             """
     )
 
@@ -55,6 +55,9 @@ struct KeygenCommand: ParsableCommand {
         print("algorithm:   \(key.type) (\(key.defaultScheme.rawValue))")
         print("private key: \(privatePath) (mode 0600\(passphrase == nil ? ", unencrypted" : ", encrypted"))")
         print("public key:  \(publicPath)")
+        let roles = key.type.impliedScheme == nil ? " --scheme rsa-pss-sha256" : ""
+        print(TerminalText.escape(
+            "trust it:    audit trust add \(publicPath) --owner \"OWNER\" --role developer\(roles) --trust keys"))
     }
 }
 

@@ -368,15 +368,22 @@ struct LedgerAppendCommand: ParsableCommand {
         "Sign each record with this private key (PEM).", valueName: "file"))
     var ledgerKey: String?
 
+    @Option(name: .customLong("repeat"), help: ArgumentHelp(
+        "Append the reports this many times over, each time in new transactions (load tests, benchmarks).",
+        valueName: "n"))
+    var repetitions: Int = 1
+
     func validate() throws {
         if reports.isEmpty { throw ValidationError("give at least one JSON report") }
+        if repetitions < 1 { throw ValidationError("--repeat must be at least 1") }
     }
 
     func run() throws {
         var parsed: [String: AuditReport] = [:]
         for path in Set(reports) {
             do {
-                parsed[path] = try JSONDecoder().decode(AuditReport.self, from: Data(InputFile.read(path, limit: 1 << 30)))
+                let bytes = try InputFile.read(path, limit: 1 << 30)
+                parsed[path] = try JSONDecoder().decode(AuditReport.self, from: Data(bytes))
             } catch let error as InputFile.ReadError {
                 throw CLIFailure("\(error)")
             } catch {
@@ -387,6 +394,15 @@ struct LedgerAppendCommand: ParsableCommand {
         let store = try location.open(create: true)
         defer { store.close() }
         let context = LedgerDecision.RunContext.current()
+        for _ in 0..<repetitions {
+            try append(reports: parsed, to: store, signer: signer, context: context)
+        }
+    }
+
+    private func append(
+        reports parsed: [String: AuditReport], to store: LedgerStore, signer: LedgerSigner?,
+        context: LedgerDecision.RunContext
+    ) throws {
         for path in reports {
             guard let report = parsed[path] else { continue }
             let decisions = LedgerDecision.decisions(from: report, origin: "audit ledger append", context: context)

@@ -102,7 +102,7 @@ struct LedgerSourceOptions: ParsableArguments {
             (try LedgerFleet.report(latest: try store.latestPerModel()), LedgerTrend(rows: try store.verdictsByDay()))
         }
         let colorTerminal = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        for (format, path) in try outputs.destinations(arguments: CommandLine.arguments) {
+        for (format, path) in try outputs.destinations() {
             let toStdout = path == nil || path == "-"
             let renderer = format.renderer(
                 options: RenderOptions(color: toStdout && colorTerminal, verbose: outputs.verbose))

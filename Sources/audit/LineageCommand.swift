@@ -50,19 +50,19 @@ struct LineageCommand: ParsableCommand {
 
     func run() throws {
         let trust = try trustOptions.load()
-        let bytes = try InputFile.read(manifest, limit: JSONLimits.default.maxBytes)
-        let envelope = try DSSEEnvelope.decode(bytes)
-        let signatures = EnvelopeVerifier(trustStore: trust, time: timeOptions.time).verify(envelope)
+        let auditor = Auditor(
+            trustStore: trust, policy: nil,
+            options: Auditor.Options(
+                time: timeOptions.time, custodyBundle: { _ in nil },
+                store: try manifestStore.map { try ManifestStore.load(directory: $0) }, lineageDepth: maxDepth))
+        let verified = try auditor.verify(try LoadedEnvelope.load(manifest, limits: .default))
+        let signatures = verified.verification.signatures
         guard signatures.isVerified else {
             throw CLIFailure("\(manifest): \(signatures.summary)", exitCode: AuditExit.notVerified)
         }
-        guard let statement = try ManifestPayload.statement(in: envelope) else {
+        guard let result = verified.lineage else {
             throw CLIFailure("\(manifest) does not carry a provenance manifest")
         }
-        let resolver = LineageResolver(
-            store: try manifestStore.map { try ManifestStore.load(directory: $0) }, trustStore: trust,
-            time: timeOptions.time, maxDepth: maxDepth)
-        let result = resolver.resolve(statement, envelopeSHA256: try Digests.sha256Hex(bytes))
         switch format {
         case .text: print(LineageRendering.text(result.tree), terminator: "")
         case .json: Terminal.write(try ReportJSON.encode(result.tree))

@@ -51,8 +51,8 @@ struct PolicyTestCommand: ParsableCommand {
             expectation holds, 1 when one does not, 2 when a case or the policy is invalid.
 
             Examples:
-              audit policy test policies/tests/ --policy policies/enterprise-default.yaml
-              audit policy test policies/tests/ --policy policies/enterprise-default.yaml --format junit -o policy.xml
+              audit policy test Tests/Fixtures/policy/cases --policy policies/enterprise-default.yaml
+              audit policy test Tests/Fixtures/policy/cases --policy policies/enterprise-default.yaml --format junit -o policy.xml
             """
     )
 

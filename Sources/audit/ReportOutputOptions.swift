@@ -2,15 +2,20 @@ import ArgumentParser
 import Foundation
 import ModelAudit
 
-/// `--format` (repeatable), each optionally followed by `--output FILE`, and `--mode`.
+/// `--format FORMAT[=FILE]` (repeatable), `--output FILE` for formats without a file, and `--mode`.
+///
+/// Everything is parsed by ArgumentParser; nothing re-reads the command line. `--format html=report.html` names each
+/// format's file. The older spelling, `--format F --output FILE`, still works where the pairing is unambiguous: as
+/// many `--output`s as formats without a file (paired in order), or one format and one `--output`.
 struct ReportOutputOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Report format: text, json, sarif, junit, github, markdown, html. Repeat for several; each may be followed "
-            + "by --output FILE.", valueName: "format"))
+        "Report format: text, json, sarif, junit, github, markdown, html; FORMAT=FILE writes it to FILE. Repeat for "
+            + "several; at most one goes to standard output.", valueName: "format[=file]"))
     var format: [ReportFormatArgument] = []
 
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp(
-        "Write the preceding --format here instead of standard output.", valueName: "file"))
+        "Write a format given without =FILE here; with several such formats, one --output each, in order.",
+        valueName: "file"))
     var output: [String] = []
 
     @Option(name: .long, help: "enforce (default): failures exit 1; audit: report everything and exit 0.")
@@ -20,49 +25,39 @@ struct ReportOutputOptions: ParsableArguments {
     var verbose = false
 
     func validate() throws {
-        _ = try destinations(arguments: CommandLine.arguments)
+        _ = try destinations()
     }
 
-    /// Pairs each `--output` with the `--format` before it, in command-line order; formats without an output go to
-    /// standard output (at most one may).
-    func destinations(arguments: [String]) throws -> [(format: ReportFormat, path: String?)] {
-        var pairs: [(format: ReportFormat, path: String?)] = []
-        var index = 0
-        func value(_ flag: String, _ token: String) -> String? {
-            if token == flag || (flag == "--output" && token == "-o") {
-                index += 1
-                return index < arguments.count ? arguments[index] : nil
-            }
-            if token.hasPrefix(flag + "=") { return String(token.dropFirst(flag.count + 1)) }
-            return nil
-        }
-        while index < arguments.count {
-            let token = arguments[index]
-            if let text = value("--format", token) {
-                guard let parsed = ReportFormat(rawValue: text) else { throw ValidationError("unknown format \(text)") }
-                pairs.append((parsed, nil))
-            } else if let path = value("--output", token) {
-                if pairs.isEmpty {
-                    pairs.append((.text, path))
-                } else if pairs[pairs.count - 1].path == nil {
-                    pairs[pairs.count - 1].path = path
-                } else {
-                    throw ValidationError("--output \(path) follows a --format that already has an output")
-                }
-            }
-            index += 1
-        }
+    /// Each requested format with its file (`nil` or `-` for standard output).
+    func destinations() throws -> [(format: ReportFormat, path: String?)] {
+        var pairs = format.map { (format: $0.format, path: $0.path) }
         if pairs.isEmpty { pairs = [(.text, nil)] }
+        let unpaired = pairs.indices.filter { pairs[$0].path == nil }
+        if !output.isEmpty {
+            guard output.count == unpaired.count || (unpaired.count == 1 && output.count == 1) else {
+                let formats = unpaired.map { pairs[$0].format.rawValue }.joined(separator: ", ")
+                throw ValidationError(
+                    "\(output.count) --output for \(unpaired.count) format(s) without a file (\(formats)); name each "
+                        + "format's file with --format FORMAT=FILE, e.g. --format html=report.html")
+            }
+            for (index, path) in zip(unpaired, output) { pairs[index].path = path }
+        }
         if pairs.filter({ $0.path == nil || $0.path == "-" }).count > 1 {
-            throw ValidationError("only one --format may go to standard output; give the others --output FILE")
+            throw ValidationError(
+                "only one --format may go to standard output; give the others a file: --format FORMAT=FILE")
         }
         return pairs
+    }
+
+    /// Whether JSON goes to standard output, so an error must be answered in JSON there too.
+    var wantsJSONOnStdout: Bool {
+        ((try? destinations()) ?? []).contains { $0.format == .json && ($0.path == nil || $0.path == "-") }
     }
 
     /// Renders `report` in every requested format and writes each to its destination.
     func write(_ report: AuditReport) throws {
         let colorTerminal = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        for (format, path) in try destinations(arguments: CommandLine.arguments) {
+        for (format, path) in try destinations() {
             let toStdout = path == nil || path == "-"
             let renderer = format.renderer(options: RenderOptions(color: toStdout && colorTerminal, verbose: verbose))
             let bytes = try renderer.render(report)
@@ -88,13 +83,23 @@ enum GitHubStepSummary {
     }
 }
 
-/// `--format` values.
+/// A `--format` value: `FORMAT` or `FORMAT=FILE` (split at the first `=`; `-` as FILE is standard output).
 struct ReportFormatArgument: ExpressibleByArgument {
     let format: ReportFormat
+    let path: String?
+
     init?(argument: String) {
-        guard let format = ReportFormat(rawValue: argument) else { return nil }
+        let name = argument.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let format = ReportFormat(rawValue: String(name[0])) else { return nil }
+        if name.count == 2 {
+            guard !name[1].isEmpty else { return nil }
+            path = String(name[1])
+        } else {
+            path = nil
+        }
         self.format = format
     }
+
     static var allValueStrings: [String] { ReportFormat.allCases.map(\.rawValue) }
 }
 

@@ -88,9 +88,9 @@ struct VerifyCommand: ParsableCommand {
             try outputs.write(report)
             try ledgerOptions.record(report, origin: "audit verify")
             throw AuditExit.code(for: report)
-        } catch let error where CLIFailure(libraryError: error) != nil && outputs.wantsJSONOnStdout {
+        } catch let error as AuditError where outputs.wantsJSONOnStdout {
             // Machine readers get a JSON answer on every outcome; the error still goes to stderr.
-            Terminal.write(try ReportJSON.encode(ErrorReport(file: envelope, error: "\(error)")))
+            Terminal.write(try ReportJSON.encode(ErrorReport(file: envelope, error: error)))
             throw error
         }
     }
@@ -101,5 +101,14 @@ struct ErrorReport: Encodable {
     var file: String
     var verdict = Verdict.couldNotEvaluate
     var status = "error"
+    var code: AuditErrorCode
+    var pointer: String?
     var error: String
+
+    init(file: String, error: AuditError) {
+        self.file = file
+        self.code = error.code
+        self.pointer = error.jsonPointer
+        self.error = error.description
+    }
 }

@@ -14,7 +14,8 @@ struct LedgerFleetTests {
         _ = try store.append(Sample.decisions(Sample.fleet(3)), signer: nil)
         // model-0 fixed since: compliant now.
         _ = try store.append(Sample.decisions(Sample.report(models: [
-            (name: "model-0", version: "1.0.0", developer: "Acme", findings: [Sample.finding("signature.valid", .pass)]),
+            (name: "model-0", version: "1.0.0", developer: "Acme",
+             findings: [Sample.finding("signature.valid", .pass)]),
         ], policy: "eu-gdpr")), signer: nil)
         let latest = try store.latestPerModel()
         #expect(latest.map(\.sequence) == [2, 3, 4])
@@ -32,7 +33,8 @@ struct LedgerFleetTests {
     @Test("the trend renders as text, Markdown and an SVG section, oldest day first")
     func trendRendering() {
         let trend = LedgerTrend(rows: [
-            (day: "2026-03-02", verdict: "non-compliant", count: 2), (day: "2026-03-01", verdict: "compliant", count: 4),
+            (day: "2026-03-02", verdict: "non-compliant", count: 2),
+            (day: "2026-03-01", verdict: "compliant", count: 4),
             (day: "2026-03-02", verdict: "compliant", count: 1), (day: "2026-03-02", verdict: "bogus", count: 1),
         ])
         #expect(trend.days.map(\.date) == ["2026-03-01", "2026-03-02"])

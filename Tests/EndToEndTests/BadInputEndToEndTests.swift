@@ -192,6 +192,29 @@ struct BadInputEndToEndTests {
         let object = try #require(parsed as? [String: Any])
         #expect(object["status"] as? String == "error")
         #expect(object["verdict"] as? String == "could-not-evaluate")
+        #expect(object["code"] as? String == "malformed-input")
+    }
+
+    @Test("a malformed envelope's JSON error names the member by its pointer")
+    func jsonErrorPointer() throws {
+        let ws = try Self.setUp()
+        try ws.write("odd.json", #"{"payloadType":"t","payload":"e30=","signatures":[{"sig":"AA==","extra":1}]}"#)
+        let result = try ws.run(["verify", "odd.json", "--trust", "trust", "--format", "json"])
+        #expect(result.exitCode == 2, "\(result)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["pointer"] as? String == "/signatures/0/extra")
+        #expect(object["code"] as? String == "malformed-input")
+        #expect(result.stderr.contains("/signatures/0/extra: unknown member"), "\(result)")
+    }
+
+    @Test("audit policy test on a missing folder is a clear error with exit 2")
+    func policyTestMissingFolder() throws {
+        let ws = try Self.setUp()
+        try ws.write("policy.yaml", "version: 1\nname: p\nrules: []\n")
+        let result = try ws.run(["policy", "test", "no-such-cases", "--policy", "policy.yaml"])
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.stderr.hasPrefix("audit: error: no-such-cases: no such file"), "\(result)")
+        #expect(!result.stderr.contains("NSCocoaErrorDomain"), "\(result)")
     }
 
     @Test("usage errors exit 64")

@@ -93,7 +93,7 @@ struct ManifestEndToEndTests {
         #expect(initialized.stdout.hasPrefix("wrote draft.yaml: 3 artifacts"), "\(initialized)")
         let draft = String(decoding: try ws.read("draft.yaml"), as: UTF8.self)
         for (path, digest) in try Self.digests(ws) {
-            #expect(draft.contains("- name: \"\(path)\"\n    digest:\n      sha256: \"\(digest)\""), "\(path)")
+            #expect(draft.contains("- name: \"\(path)\"\n  digest:\n    sha256: \"\(digest)\""), "\(path)")
         }
 
         let refused = try Self.sign(ws, "draft.yaml")

@@ -143,7 +143,7 @@ struct PolicyEndToEndTests {
         let ws = try Self.setUp(signing: ["hosted-cn-data-flows"])
         let result = try Self.verify(
             ws, "hosted-cn-data-flows",
-            ["--format", "sarif", "--output", "a.sarif", "--format", "junit", "--output", "a.xml", "--format", "text"])
+            ["--format", "sarif=a.sarif", "--format", "junit=a.xml", "--format", "text"])
         #expect(result.exitCode == 1, "\(result)")
         #expect(result.stdout.contains("ENT-JUR-DATA-FLOWS"), "\(result)")
         let sarif = try #require(try JSONSerialization.jsonObject(with: ws.read("a.sarif")) as? [String: Any])
@@ -153,6 +153,33 @@ struct PolicyEndToEndTests {
         #expect(junit.hasPrefix("<?xml"), "\(junit)")
         #expect(junit.contains("<testsuites"), "\(junit)")
         #expect(junit.contains("ENT-JUR-DATA-FLOWS"), "\(junit)")
+    }
+
+    @Test("--output pairs with formats in order when that is unambiguous, and is refused when it is not")
+    func outputPairing() throws {
+        let ws = try Self.setUp(signing: ["hosted-cn-data-flows"])
+        let paired = try Self.verify(
+            ws, "hosted-cn-data-flows", ["--format", "sarif", "--output", "b.sarif", "--format", "junit", "-o", "b.xml"])
+        #expect(paired.exitCode == 1, "\(paired)")
+        #expect(paired.stdout.isEmpty, "\(paired)")
+        #expect(String(decoding: try ws.read("b.sarif"), as: UTF8.self).contains("\"version\" : \"2.1.0\""))
+        #expect(String(decoding: try ws.read("b.xml"), as: UTF8.self).hasPrefix("<?xml"))
+
+        let mixed = try Self.verify(ws, "hosted-cn-data-flows", ["--format", "html=c.html", "--format", "json", "-o", "c.json"])
+        #expect(mixed.exitCode == 1, "\(mixed)")
+        #expect(String(decoding: try ws.read("c.html"), as: UTF8.self).contains("<html"))
+        #expect(String(decoding: try ws.read("c.json"), as: UTF8.self).contains("\"verdict\""))
+
+        let ambiguous = try Self.verify(
+            ws, "hosted-cn-data-flows", ["--format", "text", "--format", "html", "--output", "d.html"])
+        #expect(ambiguous.exitCode == 64, "\(ambiguous)")
+        #expect(ambiguous.stderr.contains("--format FORMAT=FILE"), "\(ambiguous)")
+        #expect(!FileManager.default.fileExists(atPath: ws.path("d.html")))
+
+        for bad in ["html=", "pdf=x.pdf", "pdf"] {
+            let refused = try Self.verify(ws, "hosted-cn-data-flows", ["--format", bad])
+            #expect(refused.exitCode == 64, "\(bad): \(refused)")
+        }
     }
 
     @Test("--format github prints ::error lines and appends the job summary")

@@ -246,6 +246,14 @@ struct ManifestReaderExampleTests {
         // The draft written as YAML reads back to the same value.
         #expect(try yaml(YAMLWriter.write(draft)) == draft)
     }
+
+    @Test func yamlWriterKeepsEveryValueItsType() throws {
+        let tricky = try StrictJSON.parse(Array(#"""
+            {"no":"yes","version":"1.10","nothing":"null","n":12,"x":-0.5,"t":true,"z":null,"e":[],"o":{},
+             "lines":"a\nb: c","quote":"say \"hi\" # not a comment","unicode":"Zürich 北京","list":[{"a":1},["x"],""]}
+            """#.utf8))
+        #expect(try yaml(YAMLWriter.write(tricky)) == tricky)
+    }
 }
 
 // MARK: - Structure: sections, types, unknown members

@@ -3,7 +3,9 @@ import Dispatch
 import Foundation
 
 /// Why a model directory could not be listed or hashed: every problem found, not just the first.
-public struct ArtifactError: Error, Sendable, CustomStringConvertible {
+public struct ArtifactError: AuditError {
+    public var code: AuditErrorCode { .artifacts }
+
     public let problems: [ArtifactProblem]
 
     public init(problems: [ArtifactProblem]) {
@@ -18,7 +20,9 @@ public struct ArtifactError: Error, Sendable, CustomStringConvertible {
 }
 
 /// One thing wrong with one artifact: missing, tampered, unexpected, or unsafe to read.
-public struct ArtifactProblem: Error, Sendable, Equatable, CustomStringConvertible {
+public struct ArtifactProblem: AuditError, Equatable {
+    public var code: AuditErrorCode { .artifacts }
+
     /// What is wrong.
     public enum Kind: Sendable, Equatable {
         /// Named (by the manifest or the caller) but not present.

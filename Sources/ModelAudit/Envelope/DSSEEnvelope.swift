@@ -68,7 +68,10 @@ public struct DSSESignature: Sendable, Equatable {
 }
 
 /// Why bytes are not a usable DSSE envelope.
-public struct EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct EnvelopeError: AuditError, Equatable {
+    public var code: AuditErrorCode { .malformedInput }
+    public var jsonPointer: String? { pointer }
+
     public let message: String
     /// JSON pointer to the offending member, when there is one.
     public let pointer: String?
@@ -95,27 +98,42 @@ extension DSSEEnvelope {
     }
 
     static func decode(_ value: JSONValue) throws -> DSSEEnvelope {
-        let wire: WireEnvelope
-        do {
-            wire = try StrictJSONDecoder().decode(WireEnvelope.self, from: value)
-        } catch let problem as JSONDecodingProblem {
-            throw EnvelopeError("not a DSSE envelope: \(problem)", pointer: problem.pointer)
+        let log = ProblemLog()
+        var payloadType: String?
+        var payloadText: String?
+        var signatureTexts: [(keyID: String?, sig: String)]?
+        if let reader = ObjectReader.make(value, pointer: "", log: log) {
+            payloadType = reader.text("payloadType")
+            payloadText = reader.text("payload")
+            signatureTexts = reader.objects("signatures") { entry in
+                defer { entry.finish() }
+                let keyID = entry.text("keyid", required: false)
+                return entry.text("sig").map { (keyID, $0) }
+            }
+            reader.finish()
         }
-        guard let payload = Base64.decode(wire.payload) else {
+        if let first = log.problems.first {
+            let all = log.problems.map(\.description).joined(separator: "; ")
+            throw EnvelopeError("not a DSSE envelope: \(all)", pointer: first.pointer)
+        }
+        guard let payloadType, let payloadText, let signatureTexts else {
+            throw EnvelopeError("not a DSSE envelope", pointer: "")
+        }
+        guard let payload = Base64.decode(payloadText) else {
             throw EnvelopeError("payload is not valid base64", pointer: "/payload")
         }
-        guard wire.signatures.count <= maxSignatures else {
+        guard signatureTexts.count <= maxSignatures else {
             throw EnvelopeError(
-                "\(wire.signatures.count) signatures exceed the limit of \(maxSignatures)", pointer: "/signatures")
+                "\(signatureTexts.count) signatures exceed the limit of \(maxSignatures)", pointer: "/signatures")
         }
         var signatures: [DSSESignature] = []
-        for (index, entry) in wire.signatures.enumerated() {
+        for (index, entry) in signatureTexts.enumerated() {
             guard let sig = Base64.decode(entry.sig) else {
                 throw EnvelopeError("signature is not valid base64", pointer: "/signatures/\(index)/sig")
             }
-            signatures.append(DSSESignature(keyID: entry.keyid, signature: sig))
+            signatures.append(DSSESignature(keyID: entry.keyID, signature: sig))
         }
-        return DSSEEnvelope(payloadType: wire.payloadType, payload: payload, signatures: signatures)
+        return DSSEEnvelope(payloadType: payloadType, payload: payload, signatures: signatures)
     }
 
     /// The envelope as pretty-printed JSON with sorted keys and standard base64, ending in a newline.
@@ -137,15 +155,17 @@ extension DSSEEnvelope {
     }
 }
 
-private struct WireEnvelope: Codable {
+private struct WireEnvelope: Encodable {
     var payloadType: String
     var payload: String
     var signatures: [WireSignature]
 }
 
-private struct WireSignature: Codable {
+private struct WireSignature: Encodable {
     var keyid: String?
     var sig: String
+
+    private enum CodingKeys: String, CodingKey { case keyid, sig }
 
     func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)

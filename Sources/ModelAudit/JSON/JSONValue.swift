@@ -1,7 +1,7 @@
 /// A JSON document parsed from untrusted input: the value tree the strict parser produces.
 ///
 /// Objects keep their members in document order with unique keys, numbers keep their exact literal, and every
-/// number is finite. Build values from bytes with `StrictJSON.parse`; decode them with `StrictJSONDecoder`.
+/// number is finite. Build values from bytes with `StrictJSON.parse`; read them with `ObjectReader`.
 ///
 /// Not `indirect`: arrays and objects already hold their children out of line, and with every payload at most 16
 /// bytes a value fits in 24 without a heap box of its own, which keeps memory per input byte low and parsing fast.
@@ -176,7 +176,8 @@ public struct JSONObject: Sendable, Equatable {
     }
 
     /// The error `init(_:)` throws when two members share a key.
-    public struct DuplicateKey: Error, Sendable, Equatable, CustomStringConvertible {
+    public struct DuplicateKey: AuditError, Equatable {
+        public var code: AuditErrorCode { .malformedInput }
         public let key: String
         public var description: String { "duplicate key \(quotedForMessage(key))" }
     }
@@ -208,13 +209,9 @@ public struct JSONObject: Sendable, Equatable {
 // MARK: - Codable
 
 extension JSONValue: Codable {
-    /// Takes the value whole. Under `StrictJSONDecoder` everything beneath it counts as consumed, which is how a type
-    /// keeps an `extensions` object opaque; under other decoders it is rebuilt from the decoder's containers.
+    /// Rebuilds the value from the decoder's containers. Untrusted JSON is read with `StrictJSON.parse` and
+    /// `ObjectReader`, never through `Decodable`.
     public init(from decoder: any Decoder) throws {
-        if let strict = decoder as? StrictValueDecoder {
-            self = strict.takeWhole()
-            return
-        }
         let single = try decoder.singleValueContainer()
         if single.decodeNil() {
             self = .null
@@ -269,18 +266,9 @@ extension JSONValue: Codable {
 }
 
 extension JSONObject: Codable {
-    /// Takes the object whole (see `JSONValue.init(from:)`). Other decoders do not keep member order, so members
-    /// are then sorted by key to stay deterministic.
+    /// Rebuilds the object from the decoder's containers, which do not keep member order, so members are sorted by
+    /// key to stay deterministic.
     public init(from decoder: any Decoder) throws {
-        if let strict = decoder as? StrictValueDecoder {
-            guard case .object(let object) = strict.value else {
-                throw JSONDecodingProblem(
-                    kind: .typeMismatch(expected: "object", found: strict.value.kindName), pointer: strict.pointer)
-            }
-            _ = strict.takeWhole()
-            self = object
-            return
-        }
         let container = try decoder.container(keyedBy: JSONCodingKey.self)
         var members: [(key: String, value: JSONValue)] = []
         for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {

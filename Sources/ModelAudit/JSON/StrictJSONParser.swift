@@ -17,7 +17,9 @@ public struct JSONLimits: Sendable, Equatable {
 }
 
 /// Why bytes are not one strict JSON document, and the byte offset where the problem is.
-public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct JSONParseError: AuditError, Equatable {
+    public var code: AuditErrorCode { .malformedInput }
+
     /// What is wrong; texts are short descriptions meant for the message, not for matching.
     public enum Kind: Sendable, Equatable {
         case tooLarge(limit: Int, actual: Int)
@@ -94,15 +96,6 @@ public enum StrictJSON {
             return try result.get()
         }
         return try Array(data).withUnsafeBufferPointer { parse(buffer: $0, limits: limits) }.get()
-    }
-
-    /// Parses `data` and decodes a `T` from it; throws `JSONParseError` or `JSONDecodingProblem`.
-    public static func decode<T: Decodable>(
-        _ type: T.Type, from data: some Collection<UInt8>, limits: JSONLimits = .default,
-        options: StrictDecodingOptions = .init()
-    ) throws -> T {
-        let value = try parse(data, limits: limits)
-        return try StrictJSONDecoder(options: options).decode(type, from: value)
     }
 
     static func parse(buffer: UnsafeBufferPointer<UInt8>, limits: JSONLimits) -> Result<JSONValue, JSONParseError> {

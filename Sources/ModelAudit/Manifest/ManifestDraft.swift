@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 /// Builds the manifest draft `audit init` writes: artifacts filled in, every section present for the author.
 ///
@@ -59,82 +60,30 @@ public enum ManifestDraft {
     }
 }
 
-/// Writes a `JSONValue` as block-style YAML that `YAMLDocument` reads back to the same value.
+/// Writes a `JSONValue` as block-style YAML, through Yams, that `YAMLDocument` reads back to the same value.
 ///
-/// Strings are always double-quoted (JSON escapes are valid YAML), so no value changes type on the way back.
+/// Strings are always double-quoted and numbers keep their JSON literal, so no value changes type on the way back
+/// (a version "1.10" stays a string, a bare `no` never becomes false); members keep their order.
 public enum YAMLWriter {
     public static func write(_ value: JSONValue) -> String {
-        var out = ""
-        emit(value, indent: 0, into: &out, inline: false)
-        if !out.hasSuffix("\n") { out += "\n" }
-        return out
+        // Serialising a tree of plain nodes cannot fail; should Yams ever refuse, the JSON text is valid YAML too.
+        let text = (try? Yams.serialize(node: node(value), indent: 2, width: -1, allowUnicode: true, lineBreak: .ln))
+            ?? String(decoding: JSONWriter.write(value), as: UTF8.self)
+        return text.hasSuffix("\n") ? text : text + "\n"
     }
 
-    private static func scalar(_ value: JSONValue) -> String? {
+    static func node(_ value: JSONValue) -> Yams.Node {
         switch value {
-        case .null: return "null"
-        case .bool(let flag): return flag ? "true" : "false"
-        case .number(let number): return number.literal
-        case .string(let text): return quoted(text)
-        case .array(let items) where items.isEmpty: return "[]"
-        case .object(let object) where object.members.isEmpty: return "{}"
-        default: return nil
-        }
-    }
-
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += String(format: "\\u%04X", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
-
-    private static func key(_ text: String) -> String {
-        let plain = text.unicodeScalars.allSatisfy {
-            ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "_" || $0 == "-"
-        }
-        let reserved = ["true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"]
-        return plain && !text.isEmpty && !reserved.contains(text.lowercased()) ? text : quoted(text)
-    }
-
-    private static func emit(_ value: JSONValue, indent: Int, into out: inout String, inline: Bool) {
-        let pad = String(repeating: " ", count: indent)
-        switch value {
-        case .object(let object) where !object.members.isEmpty:
-            for (index, member) in object.members.enumerated() {
-                let prefix = (inline && index == 0) ? "" : pad
-                if let text = scalar(member.value) {
-                    out += "\(prefix)\(key(member.key)): \(text)\n"
-                } else {
-                    out += "\(prefix)\(key(member.key)):\n"
-                    emit(member.value, indent: indent + 2, into: &out, inline: false)
-                }
-            }
-        case .array(let items) where !items.isEmpty:
-            for (index, item) in items.enumerated() {
-                let prefix = (inline && index == 0) ? "" : pad
-                if let text = scalar(item) {
-                    out += "\(prefix)- \(text)\n"
-                } else {
-                    out += "\(prefix)- "
-                    emit(item, indent: indent + 2, into: &out, inline: true)
-                }
-            }
-        default:
-            out += "\(inline ? "" : pad)\(scalar(value) ?? "null")\n"
+        case .null: return .scalar(.init("null", Tag(.null), .plain))
+        case .bool(let flag): return .scalar(.init(flag ? "true" : "false", Tag(.bool), .plain))
+        case .number(let number):
+            return .scalar(.init(number.literal, Tag(number.int64 == nil ? .float : .int), .plain))
+        case .string(let text): return .scalar(.init(text, Tag(.str), .doubleQuoted))
+        case .array(let items):
+            return .sequence(.init(items.map(node), Tag(.seq), items.isEmpty ? .flow : .block))
+        case .object(let object):
+            let pairs = object.members.map { (Yams.Node.scalar(.init($0.key, Tag(.str), .any)), node($0.value)) }
+            return .mapping(.init(pairs, Tag(.map), object.members.isEmpty ? .flow : .block))
         }
     }
 }

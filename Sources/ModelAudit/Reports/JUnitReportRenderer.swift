@@ -17,82 +17,39 @@ public struct JUnitReportRenderer: ReportRenderer {
 
     /// The XML document, one trailing newline.
     public func xml(_ report: AuditReport) -> String {
-        let suites = report.models.map { suite($0, report: report) }
-        var out = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-        out += "<testsuites"
-        out += attributes([
-            ("name", report.tool.name),
-            ("tests", String(suites.map(\.counts.tests).reduce(0, +))),
-            ("failures", String(suites.map(\.counts.failures).reduce(0, +))),
-            ("errors", String(suites.map(\.counts.errors).reduce(0, +))),
-            ("skipped", String(suites.map(\.counts.skipped).reduce(0, +))),
-            ("timestamp", report.evaluatedAt),
-        ])
-        out += ">\n"
-        for suite in suites { out += suite.xml }
-        out += "</testsuites>\n"
-        return out
+        JUnitWriter.document(
+            name: report.tool.name, timestamp: report.evaluatedAt,
+            suites: report.models.map { suite($0, report: report) })
     }
 
-    private struct Counts {
-        var tests = 0
-        var failures = 0
-        var errors = 0
-        var skipped = 0
-    }
-
-    private func suite(_ model: ModelReport, report: AuditReport) -> (xml: String, counts: Counts) {
-        var counts = Counts()
-        var cases = ""
+    private func suite(_ model: ModelReport, report: AuditReport) -> JUnitWriter.Suite {
         var seen: [String: Int] = [:]
         let modelName = model.name ?? model.file
-        for finding in model.findings {
-            counts.tests += 1
+        let cases = model.findings.map { finding -> JUnitWriter.TestCase in
             var name = "\(finding.ruleID) [\(modelName)]"
             seen[name, default: 0] += 1
             if let occurrence = seen[name], occurrence > 1 { name += " #\(occurrence)" }
-            cases += "    <testcase" + attributes([("classname", model.file), ("name", name)])
+            let outcome: JUnitWriter.Outcome
             switch finding.status {
             case .pass:
-                cases += "/>\n"
-                continue
+                outcome = .passed
             case .fail:
-                counts.failures += 1
-                cases += ">\n      <failure"
-                    + attributes([("message", finding.message), ("type", finding.severity.rawValue)]) + ">"
-                    + details(finding) + "</failure>\n"
+                outcome = .failure(message: finding.message, type: finding.severity.rawValue, details: details(finding))
             case .error:
-                counts.errors += 1
-                cases += ">\n      <error"
-                    + attributes([("message", finding.message), ("type", finding.severity.rawValue)]) + ">"
-                    + details(finding) + "</error>\n"
+                outcome = .error(message: finding.message, type: finding.severity.rawValue, details: details(finding))
             case .waived:
-                counts.skipped += 1
                 var message = "waived: \(finding.message)"
                 if let waiver = finding.waiver {
                     message += " — \(waiver.justification) (approved by \(waiver.approver) until \(waiver.expires))"
                 }
-                cases += ">\n      <skipped" + attributes([("message", message)]) + "/>\n"
+                outcome = .skipped(message: message)
             case .notApplicable:
-                counts.skipped += 1
-                cases += ">\n      <skipped" + attributes([("message", "not applicable: \(finding.message)")]) + "/>\n"
+                outcome = .skipped(message: "not applicable: \(finding.message)")
             case .warn:
-                cases += ">\n      <system-out>" + XMLText.text("warning: \(finding.message)") + "\n" + details(finding)
-                    + "</system-out>\n"
+                outcome = .passedWithOutput(["warning: \(finding.message)"] + details(finding))
             }
-            cases += "    </testcase>\n"
+            return JUnitWriter.TestCase(className: model.file, name: name, outcome: outcome)
         }
-
-        var out = "  <testsuite"
-        out += attributes([
-            ("name", model.displayName),
-            ("tests", String(counts.tests)),
-            ("failures", String(counts.failures)),
-            ("errors", String(counts.errors)),
-            ("skipped", String(counts.skipped)),
-            ("timestamp", report.evaluatedAt),
-        ])
-        out += ">\n    <properties>\n"
         var properties = [
             ("file", model.file), ("envelopeSHA256", model.envelopeSHA256), ("verdict", model.verdict.rawValue),
             ("mode", report.mode.rawValue),
@@ -101,16 +58,13 @@ public struct JUnitReportRenderer: ReportRenderer {
         if let policy = report.policy {
             properties += [("policy", policy.name), ("policySHA256", policy.sha256)]
         }
-        for (name, value) in properties {
-            out += "      <property" + attributes([("name", name), ("value", value)]) + "/>\n"
-        }
-        out += "    </properties>\n" + cases + "  </testsuite>\n"
-        return (out, counts)
+        return JUnitWriter.Suite(
+            name: model.displayName, timestamp: report.evaluatedAt,
+            properties: properties.map { (name: $0.0, value: $0.1) }, cases: cases)
     }
 
-    /// The finding's particulars as escaped character data, one per line, for a failure's or error's body. Each line
-    /// is escaped on its own, so a line break from input stays a reference and never starts a line of the file.
-    private func details(_ finding: Finding) -> String {
+    /// The finding's particulars, one per line, for a failure's or error's body.
+    private func details(_ finding: Finding) -> [String] {
         var lines = ["\(finding.title) (\(finding.severity.rawValue))"]
         if let expected = finding.expected { lines.append("expected: \(expected)") }
         if let observed = finding.observed { lines.append("observed: \(observed)") }
@@ -118,12 +72,6 @@ public struct JUnitReportRenderer: ReportRenderer {
         if let path = finding.path { lines.append("path: \(path.joined(separator: " ← "))") }
         if let remediation = finding.remediation { lines.append("fix: \(remediation)") }
         if !finding.controls.isEmpty { lines.append("controls: \(finding.controls.joined(separator: ", "))") }
-        return lines.map(XMLText.text).joined(separator: "\n")
-    }
-
-    // MARK: - XML
-
-    private func attributes(_ pairs: [(String, String)]) -> String {
-        pairs.map { " \($0.0)=\"\(XMLText.attribute($0.1))\"" }.joined()
+        return lines
     }
 }

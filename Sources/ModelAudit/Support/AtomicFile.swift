@@ -7,7 +7,9 @@ import Foundation
 /// A full disk, a file-size limit or a read-only directory fails before the rename, so the old file is intact.
 /// A file that is read, changed and written back must also be locked for the whole sequence: see `FileLock`.
 public enum AtomicFile {
-    public struct WriteError: Error, Sendable, CustomStringConvertible {
+    public struct WriteError: AuditError {
+        public var code: AuditErrorCode { .writeFailed }
+
         public let path: String
         public let reason: String
         public var description: String { "cannot write \(path): \(reason)" }

@@ -18,7 +18,10 @@ public struct ValidationProblem: Sendable, Equatable, Comparable, CustomStringCo
 }
 
 /// Every problem found in a document, reported together.
-public struct InvalidDocumentError: Error, Sendable, CustomStringConvertible {
+public struct InvalidDocumentError: AuditError {
+    public var code: AuditErrorCode { .malformedInput }
+    public var jsonPointer: String? { problems.first?.pointer }
+
     public let document: String
     public let problems: [ValidationProblem]
 
@@ -99,6 +102,17 @@ public struct ObjectReader {
         }
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             if required { log.add(path(key), "required, not filled in") } else { log.add(path(key), "must not be empty") }
+            return nil
+        }
+        return text
+    }
+
+    /// A string that may be empty, for wire formats where an empty string is a value (a DSSE payload or key hint),
+    /// not a blank left to fill in.
+    public func text(_ key: String, required: Bool = true) -> String? {
+        guard let value = value(key, required: required) else { return nil }
+        guard case .string(let text) = value else {
+            log.add(path(key), "expected a string, found \(value.kindName)")
             return nil
         }
         return text

@@ -21,7 +21,9 @@ public final class FileLock {
     public static let defaultTimeout: Duration = .seconds(10)
 
     /// Why the lock could not be taken; nothing was read or written.
-    public struct LockError: Error, Sendable, CustomStringConvertible {
+    public struct LockError: AuditError {
+        public var code: AuditErrorCode { .locked }
+
         public enum Reason: Sendable, Equatable {
             /// Another writer held the lock for the whole wait; `holder` is its PID when the kernel says.
             case timedOut(holder: Int32?, waited: Duration)

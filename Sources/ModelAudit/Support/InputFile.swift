@@ -3,7 +3,9 @@ import Foundation
 /// Reads untrusted input files with a size ceiling, so a huge or endless file cannot exhaust memory.
 public enum InputFile {
     /// Why a file could not be read.
-    public struct ReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    public struct ReadError: AuditError, Equatable {
+        public var code: AuditErrorCode { .unreadableInput }
+
         public enum Kind: Sendable, Equatable {
             case missing
             case notRegularFile

@@ -10,7 +10,9 @@ import Yams
 /// that would grow past `maxNodes` values ("billion laughs") is refused.
 public enum YAMLDocument {
     /// Why YAML could not be read.
-    public struct ParseError: Error, Sendable, CustomStringConvertible {
+    public struct ParseError: AuditError {
+        public var code: AuditErrorCode { .malformedInput }
+
         public let message: String
         /// 1-based line, when known.
         public let line: Int?

@@ -36,7 +36,10 @@ public struct TrustStore: Sendable {
     public static func load(directory: String) throws -> TrustStore {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
-            throw TrustStoreError([.init("trust directory \(directory) does not exist")])
+            throw TrustStoreError([
+                .init("trust directory \(directory) does not exist; name yours with --trust DIR, or create one with "
+                    + "`audit trust init --trust \(directory)` and `audit trust add`")
+            ])
         }
         guard isDirectory.boolValue else {
             throw TrustStoreError([.init("trust directory \(directory) is not a directory")])
@@ -45,7 +48,10 @@ public struct TrustStore: Sendable {
         let pemFiles = keyFileNames(in: directory)
         guard FileManager.default.fileExists(atPath: indexPath) else {
             if pemFiles.isEmpty {
-                throw TrustStoreError([.init("trust directory \(directory) is empty (no \(indexFileName), no keys)")])
+                throw TrustStoreError([
+                    .init("trust directory \(directory) is empty (no \(indexFileName), no keys); create it with "
+                        + "`audit trust init --trust \(directory)`")
+                ])
             }
             throw TrustStoreError([.init("\(indexPath) is missing; it lists each key's owner and roles")])
         }
@@ -72,18 +78,13 @@ public struct TrustStore: Sendable {
         guard bytes.count <= maxIndexBytes else {
             throw TrustStoreError([.init("\(indexPath) is larger than the \(maxIndexBytes)-byte limit")])
         }
-        let index: TrustIndex
-        do {
-            index = try StrictJSON.decode(TrustIndex.self, from: bytes)
-        } catch {
-            throw TrustStoreError([.init("\(indexPath): \(error)")])
-        }
+        let index = try TrustIndex.read(bytes, path: indexPath)
         var problems: [TrustStoreError.Problem] = []
         if index.version != 1 {
             problems.append(.init("unsupported trust index version \(index.version) (expected 1)", pointer: "/version"))
         }
         if index.keys.isEmpty {
-            problems.append(.init("\(indexPath) lists no keys", pointer: "/keys"))
+            problems.append(.init("\(indexPath) lists no keys; add one with `audit trust add`", pointer: "/keys"))
         }
         var loaded: [TrustedKey] = []
         var listedFiles: Set<String> = []
@@ -190,7 +191,10 @@ public struct TrustStore: Sendable {
 }
 
 /// Every problem found while loading a trust store.
-public struct TrustStoreError: Error, Sendable, CustomStringConvertible {
+public struct TrustStoreError: AuditError {
+    public var code: AuditErrorCode { .invalidTrustStore }
+    public var jsonPointer: String? { problems.first?.pointer ?? nil }
+
     public struct Problem: Sendable, Equatable, CustomStringConvertible {
         public let message: String
         /// JSON pointer into `trust.json`, when the problem is in an entry.
@@ -220,12 +224,13 @@ public struct TrustStoreError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// The `trust.json` document.
-struct TrustIndex: Decodable {
+/// The `trust.json` document, read member by member: a wrong type, a missing or an unknown member is a problem at
+/// its JSON pointer, and every such problem is reported at once.
+struct TrustIndex {
     var version: Int
     var keys: [Entry]
 
-    struct Entry: Decodable {
+    struct Entry {
         var file: String
         var keyid: String?
         var owner: String
@@ -235,5 +240,45 @@ struct TrustIndex: Decodable {
         var notAfter: String?
         var revoked: Bool?
         var note: String?
+    }
+
+    static func read(_ bytes: [UInt8], path: String) throws -> TrustIndex {
+        let value: JSONValue
+        do {
+            value = try StrictJSON.parse(bytes)
+        } catch {
+            throw TrustStoreError([.init("\(path): \(error)")])
+        }
+        let log = ProblemLog()
+        var version: Int?
+        var keys: [Entry]?
+        if let reader = ObjectReader.make(value, pointer: "", log: log) {
+            version = reader.integer("version", in: 0...Int(Int32.max))
+            keys = reader.objects("keys") { entry in
+                defer { entry.finish() }
+                // `owner` and `file` may be read as blank here: the loader explains what a blank one means.
+                let file = entry.text("file")
+                let owner = entry.text("owner")
+                let roles = entry.array("roles") { value, pointer -> String? in
+                    guard case .string(let name) = value else {
+                        log.add(pointer, "expected a string, found \(value.kindName)")
+                        return nil
+                    }
+                    return name
+                }
+                let parsed = Entry(
+                    file: file ?? "", keyid: entry.text("keyid", required: false), owner: owner ?? "",
+                    roles: roles ?? [], scheme: entry.text("scheme", required: false),
+                    notBefore: entry.text("notBefore", required: false),
+                    notAfter: entry.text("notAfter", required: false),
+                    revoked: entry.bool("revoked", required: false), note: entry.text("note", required: false))
+                return file == nil || owner == nil || roles == nil ? nil : parsed
+            }
+            reader.finish()
+        }
+        guard log.problems.isEmpty, let version, let keys else {
+            throw TrustStoreError(log.problems.map { .init($0.message, pointer: $0.pointer) })
+        }
+        return TrustIndex(version: version, keys: keys)
     }
 }

@@ -22,14 +22,18 @@ public struct Auditor: Sendable {
         public var concurrency: Int
         /// Where parent manifests are looked up by digest.
         public var store: ManifestStore?
+        /// How many generations of ancestry to follow, at most `LineageResolver.generationLimit`.
+        public var lineageDepth: Int
 
         public init(
             threshold: Int = 1, time: Date, followSymlinks: Bool = false,
             extraFiles: ArtifactCheck.ExtraFilePolicy = .fail, limits: JSONLimits = .default,
             modelDirectory: @escaping @Sendable (String) -> String? = { _ in nil },
             custodyBundle: @escaping @Sendable (String) -> CustodyBundleSource? = Auditor.custodyBundleBeside,
-            store: ManifestStore? = nil, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+            store: ManifestStore? = nil, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
+            lineageDepth: Int = LineageResolver.generationLimit
         ) {
+            self.lineageDepth = lineageDepth
             self.concurrency = max(1, concurrency)
             self.custodyBundle = custodyBundle
             self.store = store
@@ -56,31 +60,36 @@ public struct Auditor: Sendable {
         self.policy = policy
         self.options = options
         self.evaluator = PolicyEvaluator(policy: policy, time: options.time)
-        self.lineageResolver = LineageResolver(store: options.store, trustStore: trustStore, time: options.time)
+        self.lineageResolver = LineageResolver(
+            store: options.store, trustStore: trustStore, time: options.time, maxDepth: options.lineageDepth)
     }
 
     /// Audits one envelope; throws when it cannot be read or decoded, or its model directory cannot be read.
     public func audit(file: String, progress: DigestProgress? = nil) throws -> ModelReport {
-        let bytes = try InputFile.read(file, limit: options.limits.maxBytes)
-        let digest = try Digests.sha256Hex(bytes)
-        let envelope = try DSSEEnvelope.decode(bytes, limits: options.limits)
-        let directory = options.modelDirectory(file)
-        let custody = options.custodyBundle(file)
+        let verified = try verify(try LoadedEnvelope.load(file, limits: options.limits), progress: progress)
+        return evaluator.evaluate(
+            file: file, envelopeSHA256: verified.envelope.sha256, verification: verified.verification,
+            modelDirectory: verified.modelDirectory, lineage: verified.lineage)
+    }
+
+    /// The steps before the policy: signatures → manifest → files → custody (`ModelVerifier`), then lineage when the
+    /// signatures verified. `audit lineage` stops here; `audit` goes on to evaluate the policy.
+    public func verify(_ loaded: LoadedEnvelope, progress: DigestProgress? = nil) throws -> VerifiedModel {
+        let directory = options.modelDirectory(loaded.file)
+        let custody = options.custodyBundle(loaded.file)
         let verification = try ModelVerifier(
             trustStore: trustStore,
             options: ModelVerificationOptions(
                 threshold: options.threshold, time: options.time, modelDirectory: directory,
                 followSymlinks: options.followSymlinks, extraFiles: options.extraFiles,
                 custodyBundle: custody?.path, custodyBundleIsSidecar: custody?.isSidecar ?? false,
-                envelopeSHA256: digest)
-        ).verify(envelope, progress: progress)
+                envelopeSHA256: loaded.sha256)
+        ).verify(loaded.envelope, progress: progress)
         var lineage: LineageResolver.Result?
         if verification.signatures.isVerified, let statement = verification.statement {
-            lineage = lineageResolver.resolve(statement, envelopeSHA256: digest)
+            lineage = lineageResolver.resolve(statement, envelopeSHA256: loaded.sha256)
         }
-        return evaluator.evaluate(
-            file: file, envelopeSHA256: digest, verification: verification, modelDirectory: directory,
-            lineage: lineage)
+        return VerifiedModel(envelope: loaded, modelDirectory: directory, verification: verification, lineage: lineage)
     }
 
     /// `model.json` → `model.custody.jsonl` when that file exists.

@@ -31,7 +31,20 @@ public enum PolicyTestSuite {
 
     /// Every case file (`*.yaml`, `*.yml`, `*.json`) directly in `directory`, in name order.
     public static func run(directory: String, policy: Policy, defaultTime: Date) throws -> [CaseResult] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+            throw InputFile.ReadError(path: directory, kind: .missing)
+        }
+        guard isDirectory.boolValue else {
+            throw InputFile.ReadError(path: directory, kind: .unreadable("not a directory of policy test cases"))
+        }
+        let entries: [String]
+        do {
+            entries = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw InputFile.ReadError(path: directory, kind: .unreadable("cannot list the directory"))
+        }
+        let names = entries
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") || $0.hasSuffix(".json") }
             .sorted()
         guard !names.isEmpty else {
@@ -141,24 +154,13 @@ extension PolicyTestSuite {
 
     /// JUnit XML: one testcase per expectation, named `<rule id> [<case>]`.
     public static func junit(_ results: [CaseResult], suite: String) -> String {
-        let failed = results.filter { !$0.passed }.count
-        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        xml += "<testsuites tests=\"\(results.count)\" failures=\"\(failed)\">\n"
-        xml += "  <testsuite name=\"\(XMLText.attribute(suite))\" tests=\"\(results.count)\" failures=\"\(failed)\">\n"
-        for result in results {
-            let name = XMLText.attribute("\(result.ruleID) [\(result.caseName)]")
-            xml += "    <testcase classname=\"\(XMLText.attribute(result.caseName))\" name=\"\(name)\""
-            if result.passed {
-                xml += "/>\n"
-            } else {
-                let message = "expected \(result.expected.rawValue), got \(result.actual?.rawValue ?? "no finding")"
-                xml += ">\n      <failure message=\"\(XMLText.attribute(message))\">"
-                xml += "\(XMLText.text(result.detail))</failure>\n"
-                xml += "    </testcase>\n"
-            }
+        let cases = results.map { result -> JUnitWriter.TestCase in
+            let message = "expected \(result.expected.rawValue), got \(result.actual?.rawValue ?? "no finding")"
+            return JUnitWriter.TestCase(
+                className: result.caseName, name: "\(result.ruleID) [\(result.caseName)]",
+                outcome: result.passed ? .passed : .failure(message: message, type: nil, details: [result.detail]))
         }
-        xml += "  </testsuite>\n</testsuites>\n"
-        return xml
+        return JUnitWriter.document(name: nil, timestamp: nil, suites: [JUnitWriter.Suite(name: suite, cases: cases)])
     }
 }
 

@@ -258,7 +258,9 @@ public struct CSVRecord: Sendable, Equatable {
 }
 
 /// Why a CSV file was rejected, and on which line.
-public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct CSVError: AuditError, Equatable {
+    public var code: AuditErrorCode { .malformedInput }
+
     /// The 1-based line of the problem, or nil when it concerns the whole input.
     public let line: Int?
     public let message: String

@@ -241,7 +241,9 @@ public struct ScreeningMatch: Sendable, Equatable {
 }
 
 /// Why a screening list could not be read or parsed.
-public struct ScreeningListError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct ScreeningListError: AuditError, Equatable {
+    public var code: AuditErrorCode { .invalidPolicy }
+
     public let path: String
     /// The 1-based line of the problem, when it is on one line.
     public let line: Int?
