@@ -311,9 +311,10 @@ public final class PostgresLedger: LedgerStore, IndexedColumnsReading, @unchecke
             var columns: [Int64: [String?]] = [:]
             let rows = try await connection.query(query, logger: logger)
             for try await row in rows {
-                let sequence = try row[0].decode(Int64.self)
+                let cells = row.makeRandomAccess()
+                let sequence = try cells[0].decode(Int64.self)
                 columns[sequence] = try LedgerColumns.names.indices.map { index in
-                    try row[index + 1].decode(String?.self)
+                    try cells[index + 1].decode(String?.self)
                 }
             }
             return columns
