@@ -69,7 +69,7 @@ concurrent() {
 }
 
 echo "audit ledger append, each record its own transaction ($AUDIT)"
-echo "SQLite (WAL, synchronous=FULL):"
+echo "SQLite (WAL, synchronous=NORMAL):"
 single "sqlite:single.db"
 concurrent "sqlite:concurrent.db"
 if [ -n "${AUDIT_TEST_POSTGRES_URL:-}" ]; then

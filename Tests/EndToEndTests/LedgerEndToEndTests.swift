@@ -79,8 +79,8 @@ struct LedgerEndToEndTests {
         // The manifest and trust store are gone: the report comes from the ledger alone.
         try FileManager.default.removeItem(atPath: workspace.path("env.json"))
         try FileManager.default.removeItem(atPath: workspace.path("trust"))
-        let result = try workspace.run(["report", "--from-ledger", ledger.url, "--format", "json", "--format", "html",
-            "-o", "fleet.html", "--format", "markdown", "-o", "fleet.md"])
+        let result = try workspace.run(["report", "--from-ledger", ledger.url, "--format", "json", "--format",
+            "html=fleet.html", "--format", "markdown=fleet.md"])
         let expectedExit: Int32 = (original["models"] as? [[String: Any]])?.first?["verdict"] as? String
             == "compliant" ? 0 : 1
         #expect(result.exitCode == expectedExit, "\(result)")
