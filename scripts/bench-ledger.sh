@@ -109,9 +109,8 @@ for _ in 1 2 3 4 5; do
     best=$(awk -v a="$best" -v s="$start" -v e="$end" 'BEGIN { t = (e - s) * 1000; print (t < a) ? t : a }')
 done
 echo "audit ledger history bench-model-04242 over $MILLION records: $(printf '%.1f' "$best") ms (whole process, best of 5), $(grep -c '"sequence"' history.json) entries"
-query_ms=$(sqlite3 -cmd ".timer on" million.db \
-    "SELECT COUNT(*) FROM (SELECT sequence, content FROM ledger_records WHERE model = 'bench-model-04242' ORDER BY sequence);" \
-    | awk '/Run Time/ { printf "%.1f", $4 * 1000 }')
+query_ms=$(printf '.timer on\n%s\n' "SELECT COUNT(*) FROM (SELECT sequence, content FROM ledger_records \
+WHERE model = 'bench-model-04242' ORDER BY sequence);" | sqlite3 million.db | awk '/Run Time/ { printf "%.1f", $4 * 1000 }')
 echo "the query alone (sqlite3 .timer): ${query_ms} ms"
 start=$(now)
 "$AUDIT" ledger verify --ledger sqlite:million.db | sed 's/^/ledger verify: /'
