@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 #if arch(x86_64)
@@ -8,6 +9,9 @@ let avx2: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2"])]
 #else
 let avx2: [SwiftSetting] = []
 #endif
+// The PostgreSQL ledger backend brings postgres-nio and its TLS stack (two BoringSSL builds); AUDIT_WITHOUT_POSTGRES=1
+// builds `audit` without it, with SQLite ledgers only.
+let withPostgres = ProcessInfo.processInfo.environment["AUDIT_WITHOUT_POSTGRES"] == nil
 
 let package = Package(
     name: "model-audit",
@@ -20,7 +24,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-    ],
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+    ] + (withPostgres ? [.package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2")] : []),
     targets: [
         .systemLibrary(
             name: "COpenSSL",
@@ -33,16 +38,34 @@ let package = Package(
             name: "ModelAudit",
             dependencies: ["AuditCrypto", .product(name: "Yams", package: "Yams")]
         ),
+        // The audit ledger: decisions recorded in a hash chain, on SQLite (GRDB) or PostgreSQL (postgres-nio).
+        // Only the `audit` executable depends on it, so the library stays free of database code.
+        .target(
+            name: "AuditLedger",
+            dependencies: ["ModelAudit", "AuditCrypto", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .executableTarget(
             name: "audit",
             dependencies: [
                 "ModelAudit",
                 "AuditCrypto",
+                "AuditLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ] + (withPostgres ? ["AuditLedgerPostgres"] : [])
         ),
         .testTarget(name: "AuditCryptoTests", dependencies: ["AuditCrypto"]),
         .testTarget(name: "ModelAuditTests", dependencies: ["ModelAudit", "AuditCrypto"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ModelAudit", "AuditCrypto"]),
+        .testTarget(
+            name: "AuditLedgerTests",
+            dependencies: ["AuditLedger", "ModelAudit", "AuditCrypto"] + (withPostgres ? ["AuditLedgerPostgres"] : [])
+        ),
     ]
 )
+
+if withPostgres {
+    package.targets.append(.target(
+        name: "AuditLedgerPostgres",
+        dependencies: ["AuditLedger", "ModelAudit", .product(name: "PostgresNIO", package: "postgres-nio")]
+    ))
+}

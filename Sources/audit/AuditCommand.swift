@@ -16,7 +16,7 @@ struct AuditCommand: ParsableCommand {
         subcommands: [
             KeygenCommand.self, InitCommand.self, DigestCommand.self, SignCommand.self, VerifyCommand.self,
             ShowCommand.self, ReportCommand.self, LineageCommand.self, CustodyCommand.self, PolicyCommand.self,
-            EnvelopeCommand.self, TrustCommand.self,
+            EnvelopeCommand.self, TrustCommand.self, LedgerCommand.self,
         ]
     )
 

@@ -28,7 +28,7 @@ struct ReportCommand: ParsableCommand {
     )
 
     @Argument(help: ArgumentHelp("Signed manifests, or directories of them.", valueName: "dir-or-file"))
-    var inputs: [String]
+    var inputs: [String] = []
 
     @OptionGroup var trustOptions: TrustOptions
     @OptionGroup var signerOptions: SignerOptions
@@ -53,14 +53,22 @@ struct ReportCommand: ParsableCommand {
     var jobs: Int?
 
     @OptionGroup var outputs: ReportOutputOptions
+    @OptionGroup var ledgerOptions: LedgerOptions
+    @OptionGroup var ledgerSource: LedgerSourceOptions
 
     func validate() throws {
-        if inputs.isEmpty { throw ValidationError("give at least one signed manifest or directory") }
+        if inputs.isEmpty && ledgerSource.fromLedger == nil {
+            throw ValidationError("give at least one signed manifest or directory")
+        }
+        if !inputs.isEmpty && ledgerSource.fromLedger != nil {
+            throw ValidationError("give signed manifests or --from-ledger, not both")
+        }
         if threshold < 1 { throw ValidationError("--threshold must be at least 1") }
         if let jobs, jobs < 1 || jobs > 1024 { throw ValidationError("--jobs must be between 1 and 1024") }
     }
 
     func run() throws {
+        if let report = try ledgerSource.writeReport(outputs) { throw AuditExit.code(for: report) }
         let loadedPolicy = try policy.map(PolicyLoader.load(path:))
         let store = try signerOptions.trustStore(trustOptions)
         let files = try Auditor.envelopeFiles(inputs)
@@ -88,6 +96,7 @@ struct ReportCommand: ParsableCommand {
         }
         let report = auditor.report(models: auditor.auditFleet(files: files), mode: mode)
         try outputs.write(report)
+        try ledgerOptions.record(report, origin: "audit report")
         throw AuditExit.code(for: report)
     }
 }

@@ -68,6 +68,7 @@ struct VerifyCommand: ParsableCommand {
     var maxBytes: Int = JSONLimits.default.maxBytes
 
     @OptionGroup var outputs: ReportOutputOptions
+    @OptionGroup var ledgerOptions: LedgerOptions
 
     func validate() throws {
         if threshold < 1 { throw ValidationError("--threshold must be at least 1") }
@@ -94,6 +95,7 @@ struct VerifyCommand: ParsableCommand {
             let model = try auditor.audit(file: envelope, progress: TerminalProgress())
             let report = auditor.report(models: [model], mode: outputs.mode ?? loadedPolicy?.mode ?? .enforce)
             try outputs.write(report)
+            try ledgerOptions.record(report, origin: "audit verify")
             throw AuditExit.code(for: report)
         } catch let error as AuditError where outputs.wantsJSONOnStdout {
             // Machine readers get a JSON answer on every outcome; the error still goes to stderr.

@@ -1,0 +1,327 @@
+import Foundation
+import GRDB
+import ModelAudit
+
+/// The embedded ledger: one SQLite file (WAL journal), appends serialised by `BEGIN IMMEDIATE`.
+public final class SQLiteLedger: LedgerStore, IndexedColumnsReading {
+    public let path: String
+    private let queue: DatabaseQueue
+
+    /// The schema, one step per version; a database is brought up to the last step when opened for writing.
+    static let migrations: [(version: Int, statements: [String])] = [
+        (1, [
+            """
+            CREATE TABLE ledger_records (
+                sequence INTEGER PRIMARY KEY,
+                recorded_at TEXT NOT NULL,
+                model TEXT NOT NULL,
+                model_version TEXT,
+                developer TEXT,
+                envelope_sha256 TEXT NOT NULL,
+                policy_name TEXT,
+                policy_sha256 TEXT,
+                trust_store_sha256 TEXT NOT NULL,
+                verdict TEXT NOT NULL,
+                content TEXT NOT NULL,
+                previous_hash TEXT NOT NULL,
+                hash TEXT NOT NULL UNIQUE,
+                signature TEXT,
+                key_id TEXT
+            )
+            """,
+            "CREATE INDEX ledger_records_model ON ledger_records (model, sequence)",
+            "CREATE INDEX ledger_records_envelope ON ledger_records (envelope_sha256, sequence)",
+            "CREATE INDEX ledger_records_recorded_at ON ledger_records (recorded_at)",
+            "CREATE INDEX ledger_records_developer ON ledger_records (developer, sequence)",
+            "CREATE INDEX ledger_records_policy ON ledger_records (policy_name, sequence)",
+            "CREATE INDEX ledger_records_verdict ON ledger_records (verdict, sequence)",
+        ]),
+    ]
+
+    /// Opens the ledger at `path`; `create` makes the file and schema when missing (writers), otherwise a missing
+    /// file is an error (readers must not conjure an empty ledger that then verifies).
+    public init(path: String, create: Bool, fullSync: Bool = false) throws {
+        self.path = path
+        if !create && !FileManager.default.fileExists(atPath: path) {
+            throw LedgerError.unavailable("no ledger at \(path)")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(60)
+        configuration.label = "audit-ledger"
+        configuration.prepareDatabase { db in
+            // In WAL mode NORMAL keeps every committed record through a crash of any process (the log is in the
+            // kernel's hands at commit) and the database consistent through a power cut; FULL also flushes the log
+            // to the disk at each commit, at the price of one fsync per append.
+            try db.execute(sql: fullSync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            if create {
+                try queue.writeWithoutTransaction { db in
+                    if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+                        try db.execute(sql: "PRAGMA journal_mode = WAL")
+                    }
+                }
+                try migrate()
+            } else {
+                guard try queue.read({ db in try db.tableExists("ledger_schema") }) else {
+                    throw LedgerError.corrupt("\(path) is not an audit ledger (no ledger_schema table)")
+                }
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    private func migrate() throws {
+        try queue.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: """
+                    CREATE TABLE IF NOT EXISTS ledger_schema (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)
+                    """)
+                let current = try Int.fetchOne(db, sql: "SELECT MAX(version) FROM ledger_schema") ?? 0
+                guard current <= (Self.migrations.last?.version ?? 0) else {
+                    throw LedgerError.unavailable(
+                        "\(self.path) has schema version \(current), newer than this audit understands")
+                }
+                for migration in Self.migrations where migration.version > current {
+                    for statement in migration.statements { try db.execute(sql: statement) }
+                    try db.execute(sql: "INSERT INTO ledger_schema (version, applied_at) VALUES (?, ?)",
+                        arguments: [migration.version, LedgerTime.format(Date())])
+                }
+                return .commit
+            }
+        }
+    }
+
+    public func append(_ decisions: [LedgerDecision], signer: LedgerSigner?) throws -> [LedgerRecord] {
+        guard !decisions.isEmpty else { return [] }
+        return try perform {
+            try queue.writeWithoutTransaction { db in
+                var sealed: [LedgerRecord] = []
+                // IMMEDIATE takes the write lock before reading the head, so no other writer can chain after the
+                // same record in between.
+                try db.inTransaction(.immediate) {
+                    let head = try Row.fetchOne(db, sql: """
+                        SELECT sequence, hash FROM ledger_records ORDER BY sequence DESC LIMIT 1
+                        """).map { (sequence: $0["sequence"] as Int64, hash: $0["hash"] as String) }
+                    let pairs = try LedgerChain.sealWithColumns(decisions, after: head, now: Date(), signer: signer)
+                    try Self.insert(pairs, into: db)
+                    sealed = pairs.map(\.record)
+                    return .commit
+                }
+                return sealed
+            }
+        }
+    }
+
+    public func insertVerbatim(_ records: [LedgerRecord]) throws {
+        guard !records.isEmpty else { return }
+        try perform {
+            try queue.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    let head = try Row.fetchOne(db, sql: """
+                        SELECT sequence, hash FROM ledger_records ORDER BY sequence DESC LIMIT 1
+                        """).map { (sequence: $0["sequence"] as Int64, hash: $0["hash"] as String) }
+                    try LedgerImport.checkContinues(records, head: head)
+                    try Self.insert(try records.map { ($0, try LedgerColumns($0)) }, into: db)
+                    return .commit
+                }
+            }
+        }
+    }
+
+    private static func insert(_ records: [(record: LedgerRecord, columns: LedgerColumns)], into db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO ledger_records (sequence, recorded_at, model, model_version, developer, envelope_sha256,
+                policy_name, policy_sha256, trust_store_sha256, verdict, content, previous_hash, hash, signature,
+                key_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (record, columns) in records {
+            try statement.execute(arguments: [
+                record.sequence, columns.recordedAt, columns.model, columns.version, columns.developer,
+                columns.envelopeSHA256, columns.policyName, columns.policySHA256, columns.trustStoreSHA256,
+                columns.verdict, record.content, record.previousHash, record.hash, record.signature, record.keyID,
+            ])
+        }
+    }
+
+    public func records(after: Int64, limit: Int) throws -> [LedgerRecord] {
+        try perform {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT \(Self.recordColumns) FROM ledger_records WHERE sequence > ? "
+                    + "ORDER BY sequence LIMIT ?", arguments: [after, limit]).map(Self.record)
+            }
+        }
+    }
+
+    public func record(sequence: Int64) throws -> LedgerRecord? {
+        try perform {
+            try queue.read { db in
+                try Row.fetchOne(db, sql: "SELECT \(Self.recordColumns) FROM ledger_records WHERE sequence = ?",
+                    arguments: [sequence]).map(Self.record)
+            }
+        }
+    }
+
+    public func query(_ filter: LedgerFilter) throws -> [LedgerRecord] {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let since = filter.since {
+            conditions.append("recorded_at >= ?")
+            arguments.append(since)
+        }
+        if let until = filter.until {
+            conditions.append("recorded_at < ?")
+            arguments.append(until)
+        }
+        if let verdict = filter.verdict {
+            conditions.append("verdict = ?")
+            arguments.append(verdict.rawValue)
+        }
+        if let developer = filter.developer {
+            conditions.append("developer = ?")
+            arguments.append(developer)
+        }
+        if let policy = filter.policy {
+            conditions.append("(policy_name = ? OR policy_sha256 = ?)")
+            arguments.append(policy)
+            arguments.append(policy)
+        }
+        if let model = filter.model {
+            // Three indexed lookups: a name, an envelope digest, or `name version`.
+            let parts = LedgerFilter.nameAndVersion(model)
+            if let version = parts.version {
+                conditions.append("(model = ? OR envelope_sha256 = ? OR (model = ? AND model_version = ?))")
+                arguments += [model, model, parts.name, version]
+            } else {
+                conditions.append("(model = ? OR envelope_sha256 = ?)")
+                arguments += [model, model]
+            }
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        arguments.append(filter.limit)
+        let sql = "SELECT \(Self.recordColumns) FROM ledger_records \(whereClause) ORDER BY sequence LIMIT ?"
+        return try perform {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.record)
+            }
+        }
+    }
+
+    public func latestPerModel() throws -> [LedgerRecord] {
+        try perform { try queue.read { db in try Row.fetchAll(db, sql: LedgerSQL.latestPerModel).map(Self.record) } }
+    }
+
+    public func verdictsByDay() throws -> [(day: String, verdict: String, count: Int)] {
+        try perform {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: LedgerSQL.verdictsByDay).map { row in
+                    (day: row[0] as String, verdict: row[1] as String, count: row[2] as Int)
+                }
+            }
+        }
+    }
+
+    public func head() throws -> (count: Int64, last: LedgerRecord?) {
+        try perform {
+            try queue.read { db in
+                let last = try Row.fetchOne(db, sql: "SELECT \(Self.recordColumns) FROM ledger_records "
+                    + "ORDER BY sequence DESC LIMIT 1").map(Self.record)
+                let count = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_records") ?? 0
+                return (count, last)
+            }
+        }
+    }
+
+    public func schemaVersion() throws -> Int {
+        try perform {
+            try queue.read { db in try Int.fetchOne(db, sql: "SELECT MAX(version) FROM ledger_schema") ?? 0 }
+        }
+    }
+
+    public func indexedColumns(after: Int64, limit: Int) throws -> [Int64: [String?]] {
+        try perform {
+            try queue.read { db in
+                var columns: [Int64: [String?]] = [:]
+                let names = LedgerColumns.names.joined(separator: ", ")
+                let rows = try Row.fetchCursor(db, sql: "SELECT sequence, \(names) FROM ledger_records "
+                    + "WHERE sequence > ? ORDER BY sequence LIMIT ?", arguments: [after, limit])
+                while let row = try rows.next() {
+                    columns[row["sequence"]] = LedgerColumns.names.map { row[$0] as String? }
+                }
+                return columns
+            }
+        }
+    }
+
+    public func close() {
+        try? queue.close()
+    }
+
+    private static let recordColumns = "sequence, content, previous_hash, hash, signature, key_id"
+
+    private static func record(_ row: Row) -> LedgerRecord {
+        LedgerRecord(
+            sequence: row["sequence"], content: row["content"], previousHash: row["previous_hash"], hash: row["hash"],
+            signature: row["signature"], keyID: row["key_id"])
+    }
+
+    /// Runs a database operation, turning SQLite's errors into the ledger's own (the path, and what went wrong).
+    private func perform<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    static func translate(_ error: Error, path: String) -> LedgerError {
+        guard let error = error as? DatabaseError else {
+            return .unavailable("\(path): \(error)")
+        }
+        let reason = error.message ?? "\(error.resultCode)"
+        switch error.resultCode.primaryResultCode {
+        case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN, .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_BUSY,
+            .SQLITE_LOCKED:
+            return .unavailable("cannot write \(path): \(reason)")
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return .corrupt("\(path): \(reason)")
+        default:
+            return .unavailable("\(path): \(reason)")
+        }
+    }
+}
+
+extension LedgerFilter {
+    /// `name version` split at the last space (`nil` version when there is no space).
+    static func nameAndVersion(_ text: String) -> (name: String, version: String?) {
+        guard let space = text.lastIndex(of: " ") else { return (text, nil) }
+        return (String(text[..<space]), String(text[text.index(after: space)...]))
+    }
+}
+
+/// Checks records from an export before they are stored.
+public enum LedgerImport {
+    /// The records must form one chain that continues `head` (or starts a new ledger).
+    public static func checkContinues(_ records: [LedgerRecord], head: (sequence: Int64, hash: String)?) throws {
+        var previous = head
+        for record in records {
+            if let problem = LedgerChain.problem(with: record, after: previous) {
+                if previous?.sequence == head?.sequence, record.sequence == records.first?.sequence {
+                    throw LedgerError.chainMismatch(
+                        "the records do not continue this ledger's chain (its head is record "
+                            + "\(head?.sequence ?? 0)): \(problem)")
+                }
+                throw LedgerError.chainMismatch(problem)
+            }
+            _ = try LedgerColumns(record)
+            previous = (record.sequence, record.hash)
+        }
+    }
+}

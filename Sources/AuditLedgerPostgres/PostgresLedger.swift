@@ -1,0 +1,380 @@
+import AuditLedger
+import Foundation
+import ModelAudit
+import PostgresNIO
+
+/// The shared ledger: one PostgreSQL database that many machines append to; appends serialised by a
+/// transaction-scoped advisory lock, so the chain stays linear whoever writes.
+public final class PostgresLedger: LedgerStore, IndexedColumnsReading, @unchecked Sendable {
+    /// `location` as given, for messages (its description never shows the password).
+    public let url: LedgerURL
+    private let connection: PostgresConnection
+    private let logger = Logger(label: "audit-ledger")
+
+    /// The advisory lock key every writer of an audit ledger takes ("AUDITLDG" as a number).
+    static let appendLock: Int64 = 0x4155_4449_544C_4447
+
+    static let migrations: [(version: Int, statements: [String])] = [
+        (1, [
+            """
+            CREATE TABLE ledger_records (
+                sequence BIGINT PRIMARY KEY,
+                recorded_at TEXT NOT NULL,
+                model TEXT NOT NULL,
+                model_version TEXT,
+                developer TEXT,
+                envelope_sha256 TEXT NOT NULL,
+                policy_name TEXT,
+                policy_sha256 TEXT,
+                trust_store_sha256 TEXT NOT NULL,
+                verdict TEXT NOT NULL,
+                content TEXT NOT NULL,
+                previous_hash TEXT NOT NULL,
+                hash TEXT NOT NULL UNIQUE,
+                signature TEXT,
+                key_id TEXT
+            )
+            """,
+            "CREATE INDEX ledger_records_model ON ledger_records (model, sequence)",
+            "CREATE INDEX ledger_records_envelope ON ledger_records (envelope_sha256, sequence)",
+            "CREATE INDEX ledger_records_recorded_at ON ledger_records (recorded_at)",
+            "CREATE INDEX ledger_records_developer ON ledger_records (developer, sequence)",
+            "CREATE INDEX ledger_records_policy ON ledger_records (policy_name, sequence)",
+            "CREATE INDEX ledger_records_verdict ON ledger_records (verdict, sequence)",
+        ]),
+    ]
+
+    /// Connects; `create` brings the schema up to date (writers), otherwise the schema must already exist.
+    public init(_ location: LedgerURL.PostgresLocation, create: Bool) throws {
+        url = .postgres(location)
+        let configuration = try Self.configuration(location)
+        let logger = self.logger
+        connection = try Blocking.run(url: .postgres(location)) {
+            try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        }
+        do {
+            if create {
+                try migrate()
+            } else if try schemaVersion() == 0 {
+                throw LedgerError.corrupt("\(url) holds no audit ledger (no ledger_schema table)")
+            }
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    private static func configuration(_ location: LedgerURL.PostgresLocation) throws
+        -> PostgresConnection.Configuration
+    {
+        let tls: PostgresConnection.Configuration.TLS
+        do {
+            switch location.tls {
+            case .disable:
+                tls = .disable
+            case .prefer, .require:
+                var settings = TLSConfiguration.makeClientConfiguration()
+                settings.certificateVerification = .none
+                let context = try NIOSSLContext(configuration: settings)
+                tls = location.tls == .prefer ? .prefer(context) : .require(context)
+            case .verifyFull:
+                var settings = TLSConfiguration.makeClientConfiguration()
+                settings.certificateVerification = .fullVerification
+                if let file = location.rootCertificate { settings.trustRoots = .file(file) }
+                tls = .require(try NIOSSLContext(configuration: settings))
+            }
+        } catch {
+            throw LedgerError.unavailable("cannot set up TLS for the ledger connection: \(error)")
+        }
+        return PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: tls)
+    }
+
+    private func migrate() throws {
+        let connection = self.connection
+        let logger = self.logger
+        try Blocking.run(url: url) {
+            try await connection.withTransaction(logger: logger) { db in
+                try await db.query("SELECT pg_advisory_xact_lock(\(Self.appendLock))", logger: logger)
+                try await db.query("""
+                    CREATE TABLE IF NOT EXISTS ledger_schema (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)
+                    """, logger: logger)
+                var current = 0
+                for try await value in try await db.query(
+                    "SELECT COALESCE(MAX(version), 0) FROM ledger_schema", logger: logger).decode(Int.self)
+                {
+                    current = value
+                }
+                guard current <= (Self.migrations.last?.version ?? 0) else {
+                    throw LedgerError.unavailable("the database has ledger schema version \(current), newer than "
+                        + "this audit understands")
+                }
+                for migration in Self.migrations where migration.version > current {
+                    for statement in migration.statements {
+                        try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    let now = LedgerTime.format(Date())
+                    try await db.query(
+                        "INSERT INTO ledger_schema (version, applied_at) VALUES (\(migration.version), \(now))",
+                        logger: logger)
+                }
+            }
+        }
+    }
+
+    public func append(_ decisions: [LedgerDecision], signer: LedgerSigner?) throws -> [LedgerRecord] {
+        guard !decisions.isEmpty else { return [] }
+        let connection = self.connection
+        let logger = self.logger
+        return try Blocking.run(url: url) {
+            try await connection.withTransaction(logger: logger) { db in
+                // Every writer takes the same lock before reading the head: one linear chain, whoever appends.
+                try await db.query("SELECT pg_advisory_xact_lock(\(Self.appendLock))", logger: logger)
+                let head = try await Self.headLink(db, logger: logger)
+                let sealed = try LedgerChain.sealWithColumns(decisions, after: head, now: Date(), signer: signer)
+                try await Self.insert(sealed, into: db, logger: logger)
+                return sealed.map(\.record)
+            }
+        }
+    }
+
+    public func insertVerbatim(_ records: [LedgerRecord]) throws {
+        guard !records.isEmpty else { return }
+        let connection = self.connection
+        let logger = self.logger
+        try Blocking.run(url: url) {
+            try await connection.withTransaction(logger: logger) { db in
+                try await db.query("SELECT pg_advisory_xact_lock(\(Self.appendLock))", logger: logger)
+                let head = try await Self.headLink(db, logger: logger)
+                try LedgerImport.checkContinues(records, head: head)
+                try await Self.insert(try records.map { ($0, try LedgerColumns($0)) }, into: db, logger: logger)
+            }
+        }
+    }
+
+    private static func headLink(_ db: PostgresConnection, logger: Logger) async throws
+        -> (sequence: Int64, hash: String)?
+    {
+        var head: (sequence: Int64, hash: String)?
+        let rows = try await db.query(
+            "SELECT sequence, hash FROM ledger_records ORDER BY sequence DESC LIMIT 1", logger: logger)
+        for try await (sequence, hash) in rows.decode((Int64, String).self) {
+            head = (sequence, hash)
+        }
+        return head
+    }
+
+    private static func insert(
+        _ records: [(record: LedgerRecord, columns: LedgerColumns)], into db: PostgresConnection, logger: Logger
+    ) async throws {
+        for (record, columns) in records {
+            try await db.query("""
+                INSERT INTO ledger_records (sequence, recorded_at, model, model_version, developer, envelope_sha256,
+                    policy_name, policy_sha256, trust_store_sha256, verdict, content, previous_hash, hash, signature,
+                    key_id)
+                VALUES (\(record.sequence), \(columns.recordedAt), \(columns.model), \(columns.version),
+                    \(columns.developer), \(columns.envelopeSHA256), \(columns.policyName), \(columns.policySHA256),
+                    \(columns.trustStoreSHA256), \(columns.verdict), \(record.content), \(record.previousHash),
+                    \(record.hash), \(record.signature), \(record.keyID))
+                """, logger: logger)
+        }
+    }
+
+    private static let recordColumns = "sequence, content, previous_hash, hash, signature, key_id"
+
+    private func fetchRecords(_ query: PostgresQuery) throws -> [LedgerRecord] {
+        let connection = self.connection
+        let logger = self.logger
+        return try Blocking.run(url: url) {
+            var records: [LedgerRecord] = []
+            let rows = try await connection.query(query, logger: logger)
+            for try await (sequence, content, previous, hash, signature, keyID) in rows.decode(
+                (Int64, String, String, String, String?, String?).self)
+            {
+                records.append(LedgerRecord(sequence: sequence, content: content, previousHash: previous, hash: hash,
+                    signature: signature, keyID: keyID))
+            }
+            return records
+        }
+    }
+
+    public func records(after: Int64, limit: Int) throws -> [LedgerRecord] {
+        try fetchRecords("""
+            SELECT \(unescaped: Self.recordColumns) FROM ledger_records WHERE sequence > \(after)
+            ORDER BY sequence LIMIT \(limit)
+            """)
+    }
+
+    public func record(sequence: Int64) throws -> LedgerRecord? {
+        try fetchRecords(
+            "SELECT \(unescaped: Self.recordColumns) FROM ledger_records WHERE sequence = \(sequence)").first
+    }
+
+    public func query(_ filter: LedgerFilter) throws -> [LedgerRecord] {
+        var conditions: [String] = []
+        var binds = PostgresBindings()
+        func bind(_ value: String) -> String {
+            binds.append(value)
+            return "$\(binds.count)"
+        }
+        if let since = filter.since { conditions.append("recorded_at >= \(bind(since))") }
+        if let until = filter.until { conditions.append("recorded_at < \(bind(until))") }
+        if let verdict = filter.verdict { conditions.append("verdict = \(bind(verdict.rawValue))") }
+        if let developer = filter.developer { conditions.append("developer = \(bind(developer))") }
+        if let policy = filter.policy {
+            let placeholder = bind(policy)
+            conditions.append("(policy_name = \(placeholder) OR policy_sha256 = \(placeholder))")
+        }
+        if let model = filter.model {
+            let placeholder = bind(model)
+            var alternatives = ["model = \(placeholder)", "envelope_sha256 = \(placeholder)"]
+            if let space = model.lastIndex(of: " ") {
+                let name = bind(String(model[..<space]))
+                let version = bind(String(model[model.index(after: space)...]))
+                alternatives.append("(model = \(name) AND model_version = \(version))")
+            }
+            conditions.append("(" + alternatives.joined(separator: " OR ") + ")")
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        binds.append(filter.limit)
+        let sql = "SELECT \(Self.recordColumns) FROM ledger_records \(whereClause) ORDER BY sequence "
+            + "LIMIT $\(binds.count)"
+        return try fetchRecords(PostgresQuery(unsafeSQL: sql, binds: binds))
+    }
+
+    public func latestPerModel() throws -> [LedgerRecord] {
+        try fetchRecords(PostgresQuery(unsafeSQL: LedgerSQL.latestPerModel))
+    }
+
+    public func verdictsByDay() throws -> [(day: String, verdict: String, count: Int)] {
+        let connection = self.connection
+        let logger = self.logger
+        return try Blocking.run(url: url) {
+            var rows: [(day: String, verdict: String, count: Int)] = []
+            let result = try await connection.query(PostgresQuery(unsafeSQL: LedgerSQL.verdictsByDay), logger: logger)
+            for try await (day, verdict, count) in result.decode((String, String, Int64).self) {
+                rows.append((day, verdict, Int(count)))
+            }
+            return rows
+        }
+    }
+
+    public func head() throws -> (count: Int64, last: LedgerRecord?) {
+        let last = try fetchRecords(
+            "SELECT \(unescaped: Self.recordColumns) FROM ledger_records ORDER BY sequence DESC LIMIT 1").first
+        let connection = self.connection
+        let logger = self.logger
+        let count: Int64 = try Blocking.run(url: url) {
+            var count: Int64 = 0
+            for try await value in try await connection.query(
+                "SELECT COUNT(*) FROM ledger_records", logger: logger).decode(Int64.self)
+            {
+                count = value
+            }
+            return count
+        }
+        return (count, last)
+    }
+
+    public func schemaVersion() throws -> Int {
+        let connection = self.connection
+        let logger = self.logger
+        return try Blocking.run(url: url) {
+            var exists = false
+            for try await value in try await connection.query(
+                "SELECT to_regclass('ledger_schema') IS NOT NULL", logger: logger).decode(Bool.self)
+            {
+                exists = value
+            }
+            guard exists else { return 0 }
+            var version = 0
+            for try await value in try await connection.query(
+                "SELECT COALESCE(MAX(version), 0) FROM ledger_schema", logger: logger).decode(Int.self)
+            {
+                version = value
+            }
+            return version
+        }
+    }
+
+    public func indexedColumns(after: Int64, limit: Int) throws -> [Int64: [String?]] {
+        let connection = self.connection
+        let logger = self.logger
+        let sql = "SELECT sequence, \(LedgerColumns.names.joined(separator: ", ")) FROM ledger_records "
+            + "WHERE sequence > $1 ORDER BY sequence LIMIT $2"
+        var binds = PostgresBindings()
+        binds.append(after)
+        binds.append(limit)
+        let query = PostgresQuery(unsafeSQL: sql, binds: binds)
+        return try Blocking.run(url: url) {
+            var columns: [Int64: [String?]] = [:]
+            let rows = try await connection.query(query, logger: logger)
+            for try await row in rows {
+                let cells = row.makeRandomAccess()
+                let sequence = try cells[0].decode(Int64.self)
+                columns[sequence] = try LedgerColumns.names.indices.map { index in
+                    try cells[index + 1].decode(String?.self)
+                }
+            }
+            return columns
+        }
+    }
+
+    public func close() {
+        let connection = self.connection
+        try? Blocking.run(url: url) { try await connection.close() }
+    }
+}
+
+/// Runs async PostgresNIO calls from the synchronous CLI, and turns their errors into messages that never quote
+/// the connection's credentials.
+enum Blocking {
+    private final class Outcome<T>: @unchecked Sendable {
+        var result: Result<T, Error>?
+    }
+
+    static func run<T: Sendable>(url: LedgerURL, _ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let outcome = Outcome<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do {
+                outcome.result = .success(try await body())
+            } catch {
+                outcome.result = .failure(error)
+            }
+            done.signal()
+        }
+        done.wait()
+        switch outcome.result {
+        case .success(let value)?:
+            return value
+        case .failure(let error)?:
+            throw translate(error, url: url)
+        case nil:
+            throw LedgerError.unavailable("\(url): the operation did not finish")
+        }
+    }
+
+    /// A message naming the server (never the password) and what the server or the network said.
+    static func translate(_ error: Error, url: LedgerURL) -> Error {
+        if let error = error as? LedgerError { return error }
+        if let transaction = error as? PostgresTransactionError {
+            if let inner = transaction.closureError { return translate(inner, url: url) }
+            if let inner = transaction.beginError ?? transaction.commitError ?? transaction.rollbackError {
+                return translate(inner, url: url)
+            }
+        }
+        if let error = error as? PSQLError {
+            if let info = error.serverInfo, let message = info[.message] {
+                let state = info[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+                return LedgerError.unavailable("\(url): \(message)\(state)")
+            }
+            if let underlying = error.underlying {
+                return LedgerError.unavailable("\(url): \(error.code): \(underlying)")
+            }
+            return LedgerError.unavailable("\(url): \(error.code)")
+        }
+        return LedgerError.unavailable("\(url): \(error)")
+    }
+}
