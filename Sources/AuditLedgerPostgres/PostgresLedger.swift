@@ -14,35 +14,7 @@ public final class PostgresLedger: LedgerStore, IndexedColumnsReading, @unchecke
     /// The advisory lock key every writer of an audit ledger takes ("AUDITLDG" as a number).
     static let appendLock: Int64 = 0x4155_4449_544C_4447
 
-    static let migrations: [(version: Int, statements: [String])] = [
-        (1, [
-            """
-            CREATE TABLE ledger_records (
-                sequence BIGINT PRIMARY KEY,
-                recorded_at TEXT NOT NULL,
-                model TEXT NOT NULL,
-                model_version TEXT,
-                developer TEXT,
-                envelope_sha256 TEXT NOT NULL,
-                policy_name TEXT,
-                policy_sha256 TEXT,
-                trust_store_sha256 TEXT NOT NULL,
-                verdict TEXT NOT NULL,
-                content TEXT NOT NULL,
-                previous_hash TEXT NOT NULL,
-                hash TEXT NOT NULL UNIQUE,
-                signature TEXT,
-                key_id TEXT
-            )
-            """,
-            "CREATE INDEX ledger_records_model ON ledger_records (model, sequence)",
-            "CREATE INDEX ledger_records_envelope ON ledger_records (envelope_sha256, sequence)",
-            "CREATE INDEX ledger_records_recorded_at ON ledger_records (recorded_at)",
-            "CREATE INDEX ledger_records_developer ON ledger_records (developer, sequence)",
-            "CREATE INDEX ledger_records_policy ON ledger_records (policy_name, sequence)",
-            "CREATE INDEX ledger_records_verdict ON ledger_records (verdict, sequence)",
-        ]),
-    ]
+    static let migrations = LedgerSchema.migrations(sequenceType: "BIGINT")
 
     /// Connects; `create` brings the schema up to date (writers), otherwise the schema must already exist.
     public init(_ location: LedgerURL.PostgresLocation, create: Bool) throws {
