@@ -5,7 +5,6 @@
 #   scripts/with-postgres.sh swift test --filter Ledger
 set -euo pipefail
 [ $# -gt 0 ] || { echo "usage: $0 CMD [ARG…]" >&2; exit 64; }
-root="$(cd "$(dirname "$0")/.." && pwd)"
 
 find_bin() {
     local dir
@@ -35,13 +34,8 @@ if [ "$(id -u)" -eq 0 ]; then
     owner=postgres
 fi
 
-mkdir -p "$root/.build"
-base="$(mktemp -d "$root/.build/postgres.XXXXXX")"
-if [ "$owner" = postgres ] && ! "${run_as[@]}" test -x "$base"; then
-    # A checkout under a folder the postgres account cannot enter: keep the cluster in the system's temp folder.
-    rm -rf "$base"
-    base="$(mktemp -d /tmp/audit-postgres.XXXXXX)"
-fi
+# Outside the build folder: SwiftPM plans its build over .build, where a server's private files do not belong.
+base="$(mktemp -d "${TMPDIR:-/tmp}/audit-postgres.XXXXXX")"
 chmod 0755 "$base"
 data="$base/data"
 mkdir -p "$data"
