@@ -75,12 +75,14 @@ public struct Auditor: Sendable {
     /// read or decoded, or its model directory cannot be read.
     public func audit(file: String, progress: DigestProgress? = nil) throws -> ModelReport {
         let bytes = try InputFile.read(file, limit: options.limits.maxBytes)
-        if let document = try? StrictJSON.parse(bytes, limits: options.limits), SigstoreBundle.isBundle(document) {
+        // Parsed once: the same value tells a bundle from an envelope and then decodes either.
+        let document = try? StrictJSON.parse(bytes, limits: options.limits)
+        if let document, SigstoreBundle.isBundle(document) {
             return try auditModelSignature(
                 try SigstoreBundle.decode(document), file: file, sha256: try Digests.sha256Hex(bytes),
                 progress: progress)
         }
-        let loaded = try LoadedEnvelope.decode(bytes, file: file, limits: options.limits)
+        let loaded = try LoadedEnvelope.decode(bytes, parsed: document, file: file, limits: options.limits)
         let verified = try verify(loaded, progress: progress)
         return evaluator.evaluate(
             file: file, envelopeSHA256: verified.envelope.sha256, verification: verified.verification,

@@ -19,11 +19,14 @@ public struct LoadedEnvelope: Sendable {
         try decode(try InputFile.read(file, limit: limits.maxBytes), file: file, limits: limits)
     }
 
-    /// Decodes the bytes read from `file`, as `load` does.
-    public static func decode(_ bytes: [UInt8], file: String, limits: JSONLimits) throws -> LoadedEnvelope {
+    /// Decodes the bytes read from `file`, as `load` does; `parsed` is their JSON value when the caller already has
+    /// it, so the file is not parsed twice.
+    public static func decode(
+        _ bytes: [UInt8], parsed: JSONValue? = nil, file: String, limits: JSONLimits
+    ) throws -> LoadedEnvelope {
         let envelope: DSSEEnvelope
         do {
-            envelope = try DSSEEnvelope.decode(bytes, limits: limits)
+            envelope = try parsed.map(DSSEEnvelope.decode) ?? DSSEEnvelope.decode(bytes, limits: limits)
         } catch {
             if isUnsignedManifest(bytes, path: file, limits: limits) {
                 throw EnvelopeError(
