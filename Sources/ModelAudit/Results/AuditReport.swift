@@ -111,11 +111,53 @@ public struct TrustStoreInfo: Sendable, Codable, Equatable {
     /// SHA-256 of `trust.json`.
     public var sha256: String
     public var keys: [String]
+    /// Who owns each key and what it may sign for, as `trust.json` says, sorted by key id. Not part of the JSON
+    /// report (its schema lists key ids only); the HTML report shows it so a reader sees whose keys were trusted.
+    public var entries: [TrustStoreEntry]
 
-    public init(directory: String, sha256: String, keys: [String]) {
+    enum CodingKeys: String, CodingKey {
+        case directory, sha256, keys
+    }
+
+    public init(directory: String, sha256: String, keys: [String], entries: [TrustStoreEntry] = []) {
         self.directory = directory
         self.sha256 = sha256
         self.keys = keys.sorted()
+        self.entries = entries.sorted { $0.keyID < $1.keyID }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            directory: try container.decode(String.self, forKey: .directory),
+            sha256: try container.decode(String.self, forKey: .sha256),
+            keys: try container.decode([String].self, forKey: .keys))
+    }
+}
+
+/// One key of a trust store as reports describe it: its owner, roles and validity.
+public struct TrustStoreEntry: Sendable, Equatable {
+    public var keyID: String
+    /// The PEM file's name inside the trust directory.
+    public var file: String
+    public var owner: String
+    public var roles: [String]
+    /// RFC 3339 times from `trust.json`, when it bounds the key's validity.
+    public var notBefore: String?
+    public var notAfter: String?
+    public var revoked: Bool
+
+    public init(
+        keyID: String, file: String, owner: String, roles: [String], notBefore: String? = nil,
+        notAfter: String? = nil, revoked: Bool = false
+    ) {
+        self.keyID = keyID
+        self.file = file
+        self.owner = owner
+        self.roles = roles
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+        self.revoked = revoked
     }
 }
 
