@@ -186,12 +186,25 @@ import Testing
 
     @Test("a fleet of 10,000 models makes an HTML page of at most 10 MB")
     func fleetOfTenThousand() throws {
-        let report = try FleetStreamingTests.largeReport(10_000)
+        // The 13 samples audited under the enterprise policy, repeated under new names as `make bench-fleet`'s
+        // fleet is (scripts/make-fleet.py).
+        let auditor = try FleetStreamingTests.auditor(jobs: 2)
+        let files = try Auditor.envelopeFiles([FleetStreamingTests.root.appendingPathComponent("manifests").path])
+        let samples = auditor.report(models: auditor.auditFleet(files: files), mode: .enforce)
+        var report = samples
+        report.models = (0..<10_000).map { index in
+            var model = samples.models[index % samples.models.count]
+            model.file = String(format: "fleet/model-%05d.json", index)
+            model.name = (model.name ?? "model") + String(format: "-%05d", index)
+            return model
+        }
+        report.summary = ReportSummary(models: report.models)
         let bytes = try HTMLReportRenderer().render(report)
         #expect(bytes.count <= 10_000_000, "\(bytes.count) bytes")
         let html = String(decoding: bytes, as: UTF8.self)
         #expect(html.contains("more blocked models; the verdict table lists every one."))
         #expect(html.components(separatedBy: "<li><span class=\"badge fail\">").count - 1
             == HTMLReportRenderer.blockedLineLimit)
+        #expect(html.contains("<table id=\"trust\">"), "the trust store's owners are listed")
     }
 }

@@ -109,17 +109,17 @@ public struct HTMLReportRenderer: ReportRenderer {
         return out + "</tbody>\n</table>\n</section>\n"
     }
 
+    /// Every model's verdict and finding counts (name and version in one column, so the table fits a narrow screen).
     private func verdicts(_ report: AuditReport) -> String {
         var out = "<section aria-labelledby=\"verdicts-title\">\n<h2 id=\"verdicts-title\">Verdicts</h2>\n"
-        out += "<table id=\"verdicts\">\n<thead>\n<tr>"
-        for title in ["Model", "Version", "Developer", "File", "Verdict", "Fail", "Error", "Warn", "Waived", "Pass"] {
+        out += "<div class=\"wide\">\n<table id=\"verdicts\">\n<thead>\n<tr>"
+        for title in ["Model", "Developer", "File", "Verdict", "Fail", "Error", "Warn", "Waived", "Pass"] {
             out += "<th scope=\"col\">\(title)</th>"
         }
         out += "</tr>\n</thead>\n<tbody>\n"
         for (index, model) in report.models.enumerated() {
             out += "<tr><th scope=\"row\"><a href=\"#model-\(index + 1)\">"
-            out += "\(HTMLText.escape(model.name ?? model.file))</a></th>"
-            out += "<td>\(HTMLText.escape(model.version ?? "—"))</td>"
+            out += "\(HTMLText.escape(model.displayName))</a></th>"
             out += "<td>\(HTMLText.escape(model.developer ?? "—"))</td>"
             out += "<td><code>\(HTMLText.escape(model.file))</code></td>"
             out += "<td>\(Self.verdictBadge(model.verdict))</td>"
@@ -128,7 +128,7 @@ public struct HTMLReportRenderer: ReportRenderer {
             }
             out += "</tr>\n"
         }
-        return out + "</tbody>\n</table>\n</section>\n"
+        return out + "</tbody>\n</table>\n</div>\n</section>\n"
     }
 
     /// The controls matrix: a row per model, a column per control, a mark per cell. It scrolls sideways on a

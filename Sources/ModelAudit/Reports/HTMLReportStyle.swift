@@ -20,7 +20,8 @@ extension HTMLReportRenderer {
         .wide { overflow-x: auto; max-width: 100%; }
         #waivers td:first-child, #waivers th:first-child { overflow-wrap: normal; white-space: nowrap; }
         thead th { background: var(--head); overflow-wrap: normal; }
-        td.num, #verdicts td:nth-child(2) { overflow-wrap: normal; white-space: nowrap; }
+        td.num { overflow-wrap: normal; white-space: nowrap; }
+        #verdicts thead th { white-space: nowrap; }
         tbody th { font-weight: 600; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
         table.facts { width: auto; }
@@ -75,6 +76,9 @@ extension HTMLReportRenderer {
         svg .bar.fail rect { fill: var(--fail); } svg .bar.error rect { fill: var(--error); }
         svg .bar.pass rect { fill: var(--pass); }
         ul.tree { margin: .3rem 0; }
+        @media screen and (max-width: 60rem) {
+          body { padding: .75rem; font-size: 14px; } th, td { padding: .25rem .35rem; }
+        }
         @media print {
           @page { size: A4; margin: 12mm 10mm; }
           body { max-width: none; padding: 0; font-size: 8.5pt; line-height: 1.3; }
