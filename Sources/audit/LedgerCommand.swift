@@ -76,14 +76,18 @@ struct LedgerVerifyCommand: ParsableCommand {
         case .text:
             if let problem = outcome.problem {
                 print(TerminalText.message("chain broken: \(problem)"))
-                print("intact before it: \(outcome.records) records")
+                print("intact before it: \(Self.records(outcome.records))")
             } else {
-                print("chain intact: \(outcome.records) records"
+                print("chain intact: \(Self.records(outcome.records))"
                     + (publicKeys.isEmpty ? "" : ", all signed by a ledger key"))
                 if let hash = outcome.headHash { print("head: \(hash)") }
             }
         }
         if outcome.problem != nil { throw AuditExit.notVerified }
+    }
+
+    private static func records(_ count: Int64) -> String {
+        count == 1 ? "1 record" : "\(count) records"
     }
 
     struct VerifyOutput: Encodable {
