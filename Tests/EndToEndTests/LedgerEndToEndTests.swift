@@ -33,6 +33,9 @@ struct LedgerEndToEndTests {
         let decision = try #require(shown["decision"] as? [String: Any])
         #expect(decision["origin"] as? String == "audit verify")
         #expect(decision["envelopeSHA256"] as? String != nil)
+        // The subject digests the verified signature vouches for are part of the record.
+        let subjects = try #require(decision["subjects"] as? [[String: Any]], "\(decision)")
+        #expect(!subjects.isEmpty && subjects.allSatisfy { ($0["digest"] as? [String: String])?["sha256"]?.count == 64 })
         let model = try #require(decision["model"] as? String)
 
         let history = try workspace.run(["ledger", "history", model, "--ledger", ledger.url])
