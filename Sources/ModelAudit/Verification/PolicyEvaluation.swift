@@ -14,6 +14,7 @@ extension PolicyEvaluator {
             lineage: lineage,
             signedWithoutManifest: verification.oms.map {
                 SignedModelWithoutManifest(format: "the OMS signature", modelName: $0.statement?.subjectName)
-            })
+            },
+            artifacts: modelDirectory == nil ? nil : verification.artifacts)
     }
 }
