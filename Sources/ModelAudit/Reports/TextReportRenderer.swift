@@ -240,7 +240,8 @@ public struct TextReportRenderer: ReportRenderer {
     private func header(_ report: AuditReport) -> [String] {
         let tool = TerminalText.escape("\(report.tool.name) \(report.tool.version)")
         let when = TerminalText.escape(report.evaluatedAt)
-        var lines = [paint(tool, .bold) + " — evaluated at \(when), mode \(report.mode.rawValue)"]
+        var lines = wrap(
+            paint(tool, .bold) + " — evaluated at \(when), mode \(report.mode.rawValue)", first: "", rest: "  ")
         if let policy = report.policy {
             lines += wrap(
                 "\(TerminalText.escape(policy.name)) (\(TerminalText.escape(policy.file)), "
