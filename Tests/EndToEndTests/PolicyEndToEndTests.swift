@@ -35,6 +35,7 @@ struct PolicyEndToEndTests {
             enterpriseWithoutFiles,
             """
             version: 1
+            name: "Enterprise default"
             extends: \(enterprise)
             rules:
               - id: ENT-FILES-CHECKED
