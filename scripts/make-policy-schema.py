@@ -293,6 +293,10 @@ RULES = {
         "Every custody hop takes place in an allowed (or not denied) country.",
         countries_param("custody hop"),
         [], {"oneOf": ONE_COUNTRY_LIST}),
+    "artifacts.required": (
+        "The model's files were checked against the manifest (a model directory was given) and every one matched.",
+        {},
+        [], {}),
 }
 
 

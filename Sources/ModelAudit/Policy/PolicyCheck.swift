@@ -56,12 +56,16 @@ public struct EvaluationSubject: Sendable {
     public let lineage: LineageResolver.Result?
     /// The verified chain of custody, when a custody bundle was given.
     public let custody: CustodyVerification?
+    /// The comparison of the model's files with the manifest; `nil` when the files were not checked (no model
+    /// directory was given).
+    public let artifacts: ArtifactCheckResult?
 
     public init(
         file: String, envelopeSHA256: String, signatures: EnvelopeVerification, statement: ProvenanceStatement,
         time: Date, screeningLists: [String: ScreeningList], lineage: LineageResolver.Result? = nil,
-        custody: CustodyVerification? = nil
+        custody: CustodyVerification? = nil, artifacts: ArtifactCheckResult? = nil
     ) {
+        self.artifacts = artifacts
         self.lineage = lineage
         self.custody = custody
         self.file = file
@@ -126,6 +130,7 @@ public enum PolicyCheckRegistry {
         LineageForbiddenRelations.self, LineageDatasetLicenses.self, LineagePersonalData.self,
         LineageDistillationTerms.self, LineageParentsSigned.self, LineageAncestorsVerified.self, LineageMaxDepth.self,
         CustodyRequired.self, CustodyAuthorizedRoles.self, CustodyHopCountries.self,
+        ArtifactsRequired.self,
     ]
 
     public static func check(named type: String) -> (any PolicyCheck.Type)? {

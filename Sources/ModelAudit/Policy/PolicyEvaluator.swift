@@ -29,7 +29,8 @@ public struct PolicyEvaluator: Sendable {
     public func evaluate(
         file: String, envelopeSHA256: String, integrity: [Finding], signatures: EnvelopeVerification,
         statement verifiedStatement: ProvenanceStatement?, custody: CustodyVerification?,
-        lineage: LineageResolver.Result? = nil, signedWithoutManifest: SignedModelWithoutManifest? = nil
+        lineage: LineageResolver.Result? = nil, signedWithoutManifest: SignedModelWithoutManifest? = nil,
+        artifacts: ArtifactCheckResult? = nil
     ) -> ModelReport {
         var findings = integrity
         let statement = signatures.isVerified ? verifiedStatement : nil
@@ -38,7 +39,7 @@ public struct PolicyEvaluator: Sendable {
                 file: file, envelopeSHA256: envelopeSHA256, signatures: signatures,
                 statement: statement, time: time,
                 screeningLists: Dictionary(policy.screeningLists.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
-                lineage: lineage, custody: custody)
+                lineage: lineage, custody: custody, artifacts: artifacts)
             for rule in policy.rules where rule.header.enforcement != .off {
                 for outcome in rule.check.evaluate(subject) {
                     findings.append(finding(rule.header, outcome))

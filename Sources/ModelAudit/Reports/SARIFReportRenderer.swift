@@ -12,10 +12,16 @@ import Foundation
 ///   justification, approver and expiry, so code scanning shows it as dismissed rather than open;
 /// - `pass` and `not-applicable` are not results.
 ///
-/// Every result has a physical location (the model's envelope file, line 1, since findings point into the
-/// base64 payload rather than at a line) and, when the finding has a pointer, a logical location whose
-/// fully qualified name is the RFC 6901 pointer into the in-toto statement. `partialFingerprints` hash the rule,
-/// file and pointer so an alert keeps its identity across runs.
+/// Every result has a physical location in the model's envelope file: the line of the signature a finding names
+/// (`/signatures/N`), of the `signatures` member, or of the signed `payload` for a finding about the statement —
+/// its pointer leads into the base64 payload, which has no lines of its own, so the payload's line is as close as
+/// the file allows (`EnvelopeSourceLines`); line 1 when the lines are not known (a report read back from JSON, an
+/// OpenSSF bundle, a custody record). When the finding has a pointer, a logical location's fully qualified name is
+/// the RFC 6901 pointer into the in-toto statement. `partialFingerprints` hash the rule, file and pointer so an
+/// alert keeps its identity across runs.
+///
+/// Every rule in the run's rule table carries the policy's remediation as its help, whether or not a model failed
+/// it (`AuditReport.rules`).
 public struct SARIFReportRenderer: ReportRenderer {
     public static let format = ReportFormat.sarif
     /// The official schema location; code-scanning services key on it.
@@ -55,7 +61,8 @@ public struct SARIFReportRenderer: ReportRenderer {
                         locations: [
                             SARIFLog.Location(
                                 physicalLocation: .init(
-                                    artifactLocation: .init(uri: uri), region: .init(startLine: 1)),
+                                    artifactLocation: .init(uri: uri),
+                                    region: .init(startLine: model.sourceLines?.line(for: finding.pointer) ?? 1)),
                                 logicalLocations: finding.pointer.map {
                                     [SARIFLog.LogicalLocation(fullyQualifiedName: $0, kind: "member")]
                                 })
