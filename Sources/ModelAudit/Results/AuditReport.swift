@@ -143,6 +143,8 @@ public struct ModelReport: Sendable, Codable, Equatable {
     public var lineage: LineageNode?
     /// The chain of custody, when a custody bundle was checked.
     public var custody: [CustodyHop]?
+    /// Who signed, one entry per verified signature, when any verified.
+    public var signers: [SignerIdentity]?
     /// Which of the policy's waivers (by index) matched a finding of this model, applied or expired. Not part of the
     /// JSON: the report's `waivers` section says the same across the fleet.
     public var waiverMatches: [WaiverMatch] = []
@@ -164,14 +166,15 @@ public struct ModelReport: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case file, envelopeSHA256, name, version, developer, verdict, findings, lineage, custody
+        case file, envelopeSHA256, name, version, developer, verdict, findings, lineage, custody, signers
     }
 
     public init(
         file: String, envelopeSHA256: String, name: String?, version: String?, developer: String?,
         findings: [Finding], lineage: LineageNode? = nil, custody: [CustodyHop]? = nil,
-        waiverMatches: [WaiverMatch] = []
+        waiverMatches: [WaiverMatch] = [], signers: [SignerIdentity] = []
     ) {
+        self.signers = signers.isEmpty ? nil : signers
         self.waiverMatches = waiverMatches
         self.file = file
         self.envelopeSHA256 = envelopeSHA256
