@@ -7,7 +7,8 @@ import Testing
 struct KeylessPolicyEndToEndTests {
     static let bundle = KeylessEndToEndTests.bundle
     static let root = KeylessEndToEndTests.root
-    static let workflowPattern = #"https://github\.com/sigstore/sigstore-js/\.github/workflows/release\.yml@refs/heads/.*"#
+    static let workflowPattern =
+        #"https://github\.com/sigstore/sigstore-js/\.github/workflows/release\.yml@refs/heads/.*"#
 
     static func policy(pattern: String = workflowPattern, enforcement: String = "enforce") -> String {
         """
@@ -27,7 +28,9 @@ struct KeylessPolicyEndToEndTests {
         """
     }
 
-    static func run(_ ws: Workspace, _ extra: [String], bundle: String = bundle) throws -> (AuditBinary.Result, [String: Any]) {
+    static func run(
+        _ ws: Workspace, _ extra: [String], bundle: String = bundle
+    ) throws -> (AuditBinary.Result, [String: Any]) {
         let result = try ws.run(
             ["verify", bundle, "--trusted-root", root, "--policy", "policy.yaml", "--at", "2026-06-01T00:00:00Z",
              "--format", "json"] + extra)
@@ -65,7 +68,8 @@ struct KeylessPolicyEndToEndTests {
     @Test("an identity the policy does not list fails the rule with a remediation, exit 1")
     func unlistedIdentity() throws {
         let ws = try Workspace()
-        try ws.write("policy.yaml", Self.policy(pattern: #"https://github\.com/sigstore/sigstore-js/\.github/workflows/publish\.yml@.*"#))
+        let publish = #"https://github\.com/sigstore/sigstore-js/\.github/workflows/publish\.yml@.*"#
+        try ws.write("policy.yaml", Self.policy(pattern: publish))
         let (result, report) = try Self.run(ws, [])
         #expect(result.exitCode == 1, "\(result)")
         let rule = try #require(Self.finding(report, "KEYLESS-SIGNERS"), "\(result)")
@@ -106,9 +110,10 @@ struct KeylessPolicyEndToEndTests {
         let ws = try Workspace()
         try ws.write("policy.yaml", Self.policy())
         let result = try ws.run(
-            ["verify", Self.bundle, "--trusted-root", Self.root, "--policy", "policy.yaml", "--at", "2026-06-01T00:00:00Z",
-             "--format", "text=r.txt", "--format", "markdown=r.md", "--format", "sarif=r.sarif", "--format", "junit=r.xml",
-             "--format", "github=r.github", "--format", "json=r.json"])
+            ["verify", Self.bundle, "--trusted-root", Self.root, "--policy", "policy.yaml",
+             "--at", "2026-06-01T00:00:00Z", "--format", "text=r.txt", "--format", "markdown=r.md",
+             "--format", "sarif=r.sarif", "--format", "junit=r.xml", "--format", "github=r.github",
+             "--format", "json=r.json"])
         #expect(result.exitCode == 1, "\(result)")
         for file in ["r.txt", "r.md", "r.sarif", "r.xml", "r.github", "r.json"] {
             let text = String(decoding: try ws.read(file), as: UTF8.self)
@@ -149,7 +154,8 @@ struct KeylessPolicyEndToEndTests {
     static func keylessModel(_ edit: (inout [String: Any]) -> Void = { _ in }) throws -> Workspace {
         let ws = try Workspace()
         try FileManager.default.copyItem(at: model, to: ws.url.appendingPathComponent("model"))
-        var bundle = try #require(try JSONSerialization.jsonObject(with: try ws.read("model/model.sig")) as? [String: Any])
+        let json = try JSONSerialization.jsonObject(with: try ws.read("model/model.sig"))
+        var bundle = try #require(json as? [String: Any])
         edit(&bundle)
         try ws.write("model/model.sig", bytes: try JSONSerialization.data(withJSONObject: bundle))
         try ws.write("policy.yaml", ibmPolicy)

@@ -31,10 +31,12 @@ struct KeylessIdentityRuleTests {
         issuer: "https://token.actions.githubusercontent.com"}]}]
         """
 
-    private func check(_ identity: SignerIdentity?, keyID: String = "sha256:k", owner: String = "signer") -> SignatureCheck {
+    private func check(
+        _ identity: SignerIdentity?, keyID: String = "sha256:k", owner: String = "signer"
+    ) -> SignatureCheck {
         SignatureCheck(
-            index: 0, keyIDHint: nil, outcome: .verified, keyID: keyID, owner: owner, roles: [], scheme: .ecdsaP256SHA256,
-            identity: identity)
+            index: 0, keyIDHint: nil, outcome: .verified, keyID: keyID, owner: owner, roles: [],
+            scheme: .ecdsaP256SHA256, identity: identity)
     }
 
     private func keyless(_ san: String, _ issuer: String) -> SignerIdentity {
@@ -60,7 +62,8 @@ struct KeylessIdentityRuleTests {
     @Test("a listed identity passes, exactly or by a whole-value pattern, and names the vendor")
     func listedIdentityPasses() throws {
         let policy = try policy(Self.acme)
-        for signer in [keyless("release@acme.example", "https://accounts.google.com"), keyless(Self.workflow, Self.actions)] {
+        let google = keyless("release@acme.example", "https://accounts.google.com")
+        for signer in [google, keyless(Self.workflow, Self.actions)] {
             let report = evaluate(policy, [check(signer)])
             let found = try finding(report)
             #expect(found.status == .pass, "\(found)")
@@ -85,7 +88,7 @@ struct KeylessIdentityRuleTests {
         #expect(found.status == .fail)
         #expect(found.message.contains("not an allowed signer identity"), "\(found.message)")
         #expect(found.observed?.contains(san) == true)
-        #expect(found.remediation?.contains("add it (san and issuer)") == true, "\(String(describing: found.remediation))")
+        #expect(found.remediation?.contains("add it (san and issuer)") == true, "\(found)")
         #expect(report.verdict == .nonCompliant)
     }
 
@@ -106,7 +109,10 @@ struct KeylessIdentityRuleTests {
     func everySignerMustBeListed() throws {
         let report = evaluate(
             try policy(Self.acme),
-            [check(keyless("release@acme.example", "https://accounts.google.com")), check(keyless("x@y.example", Self.actions))])
+            [
+                check(keyless("release@acme.example", "https://accounts.google.com")),
+                check(keyless("x@y.example", Self.actions)),
+            ])
         #expect(report.findings.filter { $0.ruleID == "SIGNERS" }.map(\.status).sorted() == [.fail, .pass])
         #expect(report.verdict == .nonCompliant)
     }
@@ -118,9 +124,12 @@ struct KeylessIdentityRuleTests {
             ("vendors: [{name: Acme, identities: []}]", "/rules/0/vendors/0/identities"),
             ("vendors: [{name: Acme, identities: [{san: a@b.example}]}]", "/rules/0/vendors/0/identities/0/issuer"),
             ("vendors: [{name: Acme, identities: [{issuer: x}]}]", "/rules/0/vendors/0/identities/0/san"),
-            ("vendors: [{name: Acme, identities: [{san: a, sanRegexp: b, issuer: x}]}]", "/rules/0/vendors/0/identities/0"),
-            ("vendors: [{name: Acme, identities: [{sanRegexp: '(', issuer: x}]}]", "/rules/0/vendors/0/identities/0/sanRegexp"),
-            ("vendors: [{name: Acme, identities: [{san: a, issuer: x, subject: y}]}]", "/rules/0/vendors/0/identities/0/subject"),
+            ("vendors: [{name: Acme, identities: [{san: a, sanRegexp: b, issuer: x}]}]",
+             "/rules/0/vendors/0/identities/0"),
+            ("vendors: [{name: Acme, identities: [{sanRegexp: '(', issuer: x}]}]",
+             "/rules/0/vendors/0/identities/0/sanRegexp"),
+            ("vendors: [{name: Acme, identities: [{san: a, issuer: x, subject: y}]}]",
+             "/rules/0/vendors/0/identities/0/subject"),
         ])
     func badParameters(parameters: String, pointer: String) throws {
         let error = try #require(throws: InvalidDocumentError.self) { _ = try policy(parameters) }

@@ -14,7 +14,7 @@ struct SigstoreTimestampTests {
 
     /// The bundle as JSON, its timestamps edited by `edit`.
     private func bundle(
-        _ file: String = "tsa/bundle.txt.sigstore", _ edit: (inout [[String: Any]]) -> Void = { _ in }
+        _ file: String = "tsa/bundle.txt.sigstore", edit: (inout [[String: Any]]) -> Void = { _ in }
     ) throws -> SigstoreBundle {
         let data = try Data(contentsOf: SigstoreVector.directory.appendingPathComponent(file))
         var json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -29,19 +29,20 @@ struct SigstoreTimestampTests {
     }
 
     /// Only the first token, the one upstream made over this bundle's signature.
-    private func firstTokenOnly(_ list: inout [[String: Any]]) { list = Array(list.prefix(1)) }
+    private static func firstTokenOnly(_ list: inout [[String: Any]]) { list = Array(list.prefix(1)) }
 
     private func verify(_ bundle: SigstoreBundle, root: String = root) throws -> SigstoreKeylessVerification {
         let digest = try Digests.hash(try SigstoreVector.bytes("tsa/bundle.txt"))
         return try SigstoreKeylessVerifier(
             trustedRoot: try TrustedRoot.parse(try SigstoreVector.bytes(root)),
-            identity: .init(subject: .exact("alexis.challande@trailofbits.com"), issuer: .exact("https://accounts.google.com"))
+            identity: .init(
+                subject: .exact("alexis.challande@trailofbits.com"), issuer: .exact("https://accounts.google.com"))
         ).verify(bundle, artifactDigest: digest)
     }
 
     @Test("a TSA token over the signature verifies and its time is reported beside the log's")
     func verifiedTimestamp() throws {
-        let result = try verify(try bundle(firstTokenOnly))
+        let result = try verify(try bundle(edit: Self.firstTokenOnly))
         #expect(result.timestampAuthorityTimes == [try #require(RFC3339.parse("2024-10-31T10:23:39Z"))])
         #expect(result.entries.first?.logIndex == 35_355_462)
         let key = try TrustedKey.keyless(result)
@@ -51,10 +52,10 @@ struct SigstoreTimestampTests {
 
     @Test("the token parses: SHA-256 imprint of the signature, the TSA's time")
     func parsedToken() throws {
-        let bundle = try bundle(firstTokenOnly)
-        let token = try RFC3161Timestamp(der: try #require(bundle.timestamps.first))
+        let stamped = try bundle(edit: Self.firstTokenOnly)
+        let token = try RFC3161Timestamp(der: try #require(stamped.timestamps.first))
         #expect(token.imprintAlgorithm == "SHA256")
-        guard case .messageSignature(let message) = bundle.content else {
+        guard case .messageSignature(let message) = stamped.content else {
             Issue.record("expected a message signature")
             return
         }
@@ -72,7 +73,7 @@ struct SigstoreTimestampTests {
     @Test("a token with one byte of its CMS signature changed is rejected")
     func tamperedSignature() throws {
         let tampered = try bundle { list in
-            self.firstTokenOnly(&list)
+            Self.firstTokenOnly(&list)
             guard let text = list[0]["signedTimestamp"] as? String, var der = Data(base64Encoded: text) else { return }
             // The last bytes are the ECDSA signature's s value.
             der[der.count - 3] ^= 0x01
@@ -86,7 +87,7 @@ struct SigstoreTimestampTests {
     @Test("a token changed inside its signed TSTInfo (the time) is rejected")
     func tamperedTime() throws {
         let tampered = try bundle { list in
-            self.firstTokenOnly(&list)
+            Self.firstTokenOnly(&list)
             guard let text = list[0]["signedTimestamp"] as? String, var der = Data(base64Encoded: text) else { return }
             // genTime "20241031102339Z" → "20241031102338Z".
             let time = Data("20241031102339Z".utf8)
@@ -100,14 +101,16 @@ struct SigstoreTimestampTests {
 
     @Test("without the timestamp authority in the trusted root, the token is not trusted")
     func unknownAuthority() throws {
-        let error = sigstoreError { _ = try verify(try bundle(firstTokenOnly), root: SigstoreVector.staging) }
+        let stamped = try bundle(edit: Self.firstTokenOnly)
+        let error = sigstoreError { _ = try verify(stamped, root: SigstoreVector.staging) }
         #expect(error?.kind == .rejected)
         #expect(error?.message.contains("\(Self.pointer)/0/signedTimestamp") == true, "\(String(describing: error))")
     }
 
     @Test("garbage, duplicate and too many tokens are malformed input naming the member")
     func malformedTokens() throws {
-        let garbage = try bundle { list in list = [["signedTimestamp": Data([0x30, 0x03, 0x02, 0x01, 0x00]).base64EncodedString()]] }
+        let notAResponse = Data([0x30, 0x03, 0x02, 0x01, 0x00]).base64EncodedString()
+        let garbage = try bundle { list in list = [["signedTimestamp": notAResponse]] }
         let bad = sigstoreError { _ = try verify(garbage) }
         #expect(bad?.kind == .malformed)
         #expect(bad?.message.hasPrefix("\(Self.pointer)/0/signedTimestamp: ") == true, "\(String(describing: bad))")

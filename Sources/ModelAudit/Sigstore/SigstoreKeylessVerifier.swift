@@ -135,7 +135,9 @@ public struct SigstoreKeylessVerifier: Sendable {
     /// Every RFC 3161 timestamp must verify against a timestamp authority of the trusted root that was valid at the
     /// time it states, its imprint must be over the signature's bytes, and the time must lie inside the leaf's
     /// validity. Returns the verified times.
-    private func checkTimestamps(_ timestamps: [[UInt8]], content: SignedContent, leaf: X509Certificate) throws -> [Date] {
+    private func checkTimestamps(
+        _ timestamps: [[UInt8]], content: SignedContent, leaf: X509Certificate
+    ) throws -> [Date] {
         guard !timestamps.isEmpty else { return [] }
         guard timestamps.count <= Self.timestampLimit else {
             throw SigstoreError.malformed(
@@ -183,7 +185,8 @@ public struct SigstoreKeylessVerifier: Sendable {
             guard leaf.notBefore <= token.time, token.time <= leaf.notAfter else {
                 throw SigstoreError.rejected(
                     "\(pointer): the timestamp authority's time \(RFC3339.format(token.time)) is outside the "
-                        + "certificate's validity (\(RFC3339.format(leaf.notBefore)) to \(RFC3339.format(leaf.notAfter)))")
+                        + "certificate's validity (\(RFC3339.format(leaf.notBefore)) to "
+                        + "\(RFC3339.format(leaf.notAfter)))")
             }
             times.append(token.time)
         }
