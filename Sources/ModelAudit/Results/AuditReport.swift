@@ -251,6 +251,8 @@ public struct ModelReport: Sendable, Codable, Equatable {
     /// What the verified signature vouches for: the files (or, for an OMS bundle, the model's root digest) its
     /// statement names, with their digests. Absent when no signature verified.
     public var subjects: [SubjectDigest]?
+    /// Who signed, one entry per verified signature, when any verified.
+    public var signers: [SignerIdentity]?
     /// Which of the policy's waivers (by index) matched a finding of this model, applied or expired. Not part of the
     /// JSON: the report's `waivers` section says the same across the fleet.
     public var waiverMatches: [WaiverMatch] = []
@@ -275,15 +277,16 @@ public struct ModelReport: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case file, envelopeSHA256, name, version, developer, verdict, findings, lineage, custody, subjects
+        case file, envelopeSHA256, name, version, developer, verdict, findings, lineage, custody, subjects, signers
     }
 
     public init(
         file: String, envelopeSHA256: String, name: String?, version: String?, developer: String?,
         findings: [Finding], lineage: LineageNode? = nil, custody: [CustodyHop]? = nil,
-        subjects: [SubjectDigest]? = nil, waiverMatches: [WaiverMatch] = []
+        subjects: [SubjectDigest]? = nil, waiverMatches: [WaiverMatch] = [], signers: [SignerIdentity] = []
     ) {
         self.subjects = subjects
+        self.signers = signers.isEmpty ? nil : signers
         self.waiverMatches = waiverMatches
         self.file = file
         self.envelopeSHA256 = envelopeSHA256
