@@ -90,7 +90,7 @@ struct VerifyCommand: ParsableCommand {
                     modelDirectory: { _ in directory },
                     custodyBundle: { [custody] file in custody.map(CustodyBundleSource.named) ?? Auditor.custodyBundleBeside(file) },
                     store: try manifestStore.map { try ManifestStore.load(directory: $0) },
-                    certificates: try signerOptions.certificateValidator(),
+                    certificates: try signerOptions.certificateValidator(store),
                 keyless: try signerOptions.keylessVerifier()))
             let model = try auditor.audit(file: envelope, progress: TerminalProgress())
             let report = auditor.report(models: [model], mode: outputs.mode ?? loadedPolicy?.mode ?? .enforce)

@@ -43,10 +43,14 @@ public struct TrustedKey: Sendable {
     public let notAfter: Date?
     public let revoked: Bool
     public let note: String?
+    /// The X.509 certificate the key came from, when its file is a certificate: its subject names the holder, and the
+    /// key verifies nothing outside the certificate's validity.
+    public let certificate: X509Certificate?
 
     public init(
         publicKey: PublicKey, file: String, owner: String, roles: [TrustRole], scheme: SignatureScheme,
-        notBefore: Date? = nil, notAfter: Date? = nil, revoked: Bool = false, note: String? = nil
+        notBefore: Date? = nil, notAfter: Date? = nil, revoked: Bool = false, note: String? = nil,
+        certificate: X509Certificate? = nil
     ) {
         self.publicKey = publicKey
         self.file = file
@@ -57,14 +61,13 @@ public struct TrustedKey: Sendable {
         self.notAfter = notAfter
         self.revoked = revoked
         self.note = note
+        self.certificate = certificate
     }
 
     /// Whether the key may be used at `time`, and if not, why.
     public func status(at time: Date) -> KeyStatus {
-        if revoked { return .revoked }
-        if let notBefore, time < notBefore { return .notYetValid(notBefore) }
-        if let notAfter, time > notAfter { return .expired(notAfter) }
-        return .valid
+        TrustedCertificateValidity.status(
+            at: time, revoked: revoked, notBefore: notBefore, notAfter: notAfter, certificate: certificate)
     }
 }
 
