@@ -32,6 +32,8 @@ struct TrustCAEndToEndTests {
             let added = try Self.add(ws, file, extra)
             #expect(added.exitCode == 0, "\(file): \(added)")
         }
+        try FileManager.default.createDirectory(
+            at: ws.url.appendingPathComponent("fleet"), withIntermediateDirectories: true)
         let signed = try ws.run([
             "sign", "--oms", "--model-dir", "model", "--key", "release.key", "--certificate", "leaf.pem", "-o",
             "fleet/ours-certificate.sig",
