@@ -14,7 +14,8 @@ struct SignerOptions: ParsableArguments {
     @Option(
         name: .customLong("ca-roots"),
         help: ArgumentHelp(
-            "PEM CA certificates that certificate-signed OMS bundles must chain to.", valueName: "roots.pem"))
+            "PEM root CA certificates that certificate-signed OMS bundles may chain to, besides the trust store's "
+                + "ca entries.", valueName: "roots.pem"))
     var caRoots: String?
 
     @Option(
