@@ -79,4 +79,49 @@ struct GuidanceEndToEndTests {
         #expect(after.stdout.contains("warning: /waivers/1: the waiver of ENT-RET-MAX"), "\(after)")
         #expect(after.stdout.contains("expired on 2026-09-30"), "\(after)")
     }
+    @Test("audit policy test's help examples run as shown from the repository root, and pass")
+    func policyTestHelpExamples() throws {
+        let help = try AuditBinary.run(["policy", "test", "--help"], environment: ["COLUMNS": "1000"])
+        let examples = help.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.hasPrefix("audit policy test ") }
+        #expect(examples.count == 2, "\(help)")
+        let ws = try Workspace()
+        for folder in ["Tests/Fixtures/policy", "policies"] {
+            let target = ws.url.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(
+                at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: AuditBinary.packageRoot.appendingPathComponent(folder), to: target)
+        }
+        for example in examples {
+            let arguments = example.split(separator: " ").dropFirst().map(String.init)
+            let result = try ws.run(arguments)
+            #expect(result.exitCode == 0, "\(example)\n\(result)")
+            #expect(result.stdout.contains("passed, 0 failed"), "\(example)\n\(result)")
+        }
+    }
+
+    @Test("a YAML error in a policy names the policy file", arguments: ["verify", "policy check"])
+    func policyYAMLErrorNamesFile(command: String) throws {
+        let ws = try Self.setUp()
+        try ws.sign("dev")
+        try ws.write("broken.yaml", "version: 1\nname: [unclosed\nrules: []\n")
+        let arguments = command == "verify"
+            ? ["verify", "env.json", "--trust", "trust", "--policy", "broken.yaml"] : ["policy", "check", "broken.yaml"]
+        let result = try ws.run(arguments)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.stderr.hasPrefix("audit: error: "), "\(result)")
+        #expect(result.stderr.contains("broken.yaml"), "\(result)")
+    }
+
+    @Test("an X.509 certificate where a public key is expected says how to use it")
+    func certificateWhereKeyExpected() throws {
+        let ws = try Self.setUp()
+        try ws.sign("dev")
+        let leaf = AuditBinary.packageRoot.appendingPathComponent("Tests/Fixtures/pki/leaf.pem")
+        try ws.write("leaf.pem", bytes: try Data(contentsOf: leaf))
+        let result = try ws.run(["verify", "env.json", "--key", "leaf.pem"])
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.stderr.hasPrefix("audit: error: leaf.pem"), "\(result)")
+        #expect(result.stderr.contains("certificate"), "\(result)")
+    }
 }
