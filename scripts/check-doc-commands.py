@@ -350,6 +350,10 @@ def refreshed(expected, actual, binding):
                 start = max(cursor, cursor + blocks[0].b - blocks[0].a)
                 end = min(len(shown), cursor + blocks[-1].b + blocks[-1].size + (len(lines) - blocks[-1].a
                                                                                - blocks[-1].size))
+                if not result:
+                    start = cursor  # nothing left out before the first stretch: it starts at the top
+                if wildcard is None:
+                    end = len(shown)  # nothing left out after the last stretch: it runs to the end
                 result.extend(shown[start:end])
                 cursor = end
             else:
