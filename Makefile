@@ -48,6 +48,7 @@ test: build
 	python3 scripts/check-folder-deps.py
 	python3 scripts/check-error-types.py
 	AUDIT="$(BIN)" python3 scripts/make-cli-doc.py --check
+	AUDIT="$(BIN)" python3 scripts/check-doc-commands.py --self-test
 	AUDIT="$(BIN)" python3 scripts/check-doc-commands.py
 	INSTALL_CONFIG=$(CONFIG) bash scripts/check-install.sh
 	$(SWIFT) test $(BUILD_FLAGS)

@@ -25,9 +25,15 @@ Only what genuinely changes from run to run is normalised, each with a defined p
   * UTC times (2026-01-02T03:04:05Z) within a day of the run: the page may show any time there;
   * the workspace's absolute path, shown on the page as `~/work`.
 
+The help text's examples (docs/cli.md) may only name repository files that exist.
+
 Usage: check-doc-commands.py [--refresh] [-v] [FILE.md ...]     (AUDIT=path/to/audit; default: README.md docs/*.md)
   --refresh rewrites every expected output that no longer matches with the actual output (keeping `…`
   abridgements and the page's values for run-to-run values); review the result with `git diff`.
+  `make docs-refresh` runs it.
+       check-doc-commands.py --self-test
+  runs the check on small pages written to fail (a changed line, a changed exit code, a changed fixed digest,
+  one page value for two fresh keys, an unmarked command block) and to pass (fresh key ids, `…`).
 """
 
 import datetime
@@ -363,18 +369,23 @@ def refreshed(expected, actual, binding):
     return result
 
 
-def main():
-    args = sys.argv[1:]
-    refresh = "--refresh" in args
-    verbose = "-v" in args
-    pages = [arg for arg in args if not arg.startswith("-")]
-    if not pages:
-        pages = ["README.md"] + sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "docs/*.md")))
-        pages = [page for page in pages if page != "docs/cli.md"]  # generated help text, checked by make-cli-doc.py
-    audit = os.path.abspath(os.environ.get("AUDIT", os.path.join(ROOT, ".build/debug/audit")))
-    if not os.access(audit, os.X_OK):
-        sys.exit(f"check-doc-commands: no audit binary at {audit} (build first, or set AUDIT)")
+def help_example_paths():
+    """Repository paths named in the help text's examples (docs/cli.md) that do not exist."""
+    # Folders the repository ships examples in; keys/ and weights/ in examples are the reader's own.
+    missing, top = [], {"Tests", "policies", "manifests", "docs", "schemas"}
+    for number, line in enumerate(open(os.path.join(ROOT, "docs/cli.md"), encoding="utf-8"), 1):
+        if not line.startswith("  audit "):
+            continue
+        for word in line.split():
+            path = word.strip("'\",").split("=", 1)[-1]
+            if "/" in path and path.split("/", 1)[0] in top and "…" not in path \
+                    and not os.path.exists(os.path.join(ROOT, path)):
+                missing.append(f"docs/cli.md:{number}: a help example names {path}, which is not in the repository")
+    return missing
 
+
+def check(pages, audit, refresh):
+    """Runs the command blocks of `pages`; returns failures and the counts of what ran, was skipped, was written."""
     failures, ran_blocks, ran_commands, skipped, written = [], 0, 0, [], 0
     for page in pages:
         blocks, lines = read_blocks(page)
@@ -448,6 +459,86 @@ def main():
             with open(os.path.join(ROOT, page), "w", encoding="utf-8") as handle:
                 handle.write("\n".join(lines))
 
+    return failures, ran_blocks, ran_commands, skipped, written
+
+
+SELF_TEST_PAGES = {
+    # name: (page text, failures expected)
+    "fresh key ids may differ, consistently": ("""<!-- doc-test: session s -->
+```console
+$ audit keygen --out a
+key id:      sha256:1111111111111111111111111111111111111111111111111111111111111111
+algorithm:   Ed25519 (ed25519)
+private key: a.key (mode 0600, unencrypted)
+public key:  a.pub
+…
+$ printf 'one\\ntwo\\nthree\\n'
+one
+…
+three
+```
+""", 0),
+    "the same page value for two different keys": ("""```console
+$ audit keygen --out a
+key id:      sha256:1111111111111111111111111111111111111111111111111111111111111111
+…
+$ audit keygen --out b
+key id:      sha256:1111111111111111111111111111111111111111111111111111111111111111
+…
+```
+""", 1),
+    "a fixed digest that differs": ("""```console
+$ printf 'x' | sha256sum
+2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4882  -
+```
+""", 1),
+    "changed text and a changed exit code": ("""```console
+$ echo hello
+goodbye
+$ false
+$ echo $?
+0
+```
+""", 2),
+    "an audit command in an unmarked sh block": ("""```sh
+audit keygen --out a
+```
+""", 1),
+}
+
+
+def self_test(audit):
+    """Proves the check fails what it must and passes what it may, on small pages written for the purpose."""
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="audit-doc-self-test-") as scratch:
+        for name, (text, expected) in SELF_TEST_PAGES.items():
+            page = os.path.join(scratch, "page.md")
+            with open(page, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            failures = check([page], audit, refresh=False)[0]
+            if len(failures) != expected:
+                problems.append(f"{name}: {len(failures)} failures, expected {expected}: {failures}")
+    for problem in problems:
+        print(f"FAIL self-test: {problem}", file=sys.stderr)
+    print(f"doc commands self-test: {len(SELF_TEST_PAGES) - len(problems)} of {len(SELF_TEST_PAGES)} cases as expected")
+    return 1 if problems else 0
+
+
+def main():
+    args = sys.argv[1:]
+    refresh = "--refresh" in args
+    verbose = "-v" in args
+    pages = [arg for arg in args if not arg.startswith("-")]
+    if not pages:
+        pages = ["README.md"] + sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "docs/*.md")))
+        pages = [page for page in pages if page != "docs/cli.md"]  # generated help text, checked by make-cli-doc.py
+    audit = os.path.abspath(os.environ.get("AUDIT", os.path.join(ROOT, ".build/debug/audit")))
+    if not os.access(audit, os.X_OK):
+        sys.exit(f"check-doc-commands: no audit binary at {audit} (build first, or set AUDIT)")
+    if "--self-test" in args:
+        sys.exit(self_test(audit))
+    failures, ran_blocks, ran_commands, skipped, written = check(pages, audit, refresh)
+    failures += help_example_paths()
     for failure in failures:
         print(f"FAIL {failure}\n", file=sys.stderr)
     if verbose or skipped:
