@@ -59,6 +59,7 @@ struct GuidanceEndToEndTests {
 
     @Test("usage errors start with audit: error: and exit 64", arguments: [
         ["verify"], ["verify", "env.json", "--bogus"], ["verify", "env.json", "--threshold", "0"], ["frobnicate"],
+        ["custody", "append", "m.json", "--action", "quantized", "--actor", "Q", "--actor-country", "DE", "--key", "k"],
     ])
     func usageErrors(arguments: [String]) throws {
         let ws = try Self.setUp()
@@ -100,28 +101,38 @@ struct GuidanceEndToEndTests {
         }
     }
 
-    @Test("a YAML error in a policy names the policy file", arguments: ["verify", "policy check"])
-    func policyYAMLErrorNamesFile(command: String) throws {
+    @Test("a syntax error in a policy or a manifest names the file", arguments: [
+        ["verify", "env.json", "--trust", "trust", "--policy", "broken.yaml"], ["policy", "check", "broken.yaml"],
+        ["verify", "env.json", "--trust", "trust", "--policy", "broken.json"], ["policy", "check", "broken.json"],
+        ["sign", "broken.yaml", "--key", "dev.key", "-o", "out.json"],
+        ["sign", "broken.json", "--key", "dev.key", "-o", "out.json"],
+    ])
+    func syntaxErrorNamesFile(arguments: [String]) throws {
         let ws = try Self.setUp()
         try ws.sign("dev")
         try ws.write("broken.yaml", "version: 1\nname: [unclosed\nrules: []\n")
-        let arguments = command == "verify"
-            ? ["verify", "env.json", "--trust", "trust", "--policy", "broken.yaml"] : ["policy", "check", "broken.yaml"]
+        try ws.write("broken.json", "{\"version\": 1, \"name\": \"p\", \"rules\": [}")
+        let file = try #require(arguments.first { $0.hasPrefix("broken.") })
         let result = try ws.run(arguments)
         #expect(result.exitCode == 2, "\(result)")
         #expect(result.stderr.hasPrefix("audit: error: "), "\(result)")
-        #expect(result.stderr.contains("broken.yaml"), "\(result)")
+        #expect(result.stderr.contains("\(file): "), "\(result)")
     }
 
-    @Test("an X.509 certificate where a public key is expected says how to use it")
+    @Test("an X.509 certificate or a private key where a public key is expected says what to give instead")
     func certificateWhereKeyExpected() throws {
         let ws = try Self.setUp()
         try ws.sign("dev")
         let leaf = AuditBinary.packageRoot.appendingPathComponent("Tests/Fixtures/pki/leaf.pem")
         try ws.write("leaf.pem", bytes: try Data(contentsOf: leaf))
-        let result = try ws.run(["verify", "env.json", "--key", "leaf.pem"])
-        #expect(result.exitCode == 2, "\(result)")
-        #expect(result.stderr.hasPrefix("audit: error: leaf.pem"), "\(result)")
-        #expect(result.stderr.contains("certificate"), "\(result)")
+        let certificate = try ws.run(["verify", "env.json", "--key", "leaf.pem"])
+        #expect(certificate.exitCode == 2, "\(certificate)")
+        #expect(certificate.stderr.hasPrefix("audit: error: --key leaf.pem is an X.509 certificate"), "\(certificate)")
+        #expect(certificate.stderr.contains("--ca-roots"), "\(certificate)")
+        #expect(certificate.stderr.contains("openssl x509 -in leaf.pem -pubkey -noout"), "\(certificate)")
+
+        let privateKey = try ws.run(["verify", "env.json", "--key", "dev.key"])
+        #expect(privateKey.exitCode == 2, "\(privateKey)")
+        #expect(privateKey.stderr.hasPrefix("audit: error: --key dev.key holds a private key"), "\(privateKey)")
     }
 }

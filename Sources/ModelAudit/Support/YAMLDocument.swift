@@ -149,6 +149,9 @@ public enum StructuredDocument {
         } catch var error as YAMLDocument.ParseError {
             error.file = path
             throw error
+        } catch var error as JSONParseError {
+            error.file = path
+            throw error
         }
     }
 
