@@ -44,7 +44,11 @@ import Testing
         let odd = Self.oddModel()
         var plain = ModelReport(
             file: "plain.json", envelopeSHA256: "", name: nil, version: nil, developer: nil, findings: [],
-            custody: [CustodyHop(index: 12, action: "a", actor: "b", country: "GB", time: "t", status: "s")])
+            custody: [CustodyHop(index: 12, action: "a", actor: "b", country: "GB", time: "t", status: "s")],
+            subjects: [
+                SubjectDigest(name: "weights/\u{1B}x.bin", digest: ["sha256": String(repeating: "0f", count: 32)]),
+                SubjectDigest(name: "b", digest: ["sha512": "ab", "blake3": "cd", "sha256": "ef"]),
+            ])
         plain.lineage = nil
         report.models += [odd, plain]
         #expect(try JSONReportRenderer().render(report) == ReportJSON.encode(report))

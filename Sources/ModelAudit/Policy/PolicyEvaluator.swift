@@ -72,11 +72,14 @@ public struct PolicyEvaluator: Sendable {
                 signatures: signatures, envelopeSHA256: envelopeSHA256, matches: &matches)
         }
         let developer = statement.map { $0.predicate.origin.developer.legalName ?? $0.predicate.origin.developer.name }
+        let subjects = statement.map { verified in
+            verified.subject.map { SubjectDigest(name: $0.name, digest: ["sha256": $0.digest.sha256]) }
+        } ?? (signatures.isVerified ? signedWithoutManifest?.subjects : nil)
         return ModelReport(
             file: file, envelopeSHA256: envelopeSHA256, name: name, version: statement?.predicate.model.version,
             developer: developer, findings: findings,
             lineage: lineage.flatMap { $0.tree.parents.isEmpty ? nil : $0.tree }, custody: custody?.hops,
-            waiverMatches: matches.sorted())
+            subjects: subjects, waiverMatches: matches.sorted())
     }
 
     private func finding(_ header: RuleHeader, _ outcome: CheckOutcome) -> Finding {
@@ -160,9 +163,12 @@ public struct SignedModelWithoutManifest: Sendable, Equatable {
     public let format: String
     /// The name the signature gives the model.
     public let modelName: String?
+    /// What the signature's statement names, with digests.
+    public let subjects: [SubjectDigest]?
 
-    public init(format: String, modelName: String?) {
+    public init(format: String, modelName: String?, subjects: [SubjectDigest]? = nil) {
         self.format = format
         self.modelName = modelName
+        self.subjects = subjects
     }
 }

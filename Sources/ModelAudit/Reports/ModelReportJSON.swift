@@ -43,6 +43,24 @@ public enum ModelReportJSON {
             write(lineage, to: &json)
         }
         json.optional("name", model.name)
+        if let subjects = model.subjects {
+            json.key("subjects")
+            json.beginArray()
+            for subject in subjects {
+                json.element()
+                json.beginObject()
+                json.key("digest")
+                json.beginObject()
+                for algorithm in subject.digest.keys.sorted() {
+                    json.key(text: algorithm)
+                    json.string(subject.digest[algorithm] ?? "")
+                }
+                json.endObject()
+                json.member("name", subject.name)
+                json.endObject()
+            }
+            json.endArray()
+        }
         json.member("verdict", model.verdict.rawValue)
         json.optional("version", model.version)
         json.endObject()
@@ -129,6 +147,13 @@ struct PrettyJSONText {
         bytes.append(UInt8(ascii: "\""))
         name.withUTF8Buffer { bytes.append(contentsOf: $0) }
         bytes.append(contentsOf: [UInt8(ascii: "\""), 0x20, UInt8(ascii: ":"), 0x20])
+    }
+
+    /// Starts the next member of the innermost object whose name is data: escaped as any string.
+    mutating func key(text name: String) {
+        separate()
+        string(name)
+        bytes.append(contentsOf: [0x20, UInt8(ascii: ":"), 0x20])
     }
 
     /// Starts the next element of the innermost array.

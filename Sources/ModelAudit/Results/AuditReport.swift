@@ -143,6 +143,9 @@ public struct ModelReport: Sendable, Codable, Equatable {
     public var lineage: LineageNode?
     /// The chain of custody, when a custody bundle was checked.
     public var custody: [CustodyHop]?
+    /// What the verified signature vouches for: the files (or, for an OMS bundle, the model's root digest) its
+    /// statement names, with their digests. Absent when no signature verified.
+    public var subjects: [SubjectDigest]?
     /// Which of the policy's waivers (by index) matched a finding of this model, applied or expired. Not part of the
     /// JSON: the report's `waivers` section says the same across the fleet.
     public var waiverMatches: [WaiverMatch] = []
@@ -164,14 +167,15 @@ public struct ModelReport: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case file, envelopeSHA256, name, version, developer, verdict, findings, lineage, custody
+        case file, envelopeSHA256, name, version, developer, verdict, findings, lineage, custody, subjects
     }
 
     public init(
         file: String, envelopeSHA256: String, name: String?, version: String?, developer: String?,
         findings: [Finding], lineage: LineageNode? = nil, custody: [CustodyHop]? = nil,
-        waiverMatches: [WaiverMatch] = []
+        subjects: [SubjectDigest]? = nil, waiverMatches: [WaiverMatch] = []
     ) {
+        self.subjects = subjects
         self.waiverMatches = waiverMatches
         self.file = file
         self.envelopeSHA256 = envelopeSHA256
@@ -294,5 +298,18 @@ public struct ReportSummary: Sendable, Codable, Equatable {
         for status in FindingStatus.allCases { counts[status.rawValue] = 0 }
         for finding in models.flatMap(\.findings) { counts[finding.status.rawValue, default: 0] += 1 }
         self.findings = counts
+    }
+}
+
+/// One subject of a verified statement: a name and its digests, as the signed statement gives them.
+public struct SubjectDigest: Sendable, Codable, Equatable {
+    /// The file's path inside the model directory, or the model's name for a whole-model digest.
+    public var name: String
+    /// Algorithm name (`sha256`…) → lower-case hex digest.
+    public var digest: [String: String]
+
+    public init(name: String, digest: [String: String]) {
+        self.name = name
+        self.digest = digest
     }
 }
