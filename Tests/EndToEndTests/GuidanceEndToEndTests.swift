@@ -135,4 +135,15 @@ struct GuidanceEndToEndTests {
         #expect(privateKey.exitCode == 2, "\(privateKey)")
         #expect(privateKey.stderr.hasPrefix("audit: error: --key dev.key holds a private key"), "\(privateKey)")
     }
+
+    @Test("a file that is not a valid envelope is named in the error", arguments: [
+        "[1, 2", #"{"payloadType":"t","payload":"e30=","signatures":[{"sig":"AA==","extra":1}]}"#,
+    ])
+    func malformedEnvelopeNamesFile(content: String) throws {
+        let ws = try Self.setUp()
+        try ws.write("odd.json", content)
+        let result = try ws.run(["verify", "odd.json", "--trust", "trust"])
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.stderr.hasPrefix("audit: error: odd.json: "), "\(result)")
+    }
 }
