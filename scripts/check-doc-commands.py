@@ -8,7 +8,7 @@ A line holding only `…` stands for any number of lines the page leaves out.
 
 An HTML comment just before a block steers it (several `key: value` lines may share one comment):
 
-    <!-- doc-test: session walkthrough -->      blocks of one session share a workspace (default: one per page)
+    <!-- doc-test: workspace walkthrough -->    blocks naming one workspace share it (default: one per page)
     <!-- doc-test: copy keys policies -->       copy repository paths into the workspace (SRC=DEST renames)
     <!-- doc-test: setup printf x > f -->       a shell command run, unshown, before the block (say so in prose)
     <!-- doc-test: file manifest.yaml -->       the block is not run but written to this file in the workspace
@@ -20,8 +20,8 @@ command cannot slip into the docs unverified.
 
 Only what genuinely changes from run to run is normalised, each with a defined placeholder rule:
   * hex values (8+ digits: key ids, digests and their short forms) that differ between two runs of the same
-    session (every session runs twice, in two fresh workspaces): the page may show any value of the same
-    length, but the same page value must stand for the same run value throughout the session;
+    workspace (each workspace's blocks run twice, in two fresh directories): the page may show any value of the
+    same length, but the same page value must stand for the same run value throughout the workspace;
   * UTC times (2026-01-02T03:04:05Z) within a day of the run: the page may show any time there;
   * the workspace's absolute path, shown on the page as `~/work`.
 
@@ -157,8 +157,8 @@ def commands_of(block):
     return commands
 
 
-class Session:
-    """A workspace shared by the blocks of one session; run twice to tell run-to-run values from fixed ones."""
+class Workspace:
+    """A directory shared by the blocks that name it; run twice to tell run-to-run values from fixed ones."""
 
     def __init__(self, name, audit):
         self.name, self.audit = name, audit
@@ -284,7 +284,7 @@ def pattern_of(expected):
 
 
 class Binding:
-    """Which page value stands for which run value, kept consistent across a session."""
+    """Which page value stands for which run value, kept consistent across a workspace."""
 
     def __init__(self, volatile):
         self.volatile = volatile
@@ -305,7 +305,7 @@ class Binding:
             if near_now(run):
                 continue
             if self.page_to_run.get(page, run) != run or self.run_to_page.get(run, page) != page:
-                return f"{page} stands for {self.page_to_run.get(page, run)} elsewhere in the session, here for {run}"
+                return f"{page} stands for {self.page_to_run.get(page, run)} elsewhere in the workspace, here for {run}"
         for page, run in pairs:
             if page != run and not near_now(run):
                 self.page_to_run[page], self.run_to_page[run] = run, page
@@ -389,7 +389,7 @@ def check(pages, audit, refresh):
     failures, ran_blocks, ran_commands, skipped, written = [], 0, 0, [], 0
     for page in pages:
         blocks, lines = read_blocks(page)
-        sessions = {}
+        workspaces = {}
         for block in blocks:
             runnable = block.lang in ("console", "") and block.has_prompt()
             script = block.lang in ("sh", "bash", "shell") and block.directive("run")
@@ -402,24 +402,24 @@ def check(pages, audit, refresh):
                     failures.append(f"{block.where()}: a command block with neither `$ ` commands and their output, "
                                     "`<!-- doc-test: run -->` nor `<!-- doc-test: not run (REASON) -->`")
                 continue
-            name = (block.directive("session") or [page])[0]
-            sessions.setdefault(name, Session(name, audit)).blocks.append(block)
+            name = (block.directive("workspace") or [page])[0]
+            workspaces.setdefault(name, Workspace(name, audit)).blocks.append(block)
         changed = False
-        for session in sessions.values():
+        for workspace in workspaces.values():
             try:
                 with tempfile.TemporaryDirectory(prefix="audit-doc-") as first_dir, \
                         tempfile.TemporaryDirectory(prefix="audit-doc-") as second_dir:
-                    first = session.run(first_dir)
-                    second = session.run(second_dir)
+                    first = workspace.run(first_dir)
+                    second = workspace.run(second_dir)
             except (DocFailure, FileNotFoundError) as error:
                 failures.append(str(error))
                 continue
             volatile, unstable = volatile_tokens(first, second)
             if unstable:
-                failures.append(f"{page} session {session.name}: {unstable}")
+                failures.append(f"{page} workspace {workspace.name}: {unstable}")
                 continue
             binding = Binding(volatile)
-            for block, outputs in zip(session.blocks, first):
+            for block, outputs in zip(workspace.blocks, first):
                 if outputs is None:
                     written += 1 if block.directive("file") else 0
                     continue
@@ -464,7 +464,7 @@ def check(pages, audit, refresh):
 
 SELF_TEST_PAGES = {
     # name: (page text, failures expected)
-    "fresh key ids may differ, consistently": ("""<!-- doc-test: session s -->
+    "fresh key ids may differ, consistently": ("""<!-- doc-test: workspace s -->
 ```console
 $ audit keygen --out a
 key id:      sha256:1111111111111111111111111111111111111111111111111111111111111111
