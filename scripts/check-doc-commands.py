@@ -173,7 +173,7 @@ class Workspace:
         os.symlink(self.audit, os.path.join(bindir, "audit"))
         env = {
             "PATH": bindir + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": scratch, "TZ": "UTC", "LC_ALL": "C.UTF-8", "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "120",
+            "HOME": scratch, "TZ": "UTC", "LC_ALL": "C.UTF-8", "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "100",
             "TMPDIR": scratch,
         }
         results = []
