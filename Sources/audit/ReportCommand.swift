@@ -95,7 +95,7 @@ struct ReportCommand: ParsableCommand {
                 store: try manifestStore.map { try ManifestStore.load(directory: $0) },
                 concurrency: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
                 certificates: try signerOptions.certificateValidator(),
-                keyless: try signerOptions.keylessVerifier()))
+                keyless: try signerOptions.keylessVerifier(policy: loadedPolicy)))
         let mode = outputs.mode ?? loadedPolicy?.mode ?? .enforce
         if let streamed = try StreamedJSONOutput(outputs) {
             let shell = try streamed.write(auditor, files: files, mode: mode)

@@ -93,7 +93,7 @@ struct VerifyCommand: ParsableCommand {
                     custodyBundle: { [custody] file in custody.map(CustodyBundleSource.named) ?? Auditor.custodyBundleBeside(file) },
                     store: try manifestStore.map { try ManifestStore.load(directory: $0) },
                     certificates: try signerOptions.certificateValidator(),
-                keyless: try signerOptions.keylessVerifier()))
+                keyless: try signerOptions.keylessVerifier(policy: loadedPolicy)))
             let model = try auditor.audit(file: envelope, progress: TerminalProgress())
             let report = auditor.report(models: [model], mode: outputs.mode ?? loadedPolicy?.mode ?? .enforce)
             try outputs.write(report)

@@ -301,6 +301,16 @@ enum ReportFixture {
                 CustodyHop(
                     index: 3, action: "deploy", actor: "Acme Ops", country: "US", time: "2026-02-04T17:45:00Z",
                     status: "signature does not verify"),
+            ],
+            signers: [
+                SignerIdentity(
+                    kind: .keyless, keyID: "sha256:" + String(repeating: "c3", count: 32),
+                    san: "https://github.com/acme/chat/.github/workflows/release.yml@refs/tags/v2.1.0",
+                    oidcIssuer: "https://token.actions.githubusercontent.com", logIndex: 31_821_305,
+                    integratedTime: "2026-02-01T10:00:05Z", timestampAuthorityTime: "2026-02-01T10:00:04Z"),
+                SignerIdentity(
+                    kind: .certificate, keyID: "sha256:" + String(repeating: "d4", count: 32),
+                    certificateSubject: "CN=Release | Signing, O=Acme AI Ltd", certificateIssuer: "CN=Acme <Root> CA"),
             ])
 
         let summarizer = ModelReport(
@@ -316,6 +326,9 @@ enum ReportFixture {
                 finding(lineage, .notApplicable, "No parents are declared"),
                 finding(custody, .notApplicable, "No custody bundle was given"),
                 finding(vendor, .notApplicable, "No vendors are declared"),
+            ],
+            signers: [
+                SignerIdentity(kind: .key, keyID: "sha256:" + String(repeating: "a1", count: 32), owner: "Acme AI Ltd"),
             ])
 
         return AuditReport(

@@ -78,7 +78,7 @@ public struct SARIFReportRenderer: ReportRenderer {
                         properties: .init(
                             model: model.displayName, modelFile: model.file, verdict: model.verdict.rawValue,
                             status: finding.status.rawValue, severity: finding.severity.rawValue,
-                            controls: finding.controls.isEmpty ? nil : finding.controls)))
+                            controls: finding.controls.isEmpty ? nil : finding.controls, signers: model.signers)))
             }
         }
 
@@ -88,7 +88,8 @@ public struct SARIFReportRenderer: ReportRenderer {
         let properties = SARIFLog.RunProperties(
             mode: report.mode.rawValue, verdict: report.verdict.rawValue, policy: report.policy?.name,
             policyFile: report.policy?.file, policySHA256: report.policy?.sha256,
-            trustStoreSHA256: report.trustStore.sha256)
+            trustStoreSHA256: report.trustStore.sha256,
+            signers: Self.signers(report))
         let run = SARIFLog.Run(
             tool: .init(driver: driver),
             invocations: [.init(executionSuccessful: true, endTimeUtc: report.evaluatedAt)],
@@ -97,6 +98,14 @@ public struct SARIFReportRenderer: ReportRenderer {
     }
 
     // MARK: - Mapping
+
+    /// Who signed each model that has a verified signature, in report order; `nil` when none has.
+    static func signers(_ report: AuditReport) -> [SARIFLog.ModelSigners]? {
+        let signed = report.models.compactMap { model in
+            model.signers.map { SARIFLog.ModelSigners(modelFile: model.file, signers: $0) }
+        }
+        return signed.isEmpty ? nil : signed
+    }
 
     /// The result level for a finding, or `nil` when the finding is not reported (pass, not-applicable).
     static func level(of finding: Finding) -> String? {
@@ -239,6 +248,13 @@ public struct SARIFLog: Sendable, Codable, Equatable {
         public var policyFile: String?
         public var policySHA256: String?
         public var trustStoreSHA256: String
+        public var signers: [ModelSigners]?
+    }
+
+    /// The verified signers of one model (`ModelReport.signers`).
+    public struct ModelSigners: Sendable, Codable, Equatable {
+        public var modelFile: String
+        public var signers: [SignerIdentity]
     }
 
     /// One rule.
@@ -345,6 +361,8 @@ public struct SARIFLog: Sendable, Codable, Equatable {
         public var status: String
         public var severity: String
         public var controls: [String]?
+        /// Who signed the model the result belongs to.
+        public var signers: [SignerIdentity]?
     }
 }
 

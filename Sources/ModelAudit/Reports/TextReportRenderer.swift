@@ -278,6 +278,9 @@ public struct TextReportRenderer: ReportRenderer {
         ]
         if let developer = model.developer { facts.append("developer \(TerminalText.escape(developer))") }
         lines += wrap(facts.joined(separator: ", "), first: "  ", rest: "    ")
+        for signer in model.signers ?? [] {
+            lines += wrap("signed by " + TerminalText.escape(signer.summary), first: "  ", rest: "    ")
+        }
         if let lineage = model.lineage {
             lines.append("  " + paint("lineage", .bold))
             // The tree is already escaped line by line; its lines are the renderer's own.

@@ -166,11 +166,53 @@ public struct TrustStoreInfo: Sendable, Codable, Equatable {
     /// SHA-256 of `trust.json`.
     public var sha256: String
     public var keys: [String]
+    /// Who owns each key and what it may sign for, as `trust.json` says, sorted by key id. Not part of the JSON
+    /// report (its schema lists key ids only); the HTML report shows it so a reader sees whose keys were trusted.
+    public var entries: [TrustStoreEntry]
 
-    public init(directory: String, sha256: String, keys: [String]) {
+    enum CodingKeys: String, CodingKey {
+        case directory, sha256, keys
+    }
+
+    public init(directory: String, sha256: String, keys: [String], entries: [TrustStoreEntry] = []) {
         self.directory = directory
         self.sha256 = sha256
         self.keys = keys.sorted()
+        self.entries = entries.sorted { $0.keyID < $1.keyID }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            directory: try container.decode(String.self, forKey: .directory),
+            sha256: try container.decode(String.self, forKey: .sha256),
+            keys: try container.decode([String].self, forKey: .keys))
+    }
+}
+
+/// One key of a trust store as reports describe it: its owner, roles and validity.
+public struct TrustStoreEntry: Sendable, Equatable {
+    public var keyID: String
+    /// The PEM file's name inside the trust directory.
+    public var file: String
+    public var owner: String
+    public var roles: [String]
+    /// RFC 3339 times from `trust.json`, when it bounds the key's validity.
+    public var notBefore: String?
+    public var notAfter: String?
+    public var revoked: Bool
+
+    public init(
+        keyID: String, file: String, owner: String, roles: [String], notBefore: String? = nil,
+        notAfter: String? = nil, revoked: Bool = false
+    ) {
+        self.keyID = keyID
+        self.file = file
+        self.owner = owner
+        self.roles = roles
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+        self.revoked = revoked
     }
 }
 
@@ -209,6 +251,8 @@ public struct ModelReport: Sendable, Codable, Equatable {
     /// What the verified signature vouches for: the files (or, for an OMS bundle, the model's root digest) its
     /// statement names, with their digests. Absent when no signature verified.
     public var subjects: [SubjectDigest]?
+    /// Who signed, one entry per verified signature, when any verified.
+    public var signers: [SignerIdentity]?
     /// Which of the policy's waivers (by index) matched a finding of this model, applied or expired. Not part of the
     /// JSON: the report's `waivers` section says the same across the fleet.
     public var waiverMatches: [WaiverMatch] = []
@@ -233,15 +277,16 @@ public struct ModelReport: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case file, envelopeSHA256, name, version, developer, verdict, findings, lineage, custody, subjects
+        case file, envelopeSHA256, name, version, developer, verdict, findings, lineage, custody, subjects, signers
     }
 
     public init(
         file: String, envelopeSHA256: String, name: String?, version: String?, developer: String?,
         findings: [Finding], lineage: LineageNode? = nil, custody: [CustodyHop]? = nil,
-        subjects: [SubjectDigest]? = nil, waiverMatches: [WaiverMatch] = []
+        subjects: [SubjectDigest]? = nil, waiverMatches: [WaiverMatch] = [], signers: [SignerIdentity] = []
     ) {
         self.subjects = subjects
+        self.signers = signers.isEmpty ? nil : signers
         self.waiverMatches = waiverMatches
         self.file = file
         self.envelopeSHA256 = envelopeSHA256
