@@ -920,6 +920,8 @@ struct PolicyCoverageTests {
         "custody.hop-countries",
         // TextAndSARIFReportTests.artifactsRequired, and the sample policies end to end.
         "artifacts.required",
+        // The keyless identity tests (Sigstore).
+        "signatures.keyless-identities",
     ]
 
     @Test func everyRegisteredRuleTypeHasTests() {
