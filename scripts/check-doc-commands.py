@@ -362,6 +362,10 @@ def refreshed(expected, actual, binding):
                     end = len(shown)  # nothing left out after the last stretch: it runs to the end
                 result.extend(shown[start:end])
                 cursor = end
+            elif wildcard is None:
+                # The shown tail no longer matches at all (e.g. rewrapped): show the output's last paragraph.
+                blank = max((i for i in range(cursor, len(shown)) if not shown[i].strip()), default=cursor - 1)
+                result.extend(shown[blank + 1:])
             else:
                 result.extend(lines)
         if wildcard is not None:
