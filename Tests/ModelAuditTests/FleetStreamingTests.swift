@@ -35,7 +35,15 @@ import Testing
                         name: "q", relation: "distil", manifestSHA256: nil, status: "missing", developer: nil,
                         parents: [], repeated: false),
                 ]),
-            custody: [])
+            custody: [],
+            signers: [
+                SignerIdentity(
+                    kind: .keyless, keyID: "sha256:00", san: awkward, oidcIssuer: "https://issuer.example",
+                    logIndex: 9_007_199_254_740_993, integratedTime: "2026-01-01T00:00:00Z",
+                    timestampAuthorityTime: "2026-01-01T00:00:01Z"),
+                SignerIdentity(kind: .certificate, certificateSubject: awkward, certificateIssuer: "CN=CA"),
+                SignerIdentity(kind: .key, keyID: "sha256:01", owner: awkward),
+            ])
     }
 
     @Test("ModelReportJSON writes exactly what the report's JSONEncoder writes")

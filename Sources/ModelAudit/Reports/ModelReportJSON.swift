@@ -43,6 +43,15 @@ public enum ModelReportJSON {
             write(lineage, to: &json)
         }
         json.optional("name", model.name)
+        if let signers = model.signers {
+            json.key("signers")
+            json.beginArray()
+            for signer in signers {
+                json.element()
+                write(signer, to: &json)
+            }
+            json.endArray()
+        }
         if let subjects = model.subjects {
             json.key("subjects")
             json.beginArray()
@@ -63,6 +72,24 @@ public enum ModelReportJSON {
         }
         json.member("verdict", model.verdict.rawValue)
         json.optional("version", model.version)
+        json.endObject()
+    }
+
+    static func write(_ signer: SignerIdentity, to json: inout PrettyJSONText) {
+        json.beginObject()
+        json.optional("certificateIssuer", signer.certificateIssuer)
+        json.optional("certificateSubject", signer.certificateSubject)
+        json.optional("integratedTime", signer.integratedTime)
+        json.optional("keyID", signer.keyID)
+        json.member("kind", signer.kind.rawValue)
+        if let logIndex = signer.logIndex {
+            json.key("logIndex")
+            json.literal(String(logIndex))
+        }
+        json.optional("oidcIssuer", signer.oidcIssuer)
+        json.optional("owner", signer.owner)
+        json.optional("san", signer.san)
+        json.optional("timestampAuthorityTime", signer.timestampAuthorityTime)
         json.endObject()
     }
 

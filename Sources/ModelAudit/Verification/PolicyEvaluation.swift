@@ -19,6 +19,7 @@ extension PolicyEvaluator {
                     subjects: $0.statement.map {
                         [SubjectDigest(name: $0.subjectName, digest: ["sha256": Hex.encode($0.rootDigest)])]
                     })
-            })
+            },
+            artifacts: modelDirectory == nil ? nil : verification.artifacts)
     }
 }
