@@ -94,7 +94,7 @@ struct ReportCommand: ParsableCommand {
                 },
                 store: try manifestStore.map { try ManifestStore.load(directory: $0) },
                 concurrency: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
-                certificates: try signerOptions.certificateValidator(),
+                certificates: try signerOptions.certificateValidator(store),
                 keyless: try signerOptions.keylessVerifier(policy: loadedPolicy)))
         let mode = outputs.mode ?? loadedPolicy?.mode ?? .enforce
         if let streamed = try StreamedJSONOutput(outputs) {

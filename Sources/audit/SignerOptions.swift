@@ -14,7 +14,8 @@ struct SignerOptions: ParsableArguments {
     @Option(
         name: .customLong("ca-roots"),
         help: ArgumentHelp(
-            "PEM CA certificates that certificate-signed OMS bundles must chain to.", valueName: "roots.pem"))
+            "PEM root CA certificates that certificate-signed OMS bundles may chain to, besides the trust store's "
+                + "ca entries.", valueName: "roots.pem"))
     var caRoots: String?
 
     @Option(
@@ -56,12 +57,8 @@ struct SignerOptions: ParsableArguments {
     var certificateOIDCIssuerRegexp: String?
 
     func validate() throws {
-        if caRoots == nil && trustedRoot == nil
-            && (caIntermediates != nil || certificateIdentity != nil || certificateIdentityRegexp != nil)
-        {
-            throw ValidationError(
-                "--ca-intermediates and --certificate-identity[-regexp] need --ca-roots or --trusted-root")
-        }
+        // --ca-intermediates and --certificate-identity without --ca-roots are checked once the trust store is read:
+        // its ca entries may be the roots.
         if trustedRoot == nil && (certificateOIDCIssuer != nil || certificateOIDCIssuerRegexp != nil) {
             throw ValidationError("--certificate-oidc-issuer[-regexp] needs --trusted-root")
         }
@@ -113,19 +110,42 @@ struct SignerOptions: ParsableArguments {
         var keys = store.keys
         for path in key {
             let pem = try InputFile.read(path, limit: 64 * 1024)
+            let text = String(decoding: pem, as: UTF8.self)
+            // The two files people most often give here by mistake get a message that says what to give instead.
+            if text.contains("BEGIN CERTIFICATE") {
+                throw CLIFailure(
+                    "--key \(path) is an X.509 certificate, not a public key: verify certificate-signed bundles with "
+                        + "--ca-roots ROOTS.pem, or give its key: `openssl x509 -in \(path) -pubkey -noout > key.pub` "
+                        + "and --key key.pub")
+            }
+            if text.contains("PRIVATE KEY") {
+                throw CLIFailure("--key \(path) holds a private key; give its public half (the .pub file)")
+            }
             do {
                 keys.append(try TrustedKey.given(try PublicKey(pem: pem), file: path))
             } catch let error as CryptoError {
                 throw CLIFailure("--key \(path): \(error)")
             }
         }
-        return TrustStore(directory: store.directory, keys: keys, indexSHA256: store.indexSHA256)
+        return TrustStore(
+            directory: store.directory, keys: keys, certificateAuthorities: store.certificateAuthorities,
+            indexSHA256: store.indexSHA256)
     }
 
-    /// The validator of bundle certificate chains, when trust anchors were given.
-    func certificateValidator() throws -> (any OMSCertificateValidator)? {
-        guard let caRoots else { return nil }
-        // With --trusted-root the identity flags belong to keyless verification; with --ca-roots to the CA chain.
+    /// The validator of bundle certificate chains, when trust anchors were given: `--ca-roots`, the trust store's
+    /// `ca` entries, or both.
+    func certificateValidator(_ store: TrustStore) throws -> (any OMSCertificateValidator)? {
+        guard caRoots != nil || !store.certificateAuthorities.isEmpty else {
+            if trustedRoot == nil
+                && (caIntermediates != nil || certificateIdentity != nil || certificateIdentityRegexp != nil)
+            {
+                throw CLIFailure(
+                    "--ca-intermediates and --certificate-identity[-regexp] need CA roots (--ca-roots, or ca entries in "
+                        + "the trust store) or --trusted-root", exitCode: AuditExit.usage)
+            }
+            return nil
+        }
+        // With --trusted-root the identity flags belong to keyless verification; with CA roots to the CA chain.
         let identity: OMSCertificateIdentity?
         if let certificateIdentity {
             identity = .exact(certificateIdentity)
@@ -134,9 +154,12 @@ struct SignerOptions: ParsableArguments {
         } else {
             identity = nil
         }
+        let intermediates = try caIntermediates.map { try InputFile.read($0, limit: 4 * 1024 * 1024) }
+        let roots = try caRoots.map {
+            try OMSCertificateChainValidator.roots(pem: try InputFile.read($0, limit: 4 * 1024 * 1024), file: $0)
+        }
         return try OMSCertificateChainValidator(
-            rootsPEM: try InputFile.read(caRoots, limit: 4 * 1024 * 1024), rootsFile: caRoots,
-            intermediatesPEM: try caIntermediates.map { try InputFile.read($0, limit: 4 * 1024 * 1024) },
+            roots: roots ?? [], authorities: store.certificateAuthorities, intermediatesPEM: intermediates,
             intermediatesFile: caIntermediates, identity: identity)
     }
 }

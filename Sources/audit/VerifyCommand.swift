@@ -92,8 +92,8 @@ struct VerifyCommand: ParsableCommand {
                     modelDirectory: { _ in directory },
                     custodyBundle: { [custody] file in custody.map(CustodyBundleSource.named) ?? Auditor.custodyBundleBeside(file) },
                     store: try manifestStore.map { try ManifestStore.load(directory: $0) },
-                    certificates: try signerOptions.certificateValidator(),
-                keyless: try signerOptions.keylessVerifier(policy: loadedPolicy)))
+                    certificates: try signerOptions.certificateValidator(store),
+                    keyless: try signerOptions.keylessVerifier(policy: loadedPolicy)))
             let model = try auditor.audit(file: envelope, progress: TerminalProgress())
             let report = auditor.report(models: [model], mode: outputs.mode ?? loadedPolicy?.mode ?? .enforce)
             try outputs.write(report)

@@ -59,6 +59,7 @@ struct GuidanceEndToEndTests {
 
     @Test("usage errors start with audit: error: and exit 64", arguments: [
         ["verify"], ["verify", "env.json", "--bogus"], ["verify", "env.json", "--threshold", "0"], ["frobnicate"],
+        ["custody", "append", "m.json", "--action", "quantized", "--actor", "Q", "--actor-country", "DE", "--key", "k"],
     ])
     func usageErrors(arguments: [String]) throws {
         let ws = try Self.setUp()
@@ -78,5 +79,71 @@ struct GuidanceEndToEndTests {
         #expect(after.exitCode == 0, "\(after)")
         #expect(after.stdout.contains("warning: /waivers/1: the waiver of ENT-RET-MAX"), "\(after)")
         #expect(after.stdout.contains("expired on 2026-09-30"), "\(after)")
+    }
+    @Test("audit policy test's help examples run as shown from the repository root, and pass")
+    func policyTestHelpExamples() throws {
+        let help = try AuditBinary.run(["policy", "test", "--help"], environment: ["COLUMNS": "1000"])
+        let examples = help.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.hasPrefix("audit policy test ") }
+        #expect(examples.count == 2, "\(help)")
+        let ws = try Workspace()
+        for folder in ["Tests/Fixtures/policy", "policies"] {
+            let target = ws.url.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(
+                at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: AuditBinary.packageRoot.appendingPathComponent(folder), to: target)
+        }
+        for example in examples {
+            let arguments = example.split(separator: " ").dropFirst().map(String.init)
+            let result = try ws.run(arguments)
+            #expect(result.exitCode == 0, "\(example)\n\(result)")
+            #expect(result.stdout.contains("passed, 0 failed"), "\(example)\n\(result)")
+        }
+    }
+
+    @Test("a syntax error in a policy or a manifest names the file", arguments: [
+        ["verify", "env.json", "--trust", "trust", "--policy", "broken.yaml"], ["policy", "check", "broken.yaml"],
+        ["verify", "env.json", "--trust", "trust", "--policy", "broken.json"], ["policy", "check", "broken.json"],
+        ["sign", "broken.yaml", "--key", "dev.key", "-o", "out.json"],
+        ["sign", "broken.json", "--key", "dev.key", "-o", "out.json"],
+    ])
+    func syntaxErrorNamesFile(arguments: [String]) throws {
+        let ws = try Self.setUp()
+        try ws.sign("dev")
+        try ws.write("broken.yaml", "version: 1\nname: [unclosed\nrules: []\n")
+        try ws.write("broken.json", "{\"version\": 1, \"name\": \"p\", \"rules\": [}")
+        let file = try #require(arguments.first { $0.hasPrefix("broken.") })
+        let result = try ws.run(arguments)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.stderr.hasPrefix("audit: error: "), "\(result)")
+        #expect(result.stderr.contains("\(file): "), "\(result)")
+    }
+
+    @Test("an X.509 certificate or a private key where a public key is expected says what to give instead")
+    func certificateWhereKeyExpected() throws {
+        let ws = try Self.setUp()
+        try ws.sign("dev")
+        let leaf = AuditBinary.packageRoot.appendingPathComponent("Tests/Fixtures/pki/leaf.pem")
+        try ws.write("leaf.pem", bytes: try Data(contentsOf: leaf))
+        let certificate = try ws.run(["verify", "env.json", "--key", "leaf.pem"])
+        #expect(certificate.exitCode == 2, "\(certificate)")
+        #expect(certificate.stderr.hasPrefix("audit: error: --key leaf.pem is an X.509 certificate"), "\(certificate)")
+        #expect(certificate.stderr.contains("--ca-roots"), "\(certificate)")
+        #expect(certificate.stderr.contains("openssl x509 -in leaf.pem -pubkey -noout"), "\(certificate)")
+
+        let privateKey = try ws.run(["verify", "env.json", "--key", "dev.key"])
+        #expect(privateKey.exitCode == 2, "\(privateKey)")
+        #expect(privateKey.stderr.hasPrefix("audit: error: --key dev.key holds a private key"), "\(privateKey)")
+    }
+
+    @Test("a file that is not a valid envelope is named in the error", arguments: [
+        "[1, 2", #"{"payloadType":"t","payload":"e30=","signatures":[{"sig":"AA==","extra":1}]}"#,
+    ])
+    func malformedEnvelopeNamesFile(content: String) throws {
+        let ws = try Self.setUp()
+        try ws.write("odd.json", content)
+        let result = try ws.run(["verify", "odd.json", "--trust", "trust"])
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.stderr.hasPrefix("audit: error: odd.json: "), "\(result)")
     }
 }

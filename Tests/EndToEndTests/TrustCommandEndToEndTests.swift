@@ -84,14 +84,14 @@ struct TrustCommandEndToEndTests {
         case "certificate":
             try ws.write("cert.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
             result = try Self.add(ws, "cert.pem")
-            mentions = "X.509 certificate"
+            mentions = "cert.pem: certificate 1: not a DER X.509 certificate"
         case "rsa without scheme":
             try ws.keygen("rsa", algorithm: "rsa-3072")
             result = try Self.add(ws, "rsa.pub")
             mentions = "say which scheme it signs with"
         case "unknown selector":
             result = try ws.run(["trust", "remove", "sha256:0123456789", "--trust", "keys"])
-            mentions = "no key in keys/trust.json match"
+            mentions = "no entry in keys/trust.json match"
         case "no store":
             result = try ws.run(["trust", "add", "dev.pub", "--owner", "A", "--role", "host", "--trust", "nowhere"])
             mentions = "audit trust init --trust nowhere"

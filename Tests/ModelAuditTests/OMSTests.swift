@@ -24,10 +24,10 @@ enum OMSFixtures {
         try TrustedKey.given(try PublicKey(pem: try read("keys/\(name).pub")), file: "\(name).pub")
     }
 
-    /// A copy of the fixture model in a new temporary directory, changed by `edit`.
+    /// A copy of the fixture model in a new temporary directory, changed by `edit`; the directory is removed when the
+    /// test case ends (its suite has the `.removesTemporaryDirectories` trait).
     static func model(_ edit: (URL) throws -> Void = { _ in }) throws -> URL {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("oms-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let work = try TemporaryDirectories.make(prefix: "oms")
         let model = work.appendingPathComponent("model")
         try FileManager.default.copyItem(at: directory.appendingPathComponent("model"), to: model)
         try edit(model)
@@ -46,7 +46,7 @@ enum OMSFixtures {
     }
 }
 
-@Suite("OMS bundles made by model-signing 1.1.1")
+@Suite("OMS bundles made by model-signing 1.1.1", .removesTemporaryDirectories)
 struct OMSReferenceFixtureTests {
     @Test(
         "each key-signed bundle verifies, with its own key only, and the model matches",
@@ -224,7 +224,7 @@ struct OMSReferenceFixtureTests {
     }
 }
 
-@Suite("OMS signatures")
+@Suite("OMS signatures", .removesTemporaryDirectories)
 struct OMSSignatureTests {
     /// A fresh P-256 key and a bundle over the fixture model signed with it by our signer.
     static func signed(_ signer: OMSSigner = OMSSigner(), keys: [PrivateKey]) throws -> (SigstoreBundle, URL) {
@@ -316,7 +316,7 @@ struct OMSSignatureTests {
     }
 }
 
-@Suite("OMS bad input")
+@Suite("OMS bad input", .removesTemporaryDirectories)
 struct OMSBadInputTests {
     /// The bundle's problems, as the error describes them.
     static func bundleError(_ text: String) -> String {
@@ -578,7 +578,7 @@ struct OMSBadInputTests {
     }
 }
 
-@Suite("OMS certificate signatures")
+@Suite("OMS certificate signatures", .removesTemporaryDirectories)
 struct OMSCertificateTests {
     static func validator(
         roots: String = "root-ca", identity: OMSCertificateIdentity? = nil
@@ -663,7 +663,7 @@ struct OMSCertificateTests {
     }
 }
 
-@Suite("OMS BLAKE2b and BLAKE3 bundles")
+@Suite("OMS BLAKE2b and BLAKE3 bundles", .removesTemporaryDirectories)
 struct OMSOtherHashTests {
     static let available =
         OMSHashAlgorithm.blake2b.digestAlgorithm != nil && OMSHashAlgorithm.blake3.digestAlgorithm != nil

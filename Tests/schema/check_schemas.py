@@ -323,6 +323,28 @@ for label, change in trust_invalid.items():
     change(document)
     check(not trust_validator.is_valid(document), f"trust invalid: {label} is rejected by the schema")
 
+# A store of CA roots only (keys may then be empty), as `audit trust add --ca` writes it.
+trust_ca_valid = {
+    "version": 1,
+    "keys": [],
+    "ca": [{"file": "acme-root.pem", "fingerprint": "sha256:" + "ab" * 32, "owner": "Acme AI, Inc.",
+            "roles": ["developer", "publisher"], "notAfter": "2035-01-01T00:00:00Z", "revoked": False,
+            "note": "company PKI root"}],
+}
+check(trust_validator.is_valid(trust_ca_valid), "trust: a store of CA roots only validates")
+trust_ca_invalid = {
+    "empty ca and no keys": setter(["ca"], []),
+    "ca unknown member": setter(["ca", 0, "scheme"], "ed25519"),
+    "ca without owner": deleter(["ca", 0, "owner"]),
+    "ca without roles": setter(["ca", 0, "roles"], []),
+    "ca fingerprint without sha256: prefix": setter(["ca", 0, "fingerprint"], "ab" * 32),
+    "ca file in a subdirectory": setter(["ca", 0, "file"], "pki/root.pem"),
+}
+for label, change in trust_ca_invalid.items():
+    document = copy.deepcopy(trust_ca_valid)
+    change(document)
+    check(not trust_validator.is_valid(document), f"trust invalid: {label} is rejected by the schema")
+
 # Optional: the same cases through the real reader (`audit sign`). A statement of another predicate type is not a
 # provenance manifest to `audit sign`, which signs it as written, so that case is the schema's alone.
 not_a_manifest = {"wrong predicateType"}

@@ -43,13 +43,20 @@ public struct JSONParseError: AuditError, Equatable {
     public let kind: Kind
     /// Byte offset into the input; for a number or an escape, where it starts.
     public let offset: Int
+    /// The file the document was read from, when known, so the message says which file to fix.
+    public var file: String?
 
-    public init(kind: Kind, offset: Int) {
+    public init(kind: Kind, offset: Int, file: String? = nil) {
         self.kind = kind
         self.offset = offset
+        self.file = file
     }
 
     public var description: String {
+        file.map { "\($0): \(problem)" } ?? problem
+    }
+
+    private var problem: String {
         switch kind {
         case .tooLarge(let limit, let actual):
             "JSON input of \(actual) bytes exceeds the limit of \(limit) bytes"

@@ -21,9 +21,25 @@ public struct OMSSignerTrust: Sendable {
 
 /// Turns a bundle's certificates (leaf first) into a signing key, after validating them at `time`.
 public protocol OMSCertificateValidator: Sendable {
-    /// The leaf's key as a signer (its owner names the certificate's subject and issuer), or the reason the chain is
-    /// not acceptable.
-    func signer(chain: [[UInt8]], at time: Date) -> Result<TrustedKey, OMSCertificateRejection>
+    /// The leaf's key as a signer, or the reason the chain is not acceptable.
+    func signer(chain: [[UInt8]], at time: Date) -> Result<OMSCertificateSigner, OMSCertificateRejection>
+}
+
+/// The signer a validated certificate chain yields: the leaf's key, and who it names.
+public struct OMSCertificateSigner: Sendable {
+    /// The leaf's key, with the owner and roles of the trust store CA root the chain ended at, or, for a root given
+    /// directly, the certificate's subject and issuer as its owner and no roles.
+    public let key: TrustedKey
+    /// The leaf's subject and issuer.
+    public let certificate: String
+    /// The trust store CA root the chain ended at, when it was one.
+    public let authority: TrustedCA?
+
+    public init(key: TrustedKey, certificate: String, authority: TrustedCA? = nil) {
+        self.key = key
+        self.certificate = certificate
+        self.authority = authority
+    }
 }
 
 /// Why a bundle's certificate chain gives no signer.
@@ -52,12 +68,18 @@ public struct OMSVerification: Sendable {
     public let certificateProblem: String?
     /// The subject and issuer of the bundle's leaf certificate, when it carries one that validated.
     public let certificateSigner: String?
+    /// The key id of the validated leaf certificate's key, so findings can name the certificate beside its signature.
+    public let certificateKeyID: String?
+    /// The trust store CA root file the leaf certificate chained to, when it was one.
+    public let certificateAuthority: String?
 
     public init(
         mediaType: SigstoreBundle.MediaType, signatures: EnvelopeVerification, statement: OMSStatement?,
         statementProblem: String? = nil, artifacts: ArtifactCheckResult? = nil, certificateProblem: String? = nil,
-        certificateSigner: String? = nil
+        certificateSigner: String? = nil, certificateKeyID: String? = nil, certificateAuthority: String? = nil
     ) {
+        self.certificateKeyID = certificateKeyID
+        self.certificateAuthority = certificateAuthority
         self.mediaType = mediaType
         self.signatures = signatures
         self.statement = statement
@@ -106,6 +128,8 @@ public struct OMSVerifier: Sendable {
         var keys = trust.keys
         var certificateProblem: String?
         var certificateSigner: String?
+        var certificateKeyID: String?
+        var certificateAuthority: String?
         let chain: [[UInt8]]?
         switch bundle.signer {
         case .x509CertificateChain(let certificates): chain = certificates
@@ -126,16 +150,18 @@ public struct OMSVerifier: Sendable {
         } else if let chain {
             if let validator = trust.certificates {
                 switch validator.signer(chain: chain, at: time) {
-                case .success(let key):
-                    keys.append(key)
-                    certificateSigner = key.owner
+                case .success(let signer):
+                    keys.append(signer.key)
+                    certificateSigner = signer.certificate
+                    certificateKeyID = signer.key.keyID
+                    certificateAuthority = signer.authority?.file
                 case .failure(let rejection):
                     certificateProblem = rejection.message
                 }
             } else {
                 certificateProblem =
-                    "no certificate trust anchors given (--ca-roots), so the bundle's certificate "
-                    + "vouches for nothing"
+                    "no certificate trust anchors given (--ca-roots, or ca entries in the trust store), so the "
+                    + "bundle's certificate vouches for nothing"
             }
         }
         let signatures = EnvelopeVerifier(trustStore: TrustStore(directory: "", keys: keys), time: time)
@@ -147,7 +173,8 @@ public struct OMSVerifier: Sendable {
         {
             OMSVerification(
                 mediaType: bundle.mediaType, signatures: signatures, statement: statement, statementProblem: problem,
-                artifacts: artifacts, certificateProblem: certificateProblem, certificateSigner: certificateSigner)
+                artifacts: artifacts, certificateProblem: certificateProblem, certificateSigner: certificateSigner,
+                certificateKeyID: certificateKeyID, certificateAuthority: certificateAuthority)
         }
         guard signatures.isVerified else { return result(nil) }
         func failed(_ problem: String) -> OMSVerification { result(nil, problem: problem) }

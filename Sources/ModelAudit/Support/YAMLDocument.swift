@@ -16,10 +16,19 @@ public enum YAMLDocument {
         public let message: String
         /// 1-based line, when known.
         public let line: Int?
+        /// The file the document was read from, when known, so the message says which file to fix.
+        public var file: String?
+
+        public init(message: String, line: Int?, file: String? = nil) {
+            self.message = message
+            self.line = line
+            self.file = file
+        }
 
         public var description: String {
-            guard let line else { return "YAML: \(message)" }
-            return "YAML line \(line): \(message)"
+            let place = file.map { "\($0): " } ?? ""
+            guard let line else { return "\(place)YAML: \(message)" }
+            return "\(place)YAML line \(line): \(message)"
         }
     }
 
@@ -135,6 +144,18 @@ public enum YAMLDocument {
 /// Reads a JSON or YAML document: JSON when the file name ends in `.json` or the first non-space byte is `{`/`[`.
 public enum StructuredDocument {
     public static func parse(_ bytes: [UInt8], path: String, limits: JSONLimits = .default) throws -> JSONValue {
+        do {
+            return try parseUnnamed(bytes, path: path, limits: limits)
+        } catch var error as YAMLDocument.ParseError {
+            error.file = path
+            throw error
+        } catch var error as JSONParseError {
+            error.file = path
+            throw error
+        }
+    }
+
+    private static func parseUnnamed(_ bytes: [UInt8], path: String, limits: JSONLimits) throws -> JSONValue {
         let lower = path.lowercased()
         if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") {
             return try YAMLDocument.parse(bytes, limits: limits)

@@ -45,11 +45,14 @@ public struct TrustedKey: Sendable {
     public let note: String?
     /// Who a key taken from a verified certificate stands for (keyless signer or certificate subject).
     public let identity: SignerIdentity?
+    /// The X.509 certificate the key came from, when its file is a certificate: its subject names the holder, and the
+    /// key verifies nothing outside the certificate's validity.
+    public let certificate: X509Certificate?
 
     public init(
         publicKey: PublicKey, file: String, owner: String, roles: [TrustRole], scheme: SignatureScheme,
         notBefore: Date? = nil, notAfter: Date? = nil, revoked: Bool = false, note: String? = nil,
-        identity: SignerIdentity? = nil
+        identity: SignerIdentity? = nil, certificate: X509Certificate? = nil
     ) {
         self.identity = identity
         self.publicKey = publicKey
@@ -61,14 +64,13 @@ public struct TrustedKey: Sendable {
         self.notAfter = notAfter
         self.revoked = revoked
         self.note = note
+        self.certificate = certificate
     }
 
     /// Whether the key may be used at `time`, and if not, why.
     public func status(at time: Date) -> KeyStatus {
-        if revoked { return .revoked }
-        if let notBefore, time < notBefore { return .notYetValid(notBefore) }
-        if let notAfter, time > notAfter { return .expired(notAfter) }
-        return .valid
+        TrustedCertificateValidity.status(
+            at: time, revoked: revoked, notBefore: notBefore, notAfter: notAfter, certificate: certificate)
     }
 }
 

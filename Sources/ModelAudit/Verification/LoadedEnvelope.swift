@@ -33,7 +33,16 @@ public struct LoadedEnvelope: Sendable {
                     "\(file) is a manifest that is not signed yet, not a signed envelope; sign it, then verify the "
                         + "envelope: audit sign \(file) --key KEY -o model.json && audit verify model.json")
             }
-            throw error
+            // Name the file: `report` reads many, and even `verify` may be one step of a longer script.
+            switch error {
+            case var parse as JSONParseError:
+                parse.file = file
+                throw parse
+            case let malformed as EnvelopeError:
+                throw EnvelopeError("\(file): \(malformed)", pointer: malformed.pointer)
+            default:
+                throw error
+            }
         }
         return LoadedEnvelope(file: file, sha256: try Digests.sha256Hex(bytes), envelope: envelope)
     }

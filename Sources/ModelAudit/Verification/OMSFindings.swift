@@ -16,7 +16,16 @@ extension IntegrityChecks {
         // subject and issuer.
         var signers: [String] = []
         for check in signatures.signatures where check.isVerified {
-            let name = "\(check.keyID ?? "?") (\(check.owner ?? "?"))"
+            var name = "\(check.keyID ?? "?") (\(check.owner ?? "?"))"
+            // A certificate under a trust store CA root signs with the CA's owner and roles; the certificate itself
+            // is named too, so a reader sees both who vouches and which certificate signed.
+            if let authority = oms.certificateAuthority, let certificate = oms.certificateSigner,
+                check.keyID != nil, check.keyID == oms.certificateKeyID
+            {
+                let roles = check.roles.map(\.rawValue).joined(separator: ", ")
+                name = "\(check.keyID ?? "?") (\(check.owner ?? "?"), roles \(roles): certificate \(certificate) under the "
+                    + "trusted CA root \(authority))"
+            }
             if !signers.contains(name) { signers.append(name) }
         }
         let message =
@@ -33,7 +42,8 @@ extension IntegrityChecks {
                 remediation: signatures.isVerified
                     ? nil
                     : "Verify with the signer's public key (--key PUB.pem or the trust store) or, for a certificate "
-                        + "signature, its CA roots (--ca-roots); a changed payload or an unknown key never verifies."))
+                        + "signature, its CA roots (--ca-roots, or a ca entry in the trust store); a changed payload "
+                        + "or an unknown key never verifies."))
         guard signatures.isVerified else { return findings }
         if let problem = verification.statementProblem {
             findings.append(
