@@ -138,7 +138,7 @@ extension HTMLReportRenderer {
     func trustStore(_ report: AuditReport) -> String {
         let store = report.trustStore
         var out = "<section aria-labelledby=\"trust-title\">\n<h2 id=\"trust-title\">Trust store</h2>\n"
-        out += "<p>\(Self.file(store.directory + "/" + "trust.json", store.sha256)): \(store.keys.count) "
+        out += "<p>\(Self.file(store.directory + "/trust.json", store.sha256)): \(store.keys.count) "
         out += "\(store.keys.count == 1 ? "key" : "keys").</p>\n"
         if store.entries.isEmpty {
             guard !store.keys.isEmpty else { return out + "</section>\n" }
