@@ -100,11 +100,9 @@ struct LedgerSourceOptions: ParsableArguments {
         defer { store.close() }
         let report = try LedgerFleet.report(latest: try store.latestPerModel())
         let trend = LedgerTrend(rows: try store.verdictsByDay())
-        let colorTerminal = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         for (format, path) in try outputs.destinations() {
             let toStdout = path == nil || path == "-"
-            let renderer = format.renderer(
-                options: RenderOptions(color: toStdout && colorTerminal, verbose: outputs.verbose))
+            let renderer = format.renderer(options: outputs.renderOptions(toStdout: toStdout))
             var bytes = try renderer.render(report)
             switch format {
             case .html:
@@ -114,7 +112,7 @@ struct LedgerSourceOptions: ParsableArguments {
                 }
             case .markdown:
                 bytes += Array(trend.markdown().utf8)
-            case .text:
+            case .text where outputs.textDetail == .full:
                 bytes += Array(("\n" + trend.text()).utf8)
             default:
                 break

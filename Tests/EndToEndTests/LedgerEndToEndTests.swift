@@ -98,6 +98,10 @@ struct LedgerEndToEndTests {
         #expect(html.contains("<section id=\"trend\"><h2>Verdicts over time</h2><svg"))
         let markdown = String(decoding: try workspace.read("fleet.md"), as: UTF8.self)
         #expect(markdown.contains("## Verdicts over time"))
+        // The text options apply as they do to a fresh report: --quiet is the verdict line alone.
+        let quiet = try workspace.run(["report", "--from-ledger", ledger.url, "--quiet"])
+        #expect(quiet.exitCode == expectedExit, "\(quiet)")
+        #expect(quiet.stdout.split(separator: "\n").count == 1, "\(quiet)")
         let both = try workspace.run(["report", "env.json", "--from-ledger", ledger.url])
         #expect(both.exitCode != 0 && both.stderr.contains("not both"), "\(both)")
     }
