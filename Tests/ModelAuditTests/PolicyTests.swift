@@ -911,7 +911,8 @@ struct CustodyRuleTests {
 struct PolicyCoverageTests {
     /// Every rule type the tests above cover; a new type must get its fixtures here.
     static let covered: Set<String> = [
-        "signatures.required-roles", "signatures.threshold", "signatures.algorithms", "vendors.allow",
+        "signatures.required-roles", "signatures.threshold", "signatures.algorithms",
+        "signatures.keyless-identities", "vendors.allow",
         "vendors.deny", "screening.entity-lists", "jurisdictions.countries", "retention.max-days",
         "retention.no-training", "retention.deletion-on-request", "retention.forbidden-collection",
         "retention.storage-countries", "audits.required", "lineage.forbidden-relations",
