@@ -3,8 +3,8 @@
 
 Conforming is what makes the CLI answer "could not evaluate" (exit 2) with the error's code and message; an error
 type that does not conform would surface as an internal error. Every `struct`/`enum`/`class` declared as an `Error`
-in Sources/ModelAudit or Sources/AuditCrypto must conform, in its declaration or in an `extension NAME: AuditError`
-anywhere in Sources/ModelAudit, unless it is listed below as never leaving the library.
+in Sources/ModelAudit, Sources/AuditCrypto or the ledger targets must conform, in its declaration or in an
+`extension NAME: AuditError` in the same sources, unless it is listed below as never leaving the library.
 
     python3 scripts/check-error-types.py
 """
@@ -31,7 +31,7 @@ def conformances(text: str, pattern: re.Pattern) -> list[tuple[str, list[str]]]:
 def main() -> int:
     declared: dict[str, tuple[str, list[str]]] = {}
     extended: set[str] = set()
-    for folder in ("Sources/ModelAudit", "Sources/AuditCrypto"):
+    for folder in ("Sources/ModelAudit", "Sources/AuditCrypto", "Sources/AuditLedger", "Sources/AuditLedgerPostgres"):
         for path in sorted((ROOT / folder).rglob("*.swift")):
             text = path.read_text(encoding="utf-8")
             for name, protocols in conformances(text, DECLARATION):

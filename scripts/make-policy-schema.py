@@ -157,6 +157,13 @@ RULES = {
         "Every verified signature uses one of the allowed schemes.",
         {"allowed": enum_list("signatureScheme", "The signature schemes allowed (at least one).")},
         ["allowed"], {}),
+    "signatures.keyless-identities": (
+        "The model is signed keylessly (Sigstore: Fulcio certificate and Rekor entry, verified with "
+        "`--trusted-root`) by one of the listed identities, grouped by vendor: a whitelist. A keyless signer not "
+        "listed fails; a model without a verified keyless signature fails. Also applies to OMS model signatures.",
+        {"vendors": {"type": "array", "minItems": 1, "items": ref("keylessVendor"),
+                     "description": "The vendors and the identities each signs with (at least one)."}},
+        ["vendors"], {}),
     "vendors.allow": (
         "The developer, publisher and/or host is an approved vendor, by name, legal name or alias after "
         "screening normalisation.",
@@ -293,6 +300,10 @@ RULES = {
         "Every custody hop takes place in an allowed (or not denied) country.",
         countries_param("custody hop"),
         [], {"oneOf": ONE_COUNTRY_LIST}),
+    "artifacts.required": (
+        "The model's files were checked against the manifest (a model directory was given) and every one matched.",
+        {},
+        [], {}),
 }
 
 
@@ -352,6 +363,37 @@ defs = {
     "custodyAction": {"enum": ENUMS["custodyAction"], "description": "What a custodian did with the model."},
     "severity": {"enum": ENUMS["severity"], "description": "How much a failure matters."},
     "enforcement": {"enum": ENUMS["enforcement"], "description": "What a rule's failure does."},
+    "keylessVendor": {
+        "type": "object",
+        "description": "A vendor and the Sigstore keyless identities its models may be signed with.",
+        "required": ["name", "identities"],
+        "additionalProperties": False,
+        "properties": {
+            "name": ref("text", "The vendor's name, as findings name it."),
+            "identities": {"type": "array", "minItems": 1, "items": ref("keylessIdentity"),
+                           "description": "The identities (at least one)."},
+        },
+    },
+    "keylessIdentity": {
+        "type": "object",
+        "description": "One signer identity: the Fulcio certificate's subject alternative name and the OIDC issuer "
+                       "that vouched for it, each exact or as a regular expression that must match the whole "
+                       "value. Both are required.",
+        "additionalProperties": False,
+        "properties": {
+            "san": {"type": "string", "minLength": 1,
+                    "description": "The subject alternative name (e-mail or URI), exactly."},
+            "sanRegexp": {"type": "string", "minLength": 1,
+                          "description": "A regular expression the whole subject alternative name must match."},
+            "issuer": {"type": "string", "minLength": 1, "description": "The OIDC issuer URL, exactly."},
+            "issuerRegexp": {"type": "string", "minLength": 1,
+                             "description": "A regular expression the whole OIDC issuer must match."},
+        },
+        "allOf": [
+            {"oneOf": [{"required": ["san"]}, {"required": ["sanRegexp"]}]},
+            {"oneOf": [{"required": ["issuer"]}, {"required": ["issuerRegexp"]}]},
+        ],
+    },
     "vendor": {
         "type": "object",
         "description": "A vendor: its name and the names it also trades under.",

@@ -18,6 +18,8 @@ public struct CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
         case io = "I/O error"
         case malformedCertificate = "malformed certificate"
         case certificateRejected = "certificate rejected"
+        case malformedTimestamp = "malformed timestamp"
+        case timestampRejected = "timestamp rejected"
     }
 
     public let kind: Kind

@@ -21,6 +21,9 @@ public struct LedgerDecision: Sendable, Codable, Equatable {
     public var version: String?
     public var developer: String?
     public var envelopeSHA256: String
+    /// The files (or OMS root digest) the verified signature vouches for, with their digests; absent when no
+    /// signature verified.
+    public var subjects: [SubjectDigest]?
     public var policy: PolicyReference?
     public var trustStoreSHA256: String
     public var trustedKeys: [String]
@@ -100,6 +103,7 @@ public struct LedgerDecision: Sendable, Codable, Equatable {
                 recordedAt: "", origin: origin, tool: Tool(name: report.tool.name, version: report.tool.version),
                 evaluatedAt: report.evaluatedAt, mode: report.mode, file: model.file, model: model.name,
                 version: model.version, developer: model.developer, envelopeSHA256: model.envelopeSHA256,
+                subjects: model.subjects,
                 policy: report.policy.map { PolicyReference(name: $0.name, sha256: $0.sha256) },
                 trustStoreSHA256: report.trustStore.sha256, trustedKeys: report.trustStore.keys,
                 verdict: model.verdict, counts: counts, findings: model.findings, waivers: waivers,

@@ -12,7 +12,8 @@ public enum LedgerFleet {
         let models = decisions.map { decision in
             ModelReport(
                 file: decision.file, envelopeSHA256: decision.envelopeSHA256, name: decision.model,
-                version: decision.version, developer: decision.developer, findings: decision.findings)
+                version: decision.version, developer: decision.developer, findings: decision.findings,
+                subjects: decision.subjects)
         }
         var waivers: [String: WaiverReport] = [:]
         for decision in decisions {

@@ -162,7 +162,7 @@ public enum LedgerTime {
 }
 
 /// Why the ledger could not be opened, written or read.
-public enum LedgerError: Error, Sendable, CustomStringConvertible {
+public enum LedgerError: AuditError {
     /// The URL is not one the ledger understands.
     case badURL(String)
     /// The database could not be reached, opened or written.
@@ -178,6 +178,16 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
         case .unavailable(let text): return "ledger: \(text)"
         case .corrupt(let text): return "ledger is corrupt: \(text)"
         case .chainMismatch(let text): return "ledger import: \(text)"
+        }
+    }
+}
+
+extension LedgerError {
+    public var code: AuditErrorCode {
+        switch self {
+        case .badURL: return .malformedInput
+        case .unavailable: return .ledger
+        case .corrupt, .chainMismatch: return .ledgerIntegrity
         }
     }
 }

@@ -299,6 +299,19 @@ public final class PostgresLedger: LedgerStore, IndexedColumnsReading, @unchecke
     }
 }
 
+/// The executor the blocking bridge runs PostgresNIO's async calls on: a queue of its own, independent of Swift's
+/// cooperative thread pool (PostgresNIO's network I/O runs on its event loops either way).
+final class LedgerTaskExecutor: TaskExecutor, @unchecked Sendable {
+    static let shared = LedgerTaskExecutor()
+    private let queue = DispatchQueue(label: "audit-ledger.postgres", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
+    }
+}
+
 /// Runs async PostgresNIO calls from the synchronous CLI, and turns their errors into messages that never quote
 /// the connection's credentials.
 enum Blocking {
@@ -309,7 +322,10 @@ enum Blocking {
     static func run<T: Sendable>(url: LedgerURL, _ body: @escaping @Sendable () async throws -> T) throws -> T {
         let outcome = Outcome<T>()
         let done = DispatchSemaphore(value: 0)
-        Task {
+        // The caller's thread blocks below; if it is one of the few cooperative-pool threads (an async caller, a
+        // test runner), a task left to that pool could wait forever for a free thread. The task runs on its own
+        // executor instead, so blocking here never starves the work it waits for.
+        Task(executorPreference: LedgerTaskExecutor.shared) {
             do {
                 outcome.result = .success(try await body())
             } catch {

@@ -18,5 +18,6 @@
 #include <openssl/ct.h>
 #include <openssl/core_names.h>
 #include <openssl/engine.h>
+#include <openssl/ts.h>
 
 #endif

@@ -45,15 +45,6 @@ struct LedgerLocationOption: ParsableArguments {
     }
 }
 
-/// Runs a ledger operation, turning its errors into one line and exit 2.
-func withLedgerErrors<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as LedgerError {
-        throw CLIFailure("\(error)")
-    }
-}
-
 /// `audit ledger verify`: walks the chain and reports the first broken link.
 struct LedgerVerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -78,21 +69,25 @@ struct LedgerVerifyCommand: ParsableCommand {
         let publicKeys = try keys.map { try PublicKey(pem: InputFile.read($0, limit: 64 * 1024)) }
         let store = try location.open()
         defer { store.close() }
-        let outcome = try withLedgerErrors { try LedgerVerifier.verify(store, keys: publicKeys, expectedHead: head) }
+        let outcome = try LedgerVerifier.verify(store, keys: publicKeys, expectedHead: head)
         switch format {
         case .json:
             Terminal.write(try ReportJSON.encode(VerifyOutput(outcome: outcome)))
         case .text:
             if let problem = outcome.problem {
                 print(TerminalText.message("chain broken: \(problem)"))
-                print("intact before it: \(outcome.records) records")
+                print("intact before it: \(Self.records(outcome.records))")
             } else {
-                print("chain intact: \(outcome.records) records"
+                print("chain intact: \(Self.records(outcome.records))"
                     + (publicKeys.isEmpty ? "" : ", all signed by a ledger key"))
                 if let hash = outcome.headHash { print("head: \(hash)") }
             }
         }
         if outcome.problem != nil { throw AuditExit.notVerified }
+    }
+
+    private static func records(_ count: Int64) -> String {
+        count == 1 ? "1 record" : "\(count) records"
     }
 
     struct VerifyOutput: Encodable {
@@ -130,9 +125,8 @@ struct LedgerHistoryCommand: ParsableCommand {
     func run() throws {
         let store = try location.open()
         defer { store.close() }
-        let entries = try withLedgerErrors {
-            LedgerHistory.entries(try store.query(LedgerFilter(model: model)).map { ($0, try $0.decision()) })
-        }
+        let entries = LedgerHistory.entries(
+            try store.query(LedgerFilter(model: model)).map { ($0, try $0.decision()) })
         switch format {
         case .json:
             Terminal.write(try ReportJSON.encode(entries))
@@ -167,10 +161,10 @@ struct LedgerShowCommand: ParsableCommand {
     func run() throws {
         let store = try location.open()
         defer { store.close() }
-        guard let record = try withLedgerErrors({ try store.record(sequence: id) }) else {
+        guard let record = try store.record(sequence: id) else {
             throw CLIFailure("no record \(id) in the ledger")
         }
-        let decision = try withLedgerErrors { try record.decision() }
+        let decision = try record.decision()
         switch format {
         case .json:
             Terminal.write(try ReportJSON.encode(ShownRecord(record: record, decision: decision)))
@@ -261,9 +255,7 @@ struct LedgerQueryCommand: ParsableCommand {
             limit: limit)
         let store = try location.open()
         defer { store.close() }
-        let rows = try withLedgerErrors {
-            try store.query(filter).map { LedgerRow(record: $0, decision: try $0.decision()) }
-        }
+        let rows = try store.query(filter).map { LedgerRow(record: $0, decision: try $0.decision()) }
         switch format {
         case "json":
             Terminal.write(try ReportJSON.encode(rows))
@@ -296,16 +288,14 @@ struct LedgerExportCommand: ParsableCommand {
         defer { store.close() }
         var bytes: [UInt8] = []
         var after: Int64 = 0
-        try withLedgerErrors {
-            while true {
-                let page = try store.records(after: after, limit: 5000)
-                guard let last = page.last else { break }
-                for record in page {
-                    bytes += try CanonicalJSON.encode(record)
-                    bytes.append(UInt8(ascii: "\n"))
-                }
-                after = last.sequence
+        while true {
+            let page = try store.records(after: after, limit: 5000)
+            guard let last = page.last else { break }
+            for record in page {
+                bytes += try CanonicalJSON.encode(record)
+                bytes.append(UInt8(ascii: "\n"))
             }
+            after = last.sequence
         }
         if let output, output != "-" {
             try AtomicFile.write(bytes, to: output)
@@ -343,7 +333,7 @@ struct LedgerImportCommand: ParsableCommand {
         }
         let store = try location.open(create: true)
         defer { store.close() }
-        try withLedgerErrors { try store.insertVerbatim(records) }
+        try store.insertVerbatim(records)
         let last = records.last.map { " (records \(records[0].sequence)–\($0.sequence), head \($0.hash))" } ?? ""
         print("imported \(records.count) record\(records.count == 1 ? "" : "s")\(last)")
     }
@@ -406,7 +396,7 @@ struct LedgerAppendCommand: ParsableCommand {
         for path in reports {
             guard let report = parsed[path] else { continue }
             let decisions = LedgerDecision.decisions(from: report, origin: "audit ledger append", context: context)
-            let records = try withLedgerErrors { try store.append(decisions, signer: signer) }
+            let records = try store.append(decisions, signer: signer)
             // One line per committed record, flushed at once: a caller killed later knows what was acknowledged.
             Terminal.write(Array(records.map { "recorded \($0.sequence) \($0.hash)\n" }.joined().utf8))
         }

@@ -98,9 +98,8 @@ struct LedgerSourceOptions: ParsableArguments {
             throw CLIFailure(LedgerAccess.message(for: error))
         }
         defer { store.close() }
-        let (report, trend) = try withLedgerErrors {
-            (try LedgerFleet.report(latest: try store.latestPerModel()), LedgerTrend(rows: try store.verdictsByDay()))
-        }
+        let report = try LedgerFleet.report(latest: try store.latestPerModel())
+        let trend = LedgerTrend(rows: try store.verdictsByDay())
         let colorTerminal = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         for (format, path) in try outputs.destinations() {
             let toStdout = path == nil || path == "-"

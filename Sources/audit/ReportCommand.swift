@@ -15,7 +15,13 @@ struct ReportCommand: ParsableCommand {
             as could-not-evaluate without stopping the others.
 
             With --model-dirs, a directory named after each envelope (model.json → model/) beside it is \
-            checked against the manifest's files; a model whose directory is missing could not be evaluated.
+            checked against the manifest's files; a model whose directory is missing could not be evaluated. \
+            Without it no file is checked: the verdict line says so, and a policy rule of type \
+            artifacts.required fails every model.
+
+            The text report puts a summary first (models by verdict, the rules that block models with their \
+            remediation), then one line per finding of each blocked model and one line per compliant model; \
+            --verbose shows every model in full, --compact one line per failing rule, --quiet the verdict line.
 
             Exit codes: 0 every model compliant, 1 any model non-compliant, 2 a model could not be evaluated \
             or the policy/trust store is invalid, 64 usage. --mode audit always exits 0.
@@ -24,6 +30,7 @@ struct ReportCommand: ParsableCommand {
               audit report manifests/ --policy policies/enterprise-default.yaml
               audit report manifests/ --policy policies/eu-gdpr.yaml --format html -o report.html --format text
               audit report a.json b.json --policy policy.yaml --format json -o fleet.json --at 2026-06-01T00:00:00Z
+              audit report manifests/ --model-dirs --policy policy.yaml --compact
             """
     )
 
@@ -80,7 +87,7 @@ struct ReportCommand: ParsableCommand {
                 time: timeOptions.time,
                 trust: AuditContext.Trust(
                     store: store, certificates: try signerOptions.certificateValidator(),
-                    keyless: try signerOptions.keylessVerifier()),
+                    keyless: try signerOptions.keylessVerifier(policy: loadedPolicy)),
                 threshold: threshold,
                 artifacts: AuditContext.ArtifactOptions(modelDirectory: { file in
                     // A missing directory is the model's error finding, as with `verify --model-dir`: never a

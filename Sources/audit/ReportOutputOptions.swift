@@ -24,8 +24,32 @@ struct ReportOutputOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "List every passing and not-applicable finding in the text report.")
     var verbose = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Colour the text report: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always, never.",
+        valueName: "when"))
+    var color: ColorChoice = .auto
+
+    @Flag(name: .shortAndLong, help: "Text report: print only the verdict line.")
+    var quiet = false
+
+    @Flag(name: .long, help: "Text report: one line per failing rule of each model, then the verdict line.")
+    var compact = false
+
     func validate() throws {
+        if quiet && compact { throw ValidationError("give --quiet or --compact, not both") }
         _ = try destinations()
+    }
+
+    /// How much of the text report to print.
+    var textDetail: TextReportRenderer.Detail {
+        quiet ? .quiet : compact ? .compact : .full
+    }
+
+    /// The renderer options for a report going to standard output or to a file.
+    func renderOptions(toStdout: Bool) -> RenderOptions {
+        let terminal = toStdout ? TerminalSettings.standardOutput(color) : TerminalSettings.file()
+        return RenderOptions(
+            color: terminal.color, verbose: verbose, width: terminal.width, textDetail: textDetail)
     }
 
     /// Each requested format with its file (`nil` or `-` for standard output).
@@ -56,10 +80,9 @@ struct ReportOutputOptions: ParsableArguments {
 
     /// Renders `report` in every requested format and writes each to its destination.
     func write(_ report: AuditReport) throws {
-        let colorTerminal = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         for (format, path) in try destinations() {
             let toStdout = path == nil || path == "-"
-            let renderer = format.renderer(options: RenderOptions(color: toStdout && colorTerminal, verbose: verbose))
+            let renderer = format.renderer(options: renderOptions(toStdout: toStdout))
             let bytes = try renderer.render(report)
             if toStdout {
                 Terminal.write(bytes)

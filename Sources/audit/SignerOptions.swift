@@ -65,11 +65,6 @@ struct SignerOptions: ParsableArguments {
         if trustedRoot == nil && (certificateOIDCIssuer != nil || certificateOIDCIssuerRegexp != nil) {
             throw ValidationError("--certificate-oidc-issuer[-regexp] needs --trusted-root")
         }
-        if trustedRoot != nil && certificateIdentity == nil && certificateIdentityRegexp == nil {
-            throw ValidationError(
-                "--trusted-root needs --certificate-identity or --certificate-identity-regexp: anyone can get a "
-                    + "Fulcio certificate, so the identity decides who may have signed")
-        }
         if let pattern = certificateOIDCIssuerRegexp, (try? NSRegularExpression(pattern: pattern)) == nil {
             throw ValidationError("--certificate-oidc-issuer-regexp \"\(pattern)\" is not a valid regular expression")
         }
@@ -82,8 +77,20 @@ struct SignerOptions: ParsableArguments {
     var givesSigners: Bool { !key.isEmpty || caRoots != nil || trustedRoot != nil }
 
     /// The offline verifier of keyless bundles, when a trusted root was given.
-    func keylessVerifier() throws -> SigstoreKeylessVerifier? {
+    ///
+    /// Anyone can get a Fulcio certificate, so an identity must decide who may have signed: the identity flags, or
+    /// an enforced `signatures.keyless-identities` rule of the policy; without either it is a usage error.
+    func keylessVerifier(policy: Policy?) throws -> SigstoreKeylessVerifier? {
         guard let trustedRoot else { return nil }
+        let policyNamesSigners = policy?.rules.contains {
+            $0.check is KeylessSignerIdentities && $0.header.enforcement == .enforce
+        } ?? false
+        if certificateIdentity == nil && certificateIdentityRegexp == nil && !policyNamesSigners {
+            throw ValidationError(
+                "--trusted-root needs --certificate-identity or --certificate-identity-regexp, or a policy with an "
+                    + "enforced \(KeylessSignerIdentities.type) rule: anyone can get a Fulcio certificate, so the "
+                    + "identity decides who may have signed")
+        }
         let root = try TrustedRoot.parse(try InputFile.read(trustedRoot, limit: 4 * 1024 * 1024))
         let subject: SigstoreIdentityPolicy.Match? =
             certificateIdentity.map { .exact($0) } ?? certificateIdentityRegexp.map { .regularExpression($0) }

@@ -11,8 +11,9 @@ struct VerifyCommand: ParsableCommand {
             Runs signatures → manifest → artifacts → policy and reports every result as a finding. Signatures \
             are checked against every trusted key (the keyid is only a hint); the manifest is read only from the \
             payload bytes that verified; with --model-dir every file is hashed and compared with the manifest \
-            (missing, changed and unlisted files fail); with --policy every rule is evaluated, waivers applied \
-            and expired or unused waivers reported.
+            (missing, changed and unlisted files fail) — without it the files are not checked, the verdict line \
+            says so, and a policy rule of type artifacts.required fails; with --policy every rule is evaluated, \
+            waivers applied and expired or unused waivers reported.
 
             Exit codes: 0 compliant, 1 non-compliant (any enforced failure, including a signature or file \
             failure), 2 could not evaluate (unreadable or malformed input, invalid policy or trust store), \
@@ -24,6 +25,7 @@ struct VerifyCommand: ParsableCommand {
               audit verify model.json --policy policy.yaml --format sarif --output audit.sarif --format text
               audit verify model.json --policy policy.yaml --format json --at 2026-06-01T00:00:00Z
               audit verify model.json --policy policy.yaml --mode audit --format github
+              audit verify model.json --model-dir weights/ --policy policy.yaml --quiet
               audit verify model.json --store manifests/ --custody model.custody.jsonl --policy policy.yaml
               audit verify model.sig --model-dir weights/ --key publisher.pub
               audit verify model.sig --model-dir weights/ --ca-roots roots.pem --certificate-identity a@example.com
@@ -87,7 +89,7 @@ struct VerifyCommand: ParsableCommand {
                     time: time,
                     trust: AuditContext.Trust(
                         store: store, certificates: try signerOptions.certificateValidator(),
-                        keyless: try signerOptions.keylessVerifier()),
+                        keyless: try signerOptions.keylessVerifier(policy: loadedPolicy)),
                     threshold: threshold,
                     limits: JSONLimits(maxBytes: maxBytes, maxDepth: JSONLimits.default.maxDepth),
                     artifacts: AuditContext.ArtifactOptions(

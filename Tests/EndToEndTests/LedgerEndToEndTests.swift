@@ -33,6 +33,9 @@ struct LedgerEndToEndTests {
         let decision = try #require(shown["decision"] as? [String: Any])
         #expect(decision["origin"] as? String == "audit verify")
         #expect(decision["envelopeSHA256"] as? String != nil)
+        // The subject digests the verified signature vouches for are part of the record.
+        let subjects = try #require(decision["subjects"] as? [[String: Any]], "\(decision)")
+        #expect(!subjects.isEmpty && subjects.allSatisfy { ($0["digest"] as? [String: String])?["sha256"]?.count == 64 })
         let model = try #require(decision["model"] as? String)
 
         let history = try workspace.run(["ledger", "history", model, "--ledger", ledger.url])
@@ -288,6 +291,39 @@ struct LedgerEndToEndTests {
         #expect(!result.stderr.contains("4711") && !result.stdout.contains("4711"), "\(result)")
         let real = try #require(components.password)
         #expect(!result.stderr.contains(real))
+    }
+
+    @Test("a TLS connection: verify-full with the server's CA records; no TLS, or a CA not given, is refused",
+        .enabled(if: ProcessInfo.processInfo.environment["AUDIT_TEST_POSTGRES_TLS_URL"] != nil,
+            "needs AUDIT_TEST_POSTGRES_TLS_URL (scripts/with-postgres.sh)"))
+    func postgresOverTLS() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let base = try #require(environment["AUDIT_TEST_POSTGRES_TLS_URL"])
+        let authority = try #require(environment["AUDIT_TEST_POSTGRES_CA"])
+        // The server lets this role in over TLS only, so a record written through it travelled encrypted.
+        let database = "ledger_tls_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let admin = try #require(LedgerTarget.postgresURL)
+        try LedgerFixture.psql(admin, "CREATE DATABASE \(database)")
+        defer { try? LedgerFixture.psql(admin, "DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+        var components = try #require(URLComponents(string: base))
+        components.path = "/" + database
+        let located = try #require(components.string)
+        let workspace = try LedgerFixture.signedModel()
+        let verified = "\(located)?sslmode=verify-full&sslrootcert=\(authority)"
+        let recorded = try workspace.run(["verify", "env.json", "--trust", "trust", "--ledger", verified])
+        #expect([0, 1].contains(recorded.exitCode), "\(recorded)")
+        let check = try workspace.run(["ledger", "verify", "--ledger", verified])
+        #expect(check.exitCode == 0 && check.stdout.contains("chain intact: 1 record"), "\(check)")
+        let required = try workspace.run(["ledger", "verify", "--ledger", "\(located)?sslmode=require"])
+        #expect(required.exitCode == 0, "\(required)")
+
+        let plain = try workspace.run(["ledger", "verify", "--ledger", "\(located)?sslmode=disable"])
+        #expect(plain.exitCode == 2, "\(plain)")
+        #expect(plain.stderr.contains("no encryption"), "\(plain)")
+        // verify-full against the system's CAs: the throwaway CA is not among them, so the server is not trusted.
+        let untrusted = try workspace.run(["ledger", "verify", "--ledger", "\(located)?sslmode=verify-full"])
+        #expect(untrusted.exitCode == 2, "\(untrusted)")
+        #expect(!untrusted.stderr.contains(components.password ?? "\u{0}"), "\(untrusted)")
     }
 
     @Test("signed records: ledger verify --key accepts the ledger key and rejects another")

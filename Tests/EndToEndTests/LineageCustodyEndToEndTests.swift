@@ -263,7 +263,8 @@ struct LineageCustodyVerifyEndToEndTests {
         #expect(appended.exitCode == 0, "\(appended)")
         let result = try workspace.run(
             ["verify", "model.json", "--model-dir", Fixture.custody("weights-q4"), "--policy",
-                Fixture.custody("policy.yaml")] + Fixture.trust + Fixture.store)
+                Fixture.custody("policy.yaml")] + Fixture.trust + Fixture.store,
+            environment: ["COLUMNS": "120"])
         #expect(result.exitCode == 1, "\(result)")
         #expect(result.stdout.contains("found beside the manifest"), "\(result)")
         // The text report wraps long messages, so look for the two halves.

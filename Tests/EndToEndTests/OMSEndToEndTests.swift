@@ -23,9 +23,9 @@ struct OMSEndToEndTests {
         arguments: [("key-p256", "p256"), ("key-p384", "p384"), ("key-p521", "p521"), ("ignore-paths", "p256")])
     func referenceBundles(bundle: String, key: String) throws {
         let ws = try Self.workspace()
-        let result = try ws.run([
-            "verify", "bundles/\(bundle).sig", "--model-dir", "model", "--key", "keys/\(key).pub",
-        ])
+        let result = try ws.run(
+            ["verify", "bundles/\(bundle).sig", "--model-dir", "model", "--key", "keys/\(key).pub"],
+            environment: ["COLUMNS": "120"])
         #expect(result.exitCode == 0, "\(result)")
         #expect(result.stdout.contains("OMS v1.0 statement for \"model\""))
         #expect(result.stdout.contains("verified by sha256:"))
@@ -188,10 +188,11 @@ struct OMSEndToEndTests {
             "sign", "--oms", "--model-dir", "model", "--key", "release.key", "--certificate", "leaf.pem", "-o", "c.sig",
         ])
         #expect(signed.exitCode == 0, "\(signed)")
-        let verified = try ws.run([
-            "verify", "c.sig", "--model-dir", "model", "--ca-roots", "ca.pem", "--certificate-identity",
-            "ci@example.com",
-        ])
+        let verified = try ws.run(
+            [
+                "verify", "c.sig", "--model-dir", "model", "--ca-roots", "ca.pem", "--certificate-identity",
+                "ci@example.com",
+            ], environment: ["COLUMNS": "120"])
         #expect(verified.exitCode == 0, "\(verified)")
         #expect(verified.stdout.contains("CN=Release (issued by CN=Test Root)"))
         let wrongIdentity = try ws.run([

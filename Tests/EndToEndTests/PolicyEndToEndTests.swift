@@ -26,13 +26,33 @@ struct PolicyEndToEndTests {
         return ws
     }
 
-    /// `audit verify MODEL --trust trust --policy POLICY --at …` plus `extra`.
+    /// The enterprise policy with its `artifacts.required` rule switched off: the case manifests list placeholder
+    /// digests, so no model directory could match them, and these tests are about the other rules.
+    static let enterpriseWithoutFiles = "enterprise-without-files.yaml"
+
+    static func writeEnterpriseWithoutFiles(_ ws: Workspace) throws {
+        try ws.write(
+            enterpriseWithoutFiles,
+            """
+            version: 1
+            name: "Enterprise default"
+            extends: \(enterprise)
+            rules:
+              - id: ENT-FILES-CHECKED
+                enforcement: off
+            """)
+    }
+
+    /// `audit verify MODEL --trust trust --policy POLICY --at …` plus `extra`; the policy defaults to
+    /// `enterpriseWithoutFiles`.
     static func verify(
-        _ ws: Workspace, _ model: String, policy: String = enterprise, _ extra: [String] = [],
+        _ ws: Workspace, _ model: String, policy: String? = nil, _ extra: [String] = [],
         environment: [String: String] = [:]
     ) throws -> AuditBinary.Result {
-        try ws.run(
-            ["verify", "\(model).json", "--trust", "trust", "--policy", policy, "--at", at] + extra,
+        if policy == nil { try writeEnterpriseWithoutFiles(ws) }
+        return try ws.run(
+            ["verify", "\(model).json", "--trust", "trust", "--policy", policy ?? enterpriseWithoutFiles, "--at", at]
+                + extra,
             environment: environment)
     }
 
@@ -59,6 +79,9 @@ struct PolicyEndToEndTests {
             version: 1
             name: "Enterprise default with a waiver"
             extends: \(enterprise)
+            rules:
+              - id: ENT-FILES-CHECKED
+                enforcement: off
             waivers:
             \(waivers)
             """)

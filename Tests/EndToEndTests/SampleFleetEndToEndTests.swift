@@ -19,6 +19,14 @@ struct SampleFleetEndToEndTests {
         case gdpr = "eu-gdpr"
 
         var path: String { "policies/\(rawValue).yaml" }
+        /// The prefix of the policy's rule ids.
+        var rulePrefix: String {
+            switch self {
+            case .enterprise: return "ENT"
+            case .federal: return "FED"
+            case .gdpr: return "GDPR"
+            }
+        }
         var testDescription: String { rawValue }
     }
 
@@ -164,14 +172,28 @@ struct SampleFleetEndToEndTests {
         let waivers: [WaiverEntry]
     }
 
-    /// `audit report MANIFESTS --policy P --store MANIFESTS --format json` at the reference time, decoded.
+    /// `audit report MANIFESTS --policy P --store MANIFESTS --format json` at the reference time, decoded. Without
+    /// `manifests`, the committed samples are copied into a scratch directory with their model files written beside
+    /// them and checked (`--model-dirs`), as `make run` does: every sample policy requires the files to be checked.
     static func report(
-        _ policy: SamplePolicy, manifests: String = "manifests", extra: [String] = []
+        _ policy: SamplePolicy, manifests: String? = nil, extra: [String] = []
     ) throws -> (result: AuditBinary.Result, report: FleetReport) {
+        var workspace: Workspace?
+        var arguments = extra
+        let directory: String
+        if let manifests {
+            directory = manifests
+        } else {
+            let ws = try SampleFleet.withModelFiles()
+            workspace = ws
+            directory = ws.path("manifests")
+            arguments.append("--model-dirs")
+        }
         let result = try AuditBinary.run(
-            ["report", manifests, "--trust", "keys", "--policy", policy.path, "--store", manifests, "--at", at,
-                "--format", "json"] + extra,
+            ["report", directory, "--trust", "keys", "--policy", policy.path, "--store", directory, "--at", at,
+                "--format", "json"] + arguments,
             in: AuditBinary.packageRoot)
+        withExtendedLifetime(workspace) {}
         let report = try JSONDecoder().decode(FleetReport.self, from: Data(result.stdout.utf8))
         return (result, report)
     }
@@ -190,10 +212,10 @@ struct SampleFleetEndToEndTests {
             #expect(model.rules(["warn"]) == expected.warned, context)
             #expect(model.rules(["waived"]) == expected.waived, context)
             // Every sample's signatures and manifest verify: each verdict is the policy's, never a broken signature.
-            // (Without --model-dirs the files are not checked; `modelDirectories()` checks them.)
+            // The model files are checked too (--model-dirs), and match.
             let integrity = model.findings.filter { $0.ruleID.hasPrefix("integrity.") && $0.status != "not-applicable" }
             let checked = Set(integrity.map(\.ruleID))
-            #expect(checked.isSuperset(of: ["integrity.signatures", "integrity.manifest"]), context)
+            #expect(checked.isSuperset(of: ["integrity.signatures", "integrity.manifest", "integrity.artifacts"]), context)
             #expect(integrity.allSatisfy { $0.status == "pass" }, context)
         }
     }
@@ -202,8 +224,11 @@ struct SampleFleetEndToEndTests {
     func waivers() throws {
         let enterprise = try Self.report(.enterprise).report.waivers
         #expect(enterprise.map { "\($0.rule) \($0.state)" } == ["ENT-JUR-DEVELOPER applied", "ENT-RET-MAX expired"])
-        #expect(enterprise.first?.appliedTo == ["manifests/jadeveil-r2-self-hosted.json"])
-        #expect(enterprise.last?.appliedTo == ["manifests/chatterwell-assist.json"])
+        let names = { (waiver: FleetReport.WaiverEntry?) in
+            (waiver?.appliedTo ?? []).map { URL(fileURLWithPath: $0).lastPathComponent }
+        }
+        #expect(names(enterprise.first) == ["jadeveil-r2-self-hosted.json"])
+        #expect(names(enterprise.last) == ["chatterwell-assist.json"])
         let federal = try Self.report(.federal).report.waivers
         #expect(federal.map { "\($0.rule) \($0.state)" } == ["FED-AUDIT-SOC2 expired"])
         #expect(try Self.report(.gdpr).report.waivers.isEmpty)
@@ -213,13 +238,34 @@ struct SampleFleetEndToEndTests {
         ("2026-09-01T00:00:00Z", "compliant"), (SampleFleetEndToEndTests.at, "non-compliant"),
     ])
     func waiverExpiry(time: String, verdict: String) throws {
+        let ws = try SampleFleet.withModelFiles()
         let result = try AuditBinary.run(
-            ["report", "manifests/corrivale-summarize.json", "--trust", "keys", "--policy",
-                SamplePolicy.federal.path, "--at", time, "--format", "json"],
+            ["report", ws.path("manifests/corrivale-summarize.json"), "--trust", "keys", "--policy",
+                SamplePolicy.federal.path, "--at", time, "--format", "json", "--model-dirs"],
             in: AuditBinary.packageRoot)
         let report = try JSONDecoder().decode(FleetReport.self, from: Data(result.stdout.utf8))
         let model = try #require(report.models.first, "\(result)")
         #expect(model.verdict == verdict, "\(result.stdout)")
+    }
+
+    @Test("without the model files every sample fails its policy's artifacts.required rule", arguments: SamplePolicy.allCases)
+    func uncheckedFilesFail(policy: SamplePolicy) throws {
+        let (result, report) = try Self.report(policy, manifests: "manifests")
+        #expect(result.exitCode == 1, "\(result.stderr)")
+        let rule = "\(policy.rulePrefix)-FILES-CHECKED"
+        for model in report.models {
+            #expect(model.verdict == "non-compliant", "\(model.sample)")
+            #expect(model.rules(["fail"]).contains(rule), "\(model.sample)")
+            #expect(model.findings.contains { $0.ruleID == "integrity.artifacts" && $0.status == "not-applicable" })
+        }
+        // The text report's verdict line says why: nobody looked at the files.
+        let text = try AuditBinary.run(
+            ["report", "manifests", "--trust", "keys", "--policy", policy.path, "--store", "manifests", "--at", Self.at,
+                "--quiet"],
+            in: AuditBinary.packageRoot)
+        #expect(text.exitCode == 1)
+        #expect(text.stdout.split(separator: "\n").count == 1, "\(text.stdout)")
+        #expect(text.stdout.contains("model files not checked (no model directory given)"), "\(text.stdout)")
     }
 
     @Test("every sample policy is valid", arguments: SamplePolicy.allCases)
@@ -273,6 +319,16 @@ enum SampleFleet {
     }
 
     static func committedFiles() throws -> [String] { try signedFiles(in: directory) }
+
+    /// A scratch directory whose `manifests/` holds the committed samples and their model files
+    /// (`scripts/sample-model-files.sh`), so `--model-dirs` can check them.
+    static func withModelFiles() throws -> Workspace {
+        let ws = try Workspace()
+        try copyCommittedSamples(to: ws.path("manifests"))
+        let generated = try RepositoryScript.run("sample-model-files.sh", [ws.path("manifests")])
+        try #require(generated.exitCode == 0, "\(generated)")
+        return ws
+    }
 
     /// Copies the committed envelopes and custody bundles (not the model directories) into `destination`.
     static func copyCommittedSamples(to destination: String) throws {

@@ -35,7 +35,15 @@ import Testing
                         name: "q", relation: "distil", manifestSHA256: nil, status: "missing", developer: nil,
                         parents: [], repeated: false),
                 ]),
-            custody: [])
+            custody: [],
+            signers: [
+                SignerIdentity(
+                    kind: .keyless, keyID: "sha256:00", san: awkward, oidcIssuer: "https://issuer.example",
+                    logIndex: 9_007_199_254_740_993, integratedTime: "2026-01-01T00:00:00Z",
+                    timestampAuthorityTime: "2026-01-01T00:00:01Z"),
+                SignerIdentity(kind: .certificate, certificateSubject: awkward, certificateIssuer: "CN=CA"),
+                SignerIdentity(kind: .key, keyID: "sha256:01", owner: awkward),
+            ])
     }
 
     @Test("ModelReportJSON writes exactly what the report's JSONEncoder writes")
@@ -44,7 +52,11 @@ import Testing
         let odd = Self.oddModel()
         var plain = ModelReport(
             file: "plain.json", envelopeSHA256: "", name: nil, version: nil, developer: nil, findings: [],
-            custody: [CustodyHop(index: 12, action: "a", actor: "b", country: "GB", time: "t", status: "s")])
+            custody: [CustodyHop(index: 12, action: "a", actor: "b", country: "GB", time: "t", status: "s")],
+            subjects: [
+                SubjectDigest(name: "weights/\u{1B}x.bin", digest: ["sha256": String(repeating: "0f", count: 32)]),
+                SubjectDigest(name: "b", digest: ["sha512": "ab", "blake3": "cd", "sha256": "ef"]),
+            ])
         plain.lineage = nil
         report.models += [odd, plain]
         #expect(try JSONReportRenderer().render(report) == ReportJSON.encode(report))
@@ -180,7 +192,9 @@ import Testing
         let report = try Self.largeReport(count)
         let html = String(decoding: try HTMLReportRenderer().render(report), as: UTF8.self)
         let lower = html.lowercased()
-        #expect(!lower.contains("<script") && !lower.contains("<svg") && !lower.contains("<nav"))
+        #expect(!lower.contains("<script") && !lower.contains("<nav"))
+        // The verdict chart is the only figure: no lineage or custody drawing per model.
+        #expect(lower.components(separatedBy: "<svg").count == 2 && lower.contains("<svg id=\"verdict-chart\""))
         #expect(!lower.contains(" style=\""), "styling is by classes in the one style sheet")
         let order = ["id=\"failures-title\"", "id=\"controls-title\"", "id=\"waivers-title\"", "id=\"rules\"",
             "<table id=\"verdicts\"", "<details class=\"model\""]

@@ -918,6 +918,8 @@ struct PolicyCoverageTests {
         "lineage.dataset-licenses", "lineage.personal-data", "lineage.distillation-terms", "lineage.parents-signed",
         "lineage.ancestors-verified", "lineage.max-depth", "custody.required", "custody.authorized-roles",
         "custody.hop-countries",
+        // TextAndSARIFReportTests.artifactsRequired, and the sample policies end to end.
+        "artifacts.required",
     ]
 
     @Test func everyRegisteredRuleTypeHasTests() {
@@ -991,7 +993,7 @@ struct PolicyLoadingTests {
             file: "unknown-rule-key.yaml", problems: [("/rules/0/countries", "unknown member \"countries\"")]),
         MalformedPolicyCase(
             file: "unknown-rule-type.yaml",
-            problems: [("/rules/0/type", "unknown rule type \"jurisdictions.country\" (one of audits.required")]),
+            problems: [("/rules/0/type", "unknown rule type \"jurisdictions.country\" (one of artifacts.required, audits.required")]),
         MalformedPolicyCase(
             file: "invalid-country.yaml",
             problems: [

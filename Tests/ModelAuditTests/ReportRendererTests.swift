@@ -58,7 +58,9 @@ import Testing
 
     @Test func textListsPassesWhenVerboseOrWithoutAPolicy() throws {
         let passLine = "✔ signature.threshold — 2 of 2 required trusted signatures verified"
+        // One model is shown in full (a fleet shows a compliant model on one line unless verbose).
         var report = try ReportFixture.sample()
+        report.models = report.models.filter { $0.verdict == .compliant }
         let terse = String(decoding: try TextReportRenderer().render(report), as: UTF8.self)
         #expect(!terse.contains(passLine))
         #expect(terse.contains("6 passed, 3 not applicable"))
@@ -72,7 +74,7 @@ import Testing
     }
 
     @Test func textLinesStayWithin120Columns() throws {
-        let bytes = try TextReportRenderer(color: false).render(try ReportFixture.sample())
+        let bytes = try TextReportRenderer(color: false, width: 120).render(try ReportFixture.sample())
         let text = String(decoding: bytes, as: UTF8.self)
         for line in text.split(separator: "\n") where line.count > 120 {
             // Only a single unbreakable word may overflow.
@@ -299,6 +301,16 @@ enum ReportFixture {
                 CustodyHop(
                     index: 3, action: "deploy", actor: "Acme Ops", country: "US", time: "2026-02-04T17:45:00Z",
                     status: "signature does not verify"),
+            ],
+            signers: [
+                SignerIdentity(
+                    kind: .keyless, keyID: "sha256:" + String(repeating: "c3", count: 32),
+                    san: "https://github.com/acme/chat/.github/workflows/release.yml@refs/tags/v2.1.0",
+                    oidcIssuer: "https://token.actions.githubusercontent.com", logIndex: 31_821_305,
+                    integratedTime: "2026-02-01T10:00:05Z", timestampAuthorityTime: "2026-02-01T10:00:04Z"),
+                SignerIdentity(
+                    kind: .certificate, keyID: "sha256:" + String(repeating: "d4", count: 32),
+                    certificateSubject: "CN=Release | Signing, O=Acme AI Ltd", certificateIssuer: "CN=Acme <Root> CA"),
             ])
 
         let summarizer = ModelReport(
@@ -314,6 +326,9 @@ enum ReportFixture {
                 finding(lineage, .notApplicable, "No parents are declared"),
                 finding(custody, .notApplicable, "No custody bundle was given"),
                 finding(vendor, .notApplicable, "No vendors are declared"),
+            ],
+            signers: [
+                SignerIdentity(kind: .key, keyID: "sha256:" + String(repeating: "a1", count: 32), owner: "Acme AI Ltd"),
             ])
 
         return AuditReport(

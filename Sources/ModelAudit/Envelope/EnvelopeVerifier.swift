@@ -53,7 +53,7 @@ public struct EnvelopeVerifier: Sendable {
                 status.isValid ? .verified : .keyNotValid(status)
             return SignatureCheck(
                 index: index, keyIDHint: signature.keyID, outcome: outcome, keyID: key.keyID, owner: key.owner,
-                roles: key.roles, scheme: key.scheme)
+                roles: key.roles, scheme: key.scheme, identity: key.identity)
         }
         let outcome: SignatureCheck.Outcome
         if signature.signature.isEmpty {
@@ -93,6 +93,13 @@ public struct SignatureCheck: Sendable, Equatable {
     public let owner: String?
     public let roles: [TrustRole]
     public let scheme: SignatureScheme?
+    /// Who the key stands for when it came from a certificate (keyless or `--ca-roots`); `nil` for a plain key.
+    public var identity: SignerIdentity? = nil
+
+    /// The signer as reports state it: the certificate's identity, or the key and its owner.
+    public var signer: SignerIdentity {
+        identity ?? SignerIdentity(kind: .key, keyID: keyID, owner: owner)
+    }
 
     public var isVerified: Bool { outcome == .verified }
 

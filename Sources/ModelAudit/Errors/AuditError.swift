@@ -39,6 +39,10 @@ public enum AuditErrorCode: String, Sendable, CaseIterable, Codable {
     case writeFailed = "write-failed"
     /// Another process holds a file's lock.
     case locked = "locked"
+    /// The audit ledger could not be reached, opened or written.
+    case ledger = "ledger"
+    /// The audit ledger holds data it did not write, or an import does not continue its chain.
+    case ledgerIntegrity = "ledger-integrity"
 }
 
 extension CryptoError: AuditError {

@@ -117,6 +117,9 @@ public struct OMSCertificateChainValidator: OMSCertificateValidator {
         return .success(
             TrustedKey(
                 publicKey: leaf.publicKey, file: "certificate \(leaf.serialNumberHex)", owner: owner, roles: [],
-                scheme: scheme))
+                scheme: scheme,
+                identity: SignerIdentity(
+                    kind: .certificate, keyID: leaf.publicKey.keyID, certificateSubject: leaf.subject,
+                    certificateIssuer: leaf.issuer)))
     }
 }

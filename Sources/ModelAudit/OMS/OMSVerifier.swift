@@ -184,7 +184,12 @@ extension TrustedKey {
         if let entry = verified.entries.first {
             owner += ", Rekor log index \(entry.logIndex), integrated \(RFC3339.format(entry.integratedTime))"
         }
-        return TrustedKey(publicKey: key, file: "", owner: owner, roles: [], scheme: scheme)
+        let entry = verified.entries.first
+        let identity = SignerIdentity(
+            kind: .keyless, keyID: key.keyID, san: verified.identity, oidcIssuer: verified.oidcIssuer,
+            logIndex: entry?.logIndex, integratedTime: entry.map { RFC3339.format($0.integratedTime) },
+            timestampAuthorityTime: verified.timestampAuthorityTime.map(RFC3339.format))
+        return TrustedKey(publicKey: key, file: "", owner: owner, roles: [], scheme: scheme, identity: identity)
     }
 
     /// A key given directly on the command line (`--key`): no owner record or roles, valid at any time.

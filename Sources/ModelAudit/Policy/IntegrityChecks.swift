@@ -8,7 +8,7 @@ import Foundation
 public enum IntegrityChecks {
     public static let signatureRule = "integrity.signatures"
     public static let manifestRule = "integrity.manifest"
-    public static let artifactsRule = "integrity.artifacts"
+    public static let artifactsRule = ModelReport.fileIntegrityRule
     public static let custodyRule = "integrity.custody"
     public static let ruleIDs: Set<String> = [signatureRule, manifestRule, artifactsRule, custodyRule]
     static let custodyControls = ["NIST-SP-800-218A:PS.3.2", "ISO-42001:A.10.3", "NIST-AI-RMF:MAP-4.1"]

@@ -28,6 +28,15 @@ public struct Policy: Sendable {
         self.sources = sources
     }
 
+    /// Each rule as reports describe it, with its remediation.
+    public var ruleInfo: [RuleInfo] {
+        rules.map {
+            RuleInfo(
+                id: $0.header.id, title: $0.header.title, severity: $0.header.severity, controls: $0.header.controls,
+                remediation: $0.header.remediation)
+        }
+    }
+
     public var info: PolicyInfo? {
         guard let top = sources.first else { return nil }
         return PolicyInfo(name: name, file: top.file, sha256: top.sha256, sources: sources)

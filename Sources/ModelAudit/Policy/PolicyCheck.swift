@@ -20,6 +20,16 @@ extension PolicyCheck {
     public var ineffectiveParameters: [IneffectiveParameter] { [] }
 }
 
+/// A check that judges only who signed, so it also applies to a model signature that carries no provenance
+/// manifest (an OMS bundle), where every other rule's evidence is missing.
+public protocol SignerPolicyCheck: PolicyCheck {
+    func evaluate(signatures: EnvelopeVerification) -> [CheckOutcome]
+}
+
+extension SignerPolicyCheck {
+    public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] { evaluate(signatures: subject.signatures) }
+}
+
 /// A rule parameter whose value makes the rule meaningless, with why and how to write it instead.
 public struct IneffectiveParameter: Sendable, Equatable {
     /// The parameter's path inside the rule, e.g. `categories` or `limits/prompts`.
@@ -56,12 +66,16 @@ public struct EvaluationSubject: Sendable {
     public let lineage: LineageResolver.Result?
     /// The verified chain of custody, when a custody bundle was given.
     public let custody: CustodyVerification?
+    /// The comparison of the model's files with the manifest; `nil` when the files were not checked (no model
+    /// directory was given).
+    public let artifacts: ArtifactCheckResult?
 
     public init(
         file: String, envelopeSHA256: String, signatures: EnvelopeVerification, statement: ProvenanceStatement,
         time: Date, screeningLists: [String: ScreeningList], lineage: LineageResolver.Result? = nil,
-        custody: CustodyVerification? = nil
+        custody: CustodyVerification? = nil, artifacts: ArtifactCheckResult? = nil
     ) {
+        self.artifacts = artifacts
         self.lineage = lineage
         self.custody = custody
         self.file = file
@@ -92,11 +106,14 @@ public struct CheckOutcome: Sendable, Equatable {
     public var observed: String?
     public var pointer: String?
     public var path: [String]?
+    /// What to do about a failure, when the rule gives no remediation of its own.
+    public var remediation: String?
 
     public init(
         _ status: Status, _ message: String, expected: String? = nil, observed: String? = nil, pointer: String? = nil,
-        path: [String]? = nil
+        path: [String]? = nil, remediation: String? = nil
     ) {
+        self.remediation = remediation
         self.status = status
         self.message = message
         self.expected = expected
@@ -116,7 +133,7 @@ public struct CheckOutcome: Sendable, Equatable {
 /// Every rule type the policy language knows, by `type`.
 public enum PolicyCheckRegistry {
     public static let all: [any PolicyCheck.Type] = [
-        RequiredSignerRoles.self, SignatureThreshold.self, AllowedSignatureSchemes.self,
+        RequiredSignerRoles.self, SignatureThreshold.self, AllowedSignatureSchemes.self, KeylessSignerIdentities.self,
         VendorAllowList.self, VendorDenyList.self,
         ScreeningListCheck.self,
         JurisdictionCheck.self,
@@ -126,6 +143,7 @@ public enum PolicyCheckRegistry {
         LineageForbiddenRelations.self, LineageDatasetLicenses.self, LineagePersonalData.self,
         LineageDistillationTerms.self, LineageParentsSigned.self, LineageAncestorsVerified.self, LineageMaxDepth.self,
         CustodyRequired.self, CustodyAuthorizedRoles.self, CustodyHopCountries.self,
+        ArtifactsRequired.self,
     ]
 
     public static func check(named type: String) -> (any PolicyCheck.Type)? {

@@ -29,7 +29,8 @@ public struct PolicyEvaluator: Sendable {
     public func evaluate(
         file: String, envelopeSHA256: String, integrity: [Finding], signatures: EnvelopeVerification,
         statement verifiedStatement: ProvenanceStatement?, custody: CustodyVerification?,
-        lineage: LineageResolver.Result? = nil, signedWithoutManifest: SignedModelWithoutManifest? = nil
+        lineage: LineageResolver.Result? = nil, signedWithoutManifest: SignedModelWithoutManifest? = nil,
+        artifacts: ArtifactCheckResult? = nil
     ) -> ModelReport {
         var findings = integrity
         let statement = signatures.isVerified ? verifiedStatement : nil
@@ -38,7 +39,7 @@ public struct PolicyEvaluator: Sendable {
                 file: file, envelopeSHA256: envelopeSHA256, signatures: signatures,
                 statement: statement, time: time,
                 screeningLists: Dictionary(policy.screeningLists.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
-                lineage: lineage, custody: custody)
+                lineage: lineage, custody: custody, artifacts: artifacts)
             for rule in policy.rules where rule.header.enforcement != .off {
                 for outcome in rule.check.evaluate(subject) {
                     findings.append(finding(rule.header, outcome))
@@ -47,6 +48,12 @@ public struct PolicyEvaluator: Sendable {
         } else if let policy, let signed = signedWithoutManifest, signatures.isVerified {
             // A model signature vouches for files and a signer, nothing else: every rule's evidence is missing.
             for rule in policy.rules where rule.header.enforcement != .off {
+                if let signerCheck = rule.check as? any SignerPolicyCheck {
+                    for outcome in signerCheck.evaluate(signatures: signatures) {
+                        findings.append(finding(rule.header, outcome))
+                    }
+                    continue
+                }
                 var outcome = CheckOutcome.notDeclared("the evidence rule \(rule.type) needs", at: "")
                 outcome.message = "\(signed.format) signs the model's files only; the evidence rule \(rule.type) "
                     + "needs (developer, hosting, lineage, retention, audits, custody) is not declared"
@@ -75,11 +82,15 @@ public struct PolicyEvaluator: Sendable {
             }
         }
         let developer = statement.map { $0.predicate.origin.developer.legalName ?? $0.predicate.origin.developer.name }
+        let subjects = statement.map { verified in
+            verified.subject.map { SubjectDigest(name: $0.name, digest: ["sha256": $0.digest.sha256]) }
+        } ?? (signatures.isVerified ? signedWithoutManifest?.subjects : nil)
         return ModelReport(
             file: file, envelopeSHA256: envelopeSHA256, name: name, version: statement?.predicate.model.version,
             developer: developer, findings: findings,
             lineage: lineage.flatMap { $0.tree.parents.isEmpty ? nil : $0.tree }, custody: custody?.hops,
-            waiverMatches: matches.sorted())
+            subjects: subjects, waiverMatches: matches.sorted(),
+            signers: signatures.signatures.filter(\.isVerified).map(\.signer))
     }
 
     private func finding(_ header: RuleHeader, _ outcome: CheckOutcome) -> Finding {
@@ -95,7 +106,8 @@ public struct PolicyEvaluator: Sendable {
             ruleID: header.id, title: header.title, status: status, severity: header.severity,
             message: outcome.message, expected: outcome.expected, observed: outcome.observed,
             pointer: outcome.pointer, controls: header.controls,
-            remediation: status == .pass || status == .notApplicable ? nil : header.remediation, path: outcome.path)
+            remediation: status == .pass || status == .notApplicable ? nil : header.remediation ?? outcome.remediation,
+            path: outcome.path)
     }
 
     private func applyWaivers(
@@ -163,9 +175,12 @@ public struct SignedModelWithoutManifest: Sendable, Equatable {
     public let format: String
     /// The name the signature gives the model.
     public let modelName: String?
+    /// What the signature's statement names, with digests.
+    public let subjects: [SubjectDigest]?
 
-    public init(format: String, modelName: String?) {
+    public init(format: String, modelName: String?, subjects: [SubjectDigest]? = nil) {
         self.format = format
         self.modelName = modelName
+        self.subjects = subjects
     }
 }

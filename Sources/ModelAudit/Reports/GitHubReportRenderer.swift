@@ -1,6 +1,7 @@
 import Foundation
 
-/// GitHub Actions workflow commands: one annotation per finding that needs attention, on the model's envelope file.
+/// GitHub Actions workflow commands: one annotation per finding that needs attention, on the model's envelope file,
+/// and a `::notice` naming each signer identified by a certificate (keyless identity and Rekor entry, or subject).
 ///
 /// `fail` and `error` are `::error`, `warn` is `::warning`, `waived` is `::notice`; passes and not-applicable
 /// findings are not annotated. Every value from input is escaped as the runner expects (`GitHubCommandText`:
@@ -24,6 +25,12 @@ public struct GitHubReportRenderer: ReportRenderer {
         var lines: [String] = []
         for model in report.models {
             let file = Self.path(model.file, base: artifactBase)
+            // Signers named by a certificate are worth a notice; a trust-store key's owner is known to the reader.
+            for signer in model.signers ?? [] where signer.kind != .key {
+                lines.append(
+                    "::notice file=\(GitHubCommandText.property(file)),title=signer::"
+                        + GitHubCommandText.data("\(model.displayName): signed by \(signer.summary)"))
+            }
             for finding in model.findings {
                 let command: String
                 var message = "\(model.displayName): "

@@ -1,26 +1,45 @@
 import Foundation
 
 /// A chain of custody as an inline SVG: hops left to right, four to a row, arrows between them.
+///
+/// Boxes take the width their longest label needs (within bounds) and labels wrap between words (`SVGBoxText`).
 struct CustodyGraph {
     let hops: [CustodyHop]
     let id: String
 
-    private static let boxWidth = 210
-    private static let boxHeight = 84
     private static let gap = 44
     private static let rowGap = 36
     private static let perRow = 4
     private static let margin = 12
+    private static let action = SVGTextStyle(
+        label: SVGLabel(fontSize: 13, bold: true), attributes: " font-weight=\"600\"", lineHeight: 18, maxLines: 1)
+    private static let actor = SVGTextStyle(
+        label: SVGLabel(fontSize: 13, bold: false), attributes: "", lineHeight: 18, maxLines: 2)
+    private static let detail = SVGTextStyle(
+        label: SVGLabel(fontSize: 12, bold: false), attributes: " class=\"status\"", lineHeight: 17, maxLines: 2)
+
+    /// The texts of a hop's box: number and action, actor, where and when, status.
+    private static func parts(_ hop: CustodyHop) -> [SVGBoxText.Part] {
+        [
+            (SVGBoxText.visible("#\(hop.index) \(hop.action)"), action), (SVGBoxText.visible(hop.actor), actor),
+            (SVGBoxText.visible("\(hop.country) · \(hop.time)"), detail),
+            (SVGBoxText.visible((hop.status == "verified" ? "✔ " : "✘ ") + hop.status), detail),
+        ]
+    }
 
     func figure() -> String {
+        let inner = SVGBoxText.innerWidth(hops.map(Self.parts), minimum: 170, maximum: 240)
+        let boxWidth = inner + 2 * SVGBoxText.padding
+        let texts = hops.map { SVGBoxText.lines(Self.parts($0), innerWidth: inner) }
+        let boxHeight = texts.map(SVGBoxText.height).max() ?? 0
         let columns = min(Self.perRow, max(1, hops.count))
         let rows = (hops.count + Self.perRow - 1) / Self.perRow
-        let width = 2 * Self.margin + columns * (Self.boxWidth + Self.gap) - Self.gap
-        let height = 2 * Self.margin + rows * (Self.boxHeight + Self.rowGap) - Self.rowGap
+        let width = 2 * Self.margin + columns * (boxWidth + Self.gap) - Self.gap
+        let height = 2 * Self.margin + rows * (boxHeight + Self.rowGap) - Self.rowGap
         func origin(_ index: Int) -> (x: Int, y: Int) {
             (
-                Self.margin + (index % Self.perRow) * (Self.boxWidth + Self.gap),
-                Self.margin + (index / Self.perRow) * (Self.boxHeight + Self.rowGap)
+                Self.margin + (index % Self.perRow) * (boxWidth + Self.gap),
+                Self.margin + (index / Self.perRow) * (boxHeight + Self.rowGap)
             )
         }
 
@@ -35,15 +54,15 @@ struct CustodyGraph {
             let from = origin(index)
             let to = origin(index + 1)
             if from.y == to.y {
-                let y = from.y + Self.boxHeight / 2
-                let x1 = from.x + Self.boxWidth
+                let y = from.y + boxHeight / 2
+                let x1 = from.x + boxWidth
                 let x2 = to.x - 2
                 out += "<path class=\"edge\" d=\"M\(x1) \(y) L\(x2 - 8) \(y)\"/>"
                 out += "<polygon class=\"arrow\" points=\"\(x2) \(y) \(x2 - 9) \(y - 5) \(x2 - 9) \(y + 5)\"/>\n"
             } else {
-                let x1 = from.x + Self.boxWidth / 2
-                let y1 = from.y + Self.boxHeight
-                let x2 = to.x + Self.boxWidth / 2
+                let x1 = from.x + boxWidth / 2
+                let y1 = from.y + boxHeight
+                let x2 = to.x + boxWidth / 2
                 let y2 = to.y - 2
                 let middle = y1 + Self.rowGap / 2
                 out += "<path class=\"edge\" d=\"M\(x1) \(y1) L\(x1) \(middle) L\(x2) \(middle) L\(x2) \(y2 - 8)\"/>"
@@ -54,16 +73,8 @@ struct CustodyGraph {
             let (x, y) = origin(index)
             let tone = hop.status == "verified" ? "ok" : "bad"
             out += "<g class=\"node \(tone)\"><title>\(HTMLText.escape(description[index]))</title>"
-            out += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(Self.boxWidth)\" height=\"\(Self.boxHeight)\" rx=\"6\"/>"
-            let lines = [
-                ("#\(hop.index) \(hop.action)", " font-weight=\"600\""), (hop.actor, ""),
-                ("\(hop.country) · \(hop.time)", " class=\"status\""),
-                ((hop.status == "verified" ? "✔ " : "✘ ") + hop.status, " class=\"status\""),
-            ]
-            for (line, (text, attributes)) in lines.enumerated() {
-                out += "<text x=\"\(x + 10)\" y=\"\(y + 20 + line * 18)\"\(attributes)>"
-                out += "\(HTMLText.escape(HTMLReportRenderer.truncate(text, 30)))</text>"
-            }
+            out += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(boxWidth)\" height=\"\(boxHeight)\" rx=\"6\"/>"
+            out += SVGBoxText.svg(texts[index], x: x, y: y)
             out += "</g>\n"
         }
         out += "</svg>\n"

@@ -3,14 +3,15 @@ import Foundation
 /// The HTML report of a large fleet: the same page, laid out so 10,000 models stay a file a browser opens at once.
 ///
 /// Above `HTMLReportRenderer.fullDetailLimit` models the full layout grows with models × findings (every finding
-/// with its rule's title, remediation and controls, a coverage column per model, a figure per lineage), about
-/// 16 KB a model. This layout keeps the summary first — verdict counts, failures and coverage per rule and control
-/// as counts, waivers, and one table of the rules with their remediation — then the verdict table, then each
-/// model that needs attention as a collapsed `<details>` holding only what is particular to it: its envelope
-/// digest, the findings that failed, errored, warned or were waived (grouped by rule, one line each), and its
-/// lineage and custody in one line each. Passing and not-applicable findings are counted, and pointers left out;
-/// the JSON report has them. Styling is by shared
-/// classes in the one style sheet, never per element.
+/// with its rule's title, remediation and controls, a coverage row per model, a figure per lineage), about
+/// 16 KB a model. This layout keeps the same first screen (`overview`: the verdict chart and the blocked models,
+/// the first `blockedLineLimit` of them one line each), then failures and coverage per rule and control as counts,
+/// waivers, one table of the rules with their remediation, the trust store and run facts, then the verdict table,
+/// then each model that needs attention as a collapsed `<details>` holding only what is particular to it: its
+/// envelope digest, the findings that failed, errored, warned or were waived (grouped by rule as `FindingGroup`
+/// groups them, one line a fact), and its lineage and custody in one line each. Passing and not-applicable findings
+/// are counted, and pointers left out; the JSON report has them. Styling is by shared classes in the one style
+/// sheet, never per element.
 extension HTMLReportRenderer {
     /// Reports with more models than this use the fleet layout.
     public static let fullDetailLimit = 50
@@ -25,11 +26,15 @@ extension HTMLReportRenderer {
         """
 
     func fleetBody(_ report: AuditReport) -> String {
-        var out = header(report, navigation: false)
+        var out = header(report)
         out += "<main>\n"
-        out += fleetSummary(report)
+        out += overview(report)
+        out += failuresByRule(report, listModels: false)
+        out += fleetCoverage(report)
         out += waivers(report)
         out += fleetRules(report)
+        out += trustStore(report)
+        out += runFacts(report)
         out += fleetVerdicts(report)
         out += "<section aria-labelledby=\"details-title\">\n<h2 id=\"details-title\">Models that need attention</h2>\n"
         out += "<p class=\"legend\">Each model's failed, errored, warned and waived findings, one line each; expand a"
@@ -53,46 +58,16 @@ extension HTMLReportRenderer {
         finding.status != .pass && finding.status != .notApplicable
     }
 
-    /// Failures per rule and coverage per control, as counts of models.
-    private func fleetSummary(_ report: AuditReport) -> String {
-        let statuses: [FindingStatus] = [.fail, .error, .warn, .waived]
-        var modelsPerRule: [String: [FindingStatus: Int]] = [:]
-        var coverage: [String: [ControlCoverage: Int]] = [:]
+    /// Coverage per control, as counts of models.
+    private func fleetCoverage(_ report: AuditReport) -> String {
         let controls = report.coveredControls
+        var coverage: [String: [ControlCoverage: Int]] = [:]
         for model in report.models {
-            var seen: Set<String> = []
-            for finding in model.findings where statuses.contains(finding.status) {
-                if seen.insert("\(finding.ruleID)\u{0}\(finding.status.rawValue)").inserted {
-                    modelsPerRule[finding.ruleID, default: [:]][finding.status, default: 0] += 1
-                }
-            }
             for control in controls {
                 coverage[control, default: [:]][report.controlCoverage(control, for: model), default: 0] += 1
             }
         }
-        var out = "<section aria-labelledby=\"failures-title\">\n<h2 id=\"failures-title\">Failures by rule</h2>\n"
-        let rules = report.rules.filter { modelsPerRule[$0.id] != nil }
-            .sorted { ($0.severity, $0.id) < ($1.severity, $1.id) }
-        if rules.isEmpty {
-            out += "<p>No rule failed, errored or warned.</p>\n"
-        } else {
-            out += "<table id=\"failures\">\n<thead>\n<tr><th scope=\"col\">Rule</th><th scope=\"col\">Severity</th>"
-            for title in ["Models failed", "Could not evaluate", "Warned", "Waived"] {
-                out += "<th scope=\"col\">\(title)</th>"
-            }
-            out += "</tr>\n</thead>\n<tbody>\n"
-            for rule in rules {
-                out += "<tr><th scope=\"row\"><a href=\"#rule-\(Self.anchor(rule.id))\"><code>"
-                out += "\(HTMLText.escape(rule.id))</code></a><br>\(HTMLText.escape(rule.title))</th>"
-                out += "<td>\(HTMLText.escape(rule.severity.rawValue))</td>"
-                for status in statuses {
-                    out += "<td class=\"num\">\(modelsPerRule[rule.id]?[status] ?? 0)</td>"
-                }
-                out += "</tr>\n"
-            }
-            out += "</tbody>\n</table>\n"
-        }
-        out += "</section>\n"
+        var out = ""
         guard !controls.isEmpty else { return out }
         out += "<section aria-labelledby=\"controls-title\">\n<h2 id=\"controls-title\">Controls coverage</h2>\n"
         out += "<table id=\"controls\">\n<thead>\n<tr><th scope=\"col\">Control</th>"
@@ -146,7 +121,9 @@ extension HTMLReportRenderer {
             out += "\(model.verdict.rawValue)</td>"
             var counts: [FindingStatus: Int] = [:]
             for finding in model.findings { counts[finding.status, default: 0] += 1 }
-            for status in [FindingStatus.fail, .error, .warn, .waived, .pass] { out += "<td>\(counts[status] ?? 0)</td>" }
+            for status in [FindingStatus.fail, .error, .warn, .waived, .pass] {
+                out += "<td>\(counts[status] ?? 0)</td>"
+            }
             out += "</tr>\n"
         }
         return out + "</tbody>\n</table>\n</section>\n"
@@ -159,22 +136,13 @@ extension HTMLReportRenderer {
         var out = "<details class=\"model\" id=\"model-\(number)\"><summary>\(ControlCoverage.mark(model.verdict)) "
         out += "\(HTMLText.escape(model.displayName))</summary>\n"
         out += "<p>sha256 <code class=\"digest\">\(HTMLText.escape(model.envelopeSHA256))</code></p>\n"
-        var groups: [(key: String, findings: [Finding])] = []
-        for finding in model.findings where Self.needsAttention(finding) {
-            let key = "\(finding.status.rawValue) \(finding.ruleID)"
-            if groups.last?.key == key {
-                groups[groups.count - 1].findings.append(finding)
-            } else {
-                groups.append((key, [finding]))
-            }
-        }
+        let groups = FindingGroup.groups(model.findings.filter(Self.needsAttention))
         if !groups.isEmpty {
             out += "<ul class=\"findings\">\n"
             for group in groups {
-                let first = group.findings[0]
-                out += "<li class=\"\(Self.slug(first.status))\">\(ControlCoverage.mark(first.status)) "
-                out += "<code>\(HTMLText.escape(first.ruleID))</code> "
-                out += group.findings.map(Self.findingLine).joined(separator: "<br>")
+                out += "<li class=\"\(Self.slug(group.status))\">\(ControlCoverage.mark(group.status)) "
+                out += "<code>\(HTMLText.escape(group.ruleID))</code> "
+                out += group.facts.map(Self.factLine).joined(separator: "<br>")
                 out += "</li>\n"
             }
             out += "</ul>\n"
@@ -192,19 +160,22 @@ extension HTMLReportRenderer {
         return out + "</details>\n"
     }
 
-    /// One finding in a line: message, expected, observed (unless the message says it), path and waiver.
-    static func findingLine(_ finding: Finding) -> String {
-        var out = HTMLText.multiline(finding.message)
-        if let expected = finding.expected, !expected.isEmpty { out += "; expected \(HTMLText.multiline(expected))" }
-        if let observed = finding.observed, !observed.isEmpty, !finding.message.contains(observed) {
+    /// One fact in a line: message (and how often it was found), expected, observed (unless the message says it),
+    /// path and waiver.
+    static func factLine(_ fact: FindingGroup.Fact) -> String {
+        var out = HTMLText.multiline(fact.message)
+        if fact.count > 1 { out += " ×\(fact.count)" }
+        if let expected = fact.expected, !expected.isEmpty { out += "; expected \(HTMLText.multiline(expected))" }
+        if let observed = fact.observed, !observed.isEmpty, !fact.message.contains(observed) {
             out += "; observed \(HTMLText.multiline(observed))"
         }
-        if let path = finding.path {
+        for path in fact.paths {
             out += " <span class=\"path\">(path: \(HTMLText.escape(path.joined(separator: " ← "))))</span>"
         }
-        if let waiver = finding.waiver {
+        if let waiver = fact.waiver {
             out += " <span class=\"waiver\">(waived by \(HTMLText.escape(waiver.approver)) until "
-            out += "<time>\(HTMLText.escape(waiver.expires))</time>: \(HTMLText.multiline(waiver.justification)))</span>"
+            out += "<time>\(HTMLText.escape(waiver.expires))</time>: "
+            out += "\(HTMLText.multiline(waiver.justification)))</span>"
         }
         return out
     }

@@ -2,15 +2,21 @@ import Foundation
 
 /// A model's ancestry as an inline SVG tree: the model on top, each generation of parents one row below, edges
 /// labelled with the relation, boxes coloured (and labelled) by verification status.
+///
+/// Every box of a tree has the width its longest label needs (within bounds) and labels wrap between words
+/// (`SVGBoxText`), so no name is cut inside a word or drawn past its box.
 struct LineageGraph {
     let root: LineageNode
     let id: String
 
-    private static let boxWidth = 220
-    private static let boxHeight = 52
-    private static let columnGap = 24
+    private static let columnGap = 28
     private static let rowGap = 56
     private static let margin = 12
+    private static let name = SVGTextStyle(
+        label: SVGLabel(fontSize: 13, bold: true), attributes: " font-weight=\"600\"", lineHeight: 17, maxLines: 2)
+    private static let status = SVGTextStyle(
+        label: SVGLabel(fontSize: 12, bold: false), attributes: " class=\"status\"", lineHeight: 16, maxLines: 2)
+    private static let relation = SVGLabel(fontSize: 12, bold: false)
 
     private struct Placed {
         var node: LineageNode
@@ -19,17 +25,34 @@ struct LineageGraph {
         var parent: Int?
     }
 
+    /// The texts of a node's box: its name, then its status and developer.
+    private static func parts(_ node: LineageNode) -> [SVGBoxText.Part] {
+        var second = node.status
+        if let developer = node.developer { second += " · \(developer)" }
+        return [(SVGBoxText.visible(node.name), name), (SVGBoxText.visible(second), status)]
+    }
+
     func figure() -> String {
+        var nodes: [LineageNode] = []
+        func collect(_ node: LineageNode) {
+            nodes.append(node)
+            node.parents.forEach(collect)
+        }
+        collect(root)
+        let inner = SVGBoxText.innerWidth(nodes.map(Self.parts), minimum: 170, maximum: 280)
+        let boxWidth = inner + 2 * SVGBoxText.padding
+        let boxHeight = nodes.map { SVGBoxText.height(SVGBoxText.lines(Self.parts($0), innerWidth: inner)) }.max() ?? 0
+
         var placed: [Placed] = []
         var nextLeaf = 0
         // Leaves take the next column; a node sits centred over its first and last parent.
         @discardableResult
         func place(_ node: LineageNode, depth: Int, child: Int?) -> Int {
             let index = placed.count
-            let y = Self.margin + depth * (Self.boxHeight + Self.rowGap)
+            let y = Self.margin + depth * (boxHeight + Self.rowGap)
             placed.append(Placed(node: node, x: 0, y: y, parent: child))
             if node.parents.isEmpty {
-                placed[index].x = Self.margin + nextLeaf * (Self.boxWidth + Self.columnGap)
+                placed[index].x = Self.margin + nextLeaf * (boxWidth + Self.columnGap)
                 nextLeaf += 1
             } else {
                 let xs = node.parents.map { placed[place($0, depth: depth + 1, child: index)].x }
@@ -38,8 +61,8 @@ struct LineageGraph {
             return index
         }
         place(root, depth: 0, child: nil)
-        let width = 2 * Self.margin + max(1, nextLeaf) * (Self.boxWidth + Self.columnGap) - Self.columnGap
-        let height = (placed.map(\.y).max() ?? 0) + Self.boxHeight + Self.margin
+        let width = 2 * Self.margin + max(1, nextLeaf) * (boxWidth + Self.columnGap) - Self.columnGap
+        let height = (placed.map(\.y).max() ?? 0) + boxHeight + Self.margin
 
         var out = "<figure class=\"lineage\">\n<figcaption id=\"\(id)-title\">Lineage</figcaption>\n"
         out += Self.svgOpen(id: id, width: width, height: height)
@@ -47,15 +70,19 @@ struct LineageGraph {
         for node in placed {
             guard let childIndex = node.parent else { continue }
             let child = placed[childIndex]
-            let x1 = child.x + Self.boxWidth / 2
-            let y1 = child.y + Self.boxHeight
-            let x2 = node.x + Self.boxWidth / 2
+            let x1 = child.x + boxWidth / 2
+            let y1 = child.y + boxHeight
+            let x2 = node.x + boxWidth / 2
             let y2 = node.y
             let bend = Self.rowGap / 2
             out += "<path class=\"edge\" d=\"M\(x1) \(y1) C\(x1) \(y1 + bend) \(x2) \(y2 - bend) \(x2) \(y2)\"/>\n"
             if let relation = node.node.relation {
+                // One line over the parent's box, no wider than its column.
+                let text = SVGBoxText.visible(relation)
+                let shown = Self.relation.lines(text, maxWidth: Double(boxWidth + Self.columnGap - 8), maxLines: 1)
                 out += "<text class=\"edge-label\" x=\"\(x2)\" y=\"\(y2 - 8)\" text-anchor=\"middle\">"
-                out += "\(HTMLText.escape(HTMLReportRenderer.truncate(relation, 30)))</text>\n"
+                if shown != [text] { out += "<title>\(HTMLText.escape(text))</title>" }
+                out += "\(HTMLText.escape(shown.first ?? ""))</text>\n"
             }
         }
         for node in placed {
@@ -63,15 +90,10 @@ struct LineageGraph {
             var tooltip = "\(node.node.name) — \(status)"
             if let developer = node.node.developer { tooltip += ", \(developer)" }
             if let digest = node.node.manifestSHA256 { tooltip += ", sha256 \(digest)" }
-            var second = status
-            if let developer = node.node.developer { second += " · \(developer)" }
             out += "<g class=\"node \(Self.tone(status))\"><title>\(HTMLText.escape(tooltip))</title>"
-            out += "<rect x=\"\(node.x)\" y=\"\(node.y)\" width=\"\(Self.boxWidth)\" height=\"\(Self.boxHeight)\" "
-            out += "rx=\"6\"/>"
-            out += "<text x=\"\(node.x + 10)\" y=\"\(node.y + 21)\" font-weight=\"600\">"
-            out += "\(HTMLText.escape(HTMLReportRenderer.truncate(node.node.name, 28)))</text>"
-            out += "<text class=\"status\" x=\"\(node.x + 10)\" y=\"\(node.y + 40)\">"
-            out += "\(HTMLText.escape(HTMLReportRenderer.truncate(second, 32)))</text></g>\n"
+            out += "<rect x=\"\(node.x)\" y=\"\(node.y)\" width=\"\(boxWidth)\" height=\"\(boxHeight)\" rx=\"6\"/>"
+            out += SVGBoxText.svg(SVGBoxText.lines(Self.parts(node.node), innerWidth: inner), x: node.x, y: node.y)
+            out += "</g>\n"
         }
         out += "</svg>\n"
         out += treeList()

@@ -3,10 +3,14 @@ import Foundation
 /// One self-contained HTML page for security and compliance review: no scripts, no external styles, fonts or
 /// images, readable on screen and on paper.
 ///
-/// Sections: header with the overall verdict and run facts (every input digest, so the run can be reproduced),
-/// verdicts, failures per rule, controls coverage, waivers, then each model's findings with — when present — its
-/// lineage and chain of custody drawn as inline SVG. Everything from input is escaped by `HTMLText`; a Content Security
-/// Policy forbids loading anything, so even a rendering mistake cannot reach the network.
+/// The first screen answers which models are blocked and why: the verdict counts as a chart, one line per blocked
+/// model with its decisive rules, then failures grouped by rule with the models under each. Then the verdict table,
+/// the controls matrix (a row per model), waivers, the trust store with its owners, the run facts (every input
+/// digest, so the run can be reproduced), and each model: what needs attention first, one row per rule with repeated
+/// facts stated once, passes and not-applicable findings collapsed, then — when present — its lineage and chain of
+/// custody drawn as inline SVG. Everything from input is escaped by `HTMLText`; a Content Security Policy forbids
+/// loading anything, so even a rendering mistake cannot reach the network. The print style sheet puts each model on
+/// its own pages and leaves out what only a screen needs.
 public struct HTMLReportRenderer: ReportRenderer {
     public static let format = ReportFormat.html
 
@@ -38,10 +42,13 @@ public struct HTMLReportRenderer: ReportRenderer {
         } else {
             out += header(report)
             out += "<main>\n"
+            out += overview(report)
+            out += failuresByRule(report, listModels: true)
             out += verdicts(report)
-            out += failuresByRule(report)
             out += coverage(report)
             out += waivers(report)
+            out += trustStore(report)
+            out += runFacts(report)
             for (index, model) in report.models.enumerated() {
                 out += detail(model, number: index + 1, report: report)
             }
@@ -55,15 +62,21 @@ public struct HTMLReportRenderer: ReportRenderer {
 
     // MARK: - Sections
 
-    /// The title, the overall verdict and the run facts; with `navigation`, a link to every model.
-    func header(_ report: AuditReport, navigation: Bool = true) -> String {
+    /// The title and the overall verdict.
+    func header(_ report: AuditReport) -> String {
         let summary = report.summary
         var out = "<header>\n<h1>Model audit report</h1>\n"
         out += "<p class=\"overall\"><span class=\"badge \(Self.slug(report.verdict))\">"
         out += "\(ControlCoverage.mark(report.verdict)) \(HTMLText.escape(report.verdict.rawValue))</span> "
         out += "\(summary.models) \(summary.models == 1 ? "model" : "models"): \(summary.compliant) compliant, "
-        out += "\(summary.nonCompliant) non-compliant, \(summary.couldNotEvaluate) could not evaluate</p>\n"
+        out += "\(summary.nonCompliant) non-compliant, \(summary.couldNotEvaluate) could not evaluate — evaluated at "
+        out += "<time>\(HTMLText.escape(report.evaluatedAt))</time>"
+        if let policy = report.policy { out += " against <strong>\(HTMLText.escape(policy.name))</strong>" }
+        return out + "</p>\n</header>\n"
+    }
 
+    /// The run facts: every input by digest, so the run can be reproduced.
+    func runFacts(_ report: AuditReport) -> String {
         var rows: [(String, String)] = [
             ("Evaluated at", "<time>\(HTMLText.escape(report.evaluatedAt))</time>"),
             ("Mode", HTMLText.escape(report.mode.rawValue)),
@@ -80,12 +93,7 @@ public struct HTMLReportRenderer: ReportRenderer {
             rows.append(("Policy", "none (signatures and artifacts only)"))
         }
         let store = report.trustStore
-        var trust = Self.file(store.directory, store.sha256)
-        if !store.keys.isEmpty {
-            trust += "<details><summary>\(store.keys.count) key(s)</summary>"
-                + store.keys.map { "<code>\(HTMLText.escape($0))</code>" }.joined(separator: "<br>") + "</details>"
-        }
-        rows.append(("Trust store", trust))
+        rows.append(("Trust store", Self.file(store.directory, store.sha256) + " (\(store.keys.count) keys)"))
         if !report.screeningLists.isEmpty {
             rows.append((
                 "Screening lists",
@@ -93,32 +101,25 @@ public struct HTMLReportRenderer: ReportRenderer {
                     .joined(separator: "<br>")
             ))
         }
-        out += "<table class=\"facts\">\n<caption>Run facts and input digests</caption>\n<tbody>\n"
+        var out = "<section aria-labelledby=\"facts-title\">\n<h2 id=\"facts-title\">Run facts</h2>\n"
+        out += "<table class=\"facts\">\n<caption>Inputs and their digests</caption>\n<tbody>\n"
         for (name, value) in rows {
             out += "<tr><th scope=\"row\">\(name)</th><td>\(value)</td></tr>\n"
         }
-        out += "</tbody>\n</table>\n"
-        if navigation && !report.models.isEmpty {
-            out += "<nav aria-label=\"Models\">\n<ul>\n"
-            for (index, model) in report.models.enumerated() {
-                out += "<li><a href=\"#model-\(index + 1)\">\(HTMLText.escape(model.displayName))</a></li>\n"
-            }
-            out += "</ul>\n</nav>\n"
-        }
-        return out + "</header>\n"
+        return out + "</tbody>\n</table>\n</section>\n"
     }
 
+    /// Every model's verdict and finding counts (name and version in one column, so the table fits a narrow screen).
     private func verdicts(_ report: AuditReport) -> String {
         var out = "<section aria-labelledby=\"verdicts-title\">\n<h2 id=\"verdicts-title\">Verdicts</h2>\n"
-        out += "<table id=\"verdicts\">\n<thead>\n<tr>"
-        for title in ["Model", "Version", "Developer", "File", "Verdict", "Fail", "Error", "Warn", "Waived", "Pass"] {
+        out += "<div class=\"wide\">\n<table id=\"verdicts\">\n<thead>\n<tr>"
+        for title in ["Model", "Developer", "File", "Verdict", "Fail", "Error", "Warn", "Waived", "Pass"] {
             out += "<th scope=\"col\">\(title)</th>"
         }
         out += "</tr>\n</thead>\n<tbody>\n"
         for (index, model) in report.models.enumerated() {
             out += "<tr><th scope=\"row\"><a href=\"#model-\(index + 1)\">"
-            out += "\(HTMLText.escape(model.name ?? model.file))</a></th>"
-            out += "<td>\(HTMLText.escape(model.version ?? "—"))</td>"
+            out += "\(HTMLText.escape(model.displayName))</a></th>"
             out += "<td>\(HTMLText.escape(model.developer ?? "—"))</td>"
             out += "<td><code>\(HTMLText.escape(model.file))</code></td>"
             out += "<td>\(Self.verdictBadge(model.verdict))</td>"
@@ -127,56 +128,34 @@ public struct HTMLReportRenderer: ReportRenderer {
             }
             out += "</tr>\n"
         }
-        return out + "</tbody>\n</table>\n</section>\n"
+        return out + "</tbody>\n</table>\n</div>\n</section>\n"
     }
 
-    private func failuresByRule(_ report: AuditReport) -> String {
-        var out = "<section aria-labelledby=\"failures-title\">\n<h2 id=\"failures-title\">Failures by rule</h2>\n"
-        let columns: [(FindingStatus, String)] = [
-            (.fail, "Failed in"), (.error, "Could not evaluate in"), (.warn, "Warned in"),
-        ]
-        let rules = report.rules.filter { rule in
-            report.models.contains { model in
-                model.findings.contains { $0.ruleID == rule.id && [.fail, .error, .warn].contains($0.status) }
-            }
-        }.sorted { ($0.severity, $0.id) < ($1.severity, $1.id) }
-        guard !rules.isEmpty else { return out + "<p>No rule failed, errored or warned.</p>\n</section>\n" }
-        out += "<table id=\"failures\">\n<thead>\n<tr><th scope=\"col\">Rule</th><th scope=\"col\">Severity</th>"
-        for (_, title) in columns { out += "<th scope=\"col\">\(title)</th>" }
-        out += "</tr>\n</thead>\n<tbody>\n"
-        for rule in rules {
-            out += "<tr><th scope=\"row\"><code>\(HTMLText.escape(rule.id))</code><br>"
-            out += "\(HTMLText.escape(rule.title))</th>"
-            out += "<td>\(HTMLText.escape(rule.severity.rawValue))</td>"
-            for (status, _) in columns {
-                let models = report.models.filter { model in
-                    model.findings.contains { $0.ruleID == rule.id && $0.status == status }
-                }
-                out += "<td>" + models.map { HTMLText.escape($0.displayName) }.joined(separator: "<br>") + "</td>"
-            }
-            out += "</tr>\n"
-        }
-        return out + "</tbody>\n</table>\n</section>\n"
-    }
-
+    /// The controls matrix: a row per model, a column per control, a mark per cell. It scrolls sideways on a
+    /// narrow screen with the model column held in place.
     private func coverage(_ report: AuditReport) -> String {
         let controls = report.coveredControls
         guard !controls.isEmpty else { return "" }
         var out = "<section aria-labelledby=\"controls-title\">\n<h2 id=\"controls-title\">Controls coverage</h2>\n"
-        out += "<div class=\"wide\">\n<table id=\"controls\">\n<thead>\n<tr><th scope=\"col\">Control</th>"
-        for model in report.models { out += "<th scope=\"col\">\(HTMLText.escape(model.displayName))</th>" }
-        out += "</tr>\n</thead>\n<tbody>\n"
+        out += "<div class=\"wide\">\n<table id=\"controls\">\n<thead>\n<tr><th scope=\"col\">Model</th>"
         for control in controls {
-            out += "<tr><th scope=\"row\"><code>\(HTMLText.escape(control))</code></th>"
-            for model in report.models {
+            out += "<th scope=\"col\" class=\"control\"><span>\(HTMLText.escape(control))</span></th>"
+        }
+        out += "</tr>\n</thead>\n<tbody>\n"
+        for (index, model) in report.models.enumerated() {
+            out += "<tr><th scope=\"row\"><a href=\"#model-\(index + 1)\">"
+            out += "\(HTMLText.escape(model.displayName))</a></th>"
+            for control in controls {
                 let state = report.controlCoverage(control, for: model)
-                out += "<td class=\"cov \(state.slug)\">\(state.mark) \(state.label)</td>"
+                out += "<td class=\"cov \(state.slug)\" title=\"\(HTMLText.escape(control)): \(state.label)\">"
+                out += "\(state.mark)</td>"
             }
             out += "</tr>\n"
         }
-        out += "</tbody>\n</table>\n</div>\n<p class=\"legend\">A control is failed for a model when any finding that"
-        out += " supports it failed, satisfied when every such finding passed or was waived, not covered when none"
-        out += " applies.</p>\n"
+        out += "</tbody>\n</table>\n</div>\n<p class=\"legend\">"
+        out += ControlCoverage.allCases.map { "\($0.mark) \($0.label)" }.joined(separator: " · ")
+        out += ". A control is failed for a model when any finding that supports it failed, satisfied when every such"
+        out += " finding passed or was waived, not covered when none applies.</p>\n"
         return out + "</section>\n"
     }
 
@@ -231,47 +210,100 @@ public struct HTMLReportRenderer: ReportRenderer {
         let counts = FindingStatus.allCases.map { "\(model.findingCount($0)) \($0.rawValue)" }
         out += "<dt>Findings</dt><dd>\(counts.joined(separator: ", "))</dd>\n</dl>\n"
 
-        out += "<table class=\"findings\">\n<caption>Findings for \(HTMLText.escape(model.displayName))</caption>\n"
-        out += "<thead>\n<tr>"
-        let titles = [
-            "Status", "Rule", "Severity", "Message", "Expected", "Observed", "Pointer", "Remediation", "Controls",
-        ]
-        for title in titles {
-            out += "<th scope=\"col\">\(title)</th>"
-        }
-        out += "</tr>\n</thead>\n<tbody>\n"
-        for finding in model.findings {
-            let slug = Self.slug(finding.status)
-            out += "<tr><td><span class=\"badge \(slug)\">"
-            out += "\(ControlCoverage.mark(finding.status)) \(HTMLText.escape(finding.status.rawValue))</span></td>"
-            out += "<th scope=\"row\"><code>\(HTMLText.escape(finding.ruleID))</code><br>"
-            out += "\(HTMLText.escape(finding.title))</th>"
-            out += "<td>\(HTMLText.escape(finding.severity.rawValue))</td>"
-            var message = HTMLText.multiline(finding.message)
-            if let path = finding.path {
-                message += "<br><span class=\"path\">path: \(HTMLText.escape(path.joined(separator: " ← ")))</span>"
+        let attention = FindingGroup.groups(model.findings.filter(Self.needsAttention))
+        if attention.isEmpty {
+            out += "<p class=\"all-clear\">Nothing needs attention: every rule that applies passed.</p>\n"
+        } else {
+            out += "<table class=\"findings\">\n"
+            out += "<caption>What needs attention in \(HTMLText.escape(model.displayName))</caption>\n<thead>\n<tr>"
+            for title in ["Status", "Rule", "Found", "Remediation"] { out += "<th scope=\"col\">\(title)</th>" }
+            out += "</tr>\n</thead>\n<tbody>\n"
+            for group in attention {
+                out += "<tr>\(Self.statusCell(group.status))\(Self.ruleCell(group, controls: true))"
+                out += "<td>\(Self.factList(group))</td>"
+                out += "<td>\(HTMLText.multiline(group.remediation ?? ""))</td></tr>\n"
             }
-            if let waiver = finding.waiver {
-                message += "<br><span class=\"waiver\">waived by \(HTMLText.escape(waiver.approver)) until "
-                message += "<time>\(HTMLText.escape(waiver.expires))</time>: "
-                message += "\(HTMLText.multiline(waiver.justification))</span>"
-            }
-            out += "<td>\(message)</td>"
-            out += "<td>\(HTMLText.multiline(finding.expected ?? ""))</td>"
-            out += "<td>\(HTMLText.multiline(finding.observed ?? ""))</td>"
-            out += "<td>\(finding.pointer.map { "<code>\(HTMLText.escape($0))</code>" } ?? "")</td>"
-            out += "<td>\(HTMLText.multiline(finding.remediation ?? ""))</td>"
-            let controls = finding.controls.map { "<code>\(HTMLText.escape($0))</code>" }
-            out += "<td>\(controls.joined(separator: "<br>"))</td>"
-            out += "</tr>\n"
+            out += "</tbody>\n</table>\n"
         }
-        out += "</tbody>\n</table>\n"
+        let settled = FindingGroup.groups(model.findings.filter { !Self.needsAttention($0) })
+        if !settled.isEmpty {
+            let passed = model.findingCount(.pass)
+            let notApplicable = model.findingCount(.notApplicable)
+            out += "<details class=\"settled\"><summary>\(passed) passed, \(notApplicable) not applicable</summary>\n"
+            out += "<table class=\"findings settled\">\n<thead>\n<tr><th scope=\"col\">Status</th>"
+            out += "<th scope=\"col\">Rule</th><th scope=\"col\">Found</th></tr>\n</thead>\n<tbody>\n"
+            for group in settled {
+                out += "<tr>\(Self.statusCell(group.status))\(Self.ruleCell(group, controls: false))"
+                out += "<td>\(Self.factList(group))</td></tr>\n"
+            }
+            out += "</tbody>\n</table>\n</details>\n"
+        }
         out += modelWaivers(report.waivers.filter { $0.appliedTo.contains(model.file) }, model: model)
         if let lineage = model.lineage { out += LineageGraph(root: lineage, id: "\(id)-lineage").figure() }
         if let custody = model.custody, !custody.isEmpty {
             out += CustodyGraph(hops: custody, id: "\(id)-custody").figure()
         }
         return out + "</section>\n"
+    }
+
+    static func statusCell(_ status: FindingStatus) -> String {
+        "<td><span class=\"badge \(slug(status))\">\(ControlCoverage.mark(status)) "
+            + "\(HTMLText.escape(status.rawValue))</span></td>"
+    }
+
+    /// The rule's id, title and severity, and with `controls` the controls it supports.
+    static func ruleCell(_ group: FindingGroup, controls: Bool) -> String {
+        var out = "<th scope=\"row\"><code>\(HTMLText.escape(group.ruleID))</code> "
+        out += "<span class=\"severity\">\(HTMLText.escape(group.severity.rawValue))</span><br>"
+        out += HTMLText.escape(group.title)
+        if controls, !group.controls.isEmpty {
+            out += "<br><span class=\"controls\">"
+            out += group.controls.map { "<code>\(HTMLText.escape($0))</code>" }.joined(separator: " ")
+            out += "</span>"
+        }
+        return out + "</th>"
+    }
+
+    /// A group's facts, one item each: the message (with how often it was found), expected and observed values
+    /// (each said once when all facts share it), where it was found, and a waiver.
+    static func factList(_ group: FindingGroup) -> String {
+        let expected = group.sharedExpected
+        let observed = group.sharedObserved.flatMap { value in
+            group.facts.allSatisfy { $0.message.contains(value) } ? nil : value
+        }
+        var out = ""
+        var shared: [String] = []
+        if let expected { shared.append("expected \(HTMLText.multiline(expected))") }
+        if let observed { shared.append("observed \(HTMLText.multiline(observed))") }
+        if !shared.isEmpty { out += "<p class=\"expected\">\(shared.joined(separator: "; "))</p>" }
+        out += "<ul class=\"facts\">"
+        for fact in group.facts {
+            out += "<li>\(HTMLText.multiline(fact.message))"
+            if fact.count > 1 { out += " <span class=\"times\">×\(fact.count)</span>" }
+            var values: [String] = []
+            if expected == nil, let value = fact.expected, !value.isEmpty {
+                values.append("expected \(HTMLText.multiline(value))")
+            }
+            if group.sharedObserved == nil, let value = fact.observed, !value.isEmpty, !fact.message.contains(value) {
+                values.append("observed \(HTMLText.multiline(value))")
+            }
+            if !values.isEmpty { out += "<br><span class=\"values\">\(values.joined(separator: "; "))</span>" }
+            for path in fact.paths where !path.isEmpty {
+                out += "<br><span class=\"path\">path: \(HTMLText.escape(path.joined(separator: " ← ")))</span>"
+            }
+            if !fact.pointers.isEmpty {
+                out += "<br><span class=\"pointer\">"
+                out += fact.pointers.map { "<code>\(HTMLText.escape($0))</code>" }.joined(separator: " ")
+                out += "</span>"
+            }
+            if let waiver = fact.waiver {
+                out += "<br><span class=\"waiver\">waived by \(HTMLText.escape(waiver.approver)) until "
+                out += "<time>\(HTMLText.escape(waiver.expires))</time>: "
+                out += "\(HTMLText.multiline(waiver.justification))</span>"
+            }
+            out += "</li>"
+        }
+        return out + "</ul>"
     }
 
     // MARK: - Helpers
@@ -314,11 +346,5 @@ public struct HTMLReportRenderer: ReportRenderer {
         case .pass: return "pass"
         case .notApplicable: return "na"
         }
-    }
-
-    /// At most `limit` characters, the rest replaced by an ellipsis (SVG text does not wrap).
-    static func truncate(_ text: String, _ limit: Int) -> String {
-        let line = TerminalText.escape(text)
-        return line.count <= limit ? line : String(line.prefix(limit - 1)) + "…"
     }
 }

@@ -5,8 +5,8 @@
 /// Both parts are cut from `ReportJSON.encode` of the report without its models, so they are byte for byte what
 /// the whole-report encoding writes; each model is `ModelReportJSON.element`, separated by `,` and a line break.
 public struct JSONReportFrame: Sendable {
-    /// Everything up to and including `"models" : [`. Only `evaluatedAt` and `mode` sort before `models`, so the
-    /// head is known before any model is.
+    /// Everything up to and including `"models" : [`. Only `evaluatedAt`, `formatVersion` and `mode` sort before
+    /// `models`, so the head is known before any model is.
     public let head: [UInt8]
 
     /// The head of the report `shell` (its models are ignored).

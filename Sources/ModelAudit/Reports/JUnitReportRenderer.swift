@@ -55,6 +55,9 @@ public struct JUnitReportRenderer: ReportRenderer {
             ("mode", report.mode.rawValue),
         ]
         if let developer = model.developer { properties.append(("developer", developer)) }
+        for (index, signer) in (model.signers ?? []).enumerated() {
+            properties += signer.fields.map { ("signer.\(index).\($0.name)", $0.value) }
+        }
         if let policy = report.policy {
             properties += [("policy", policy.name), ("policySHA256", policy.sha256)]
         }

@@ -22,6 +22,7 @@ public struct MarkdownReportRenderer: ReportRenderer {
         blocks += waivers(report)
         blocks += lineage(report)
         blocks += custody(report)
+        blocks += signers(report)
         return blocks.joined(separator: "\n\n") + "\n"
     }
 
@@ -170,6 +171,38 @@ public struct MarkdownReportRenderer: ReportRenderer {
                     + Self.table(["#", "Action", "Actor", "Country", "Time", "Status"], rows))
         }
         return blocks
+    }
+
+    /// Who signed each model: the keyless identity with its log entry, the certificate, or the key.
+    private func signers(_ report: AuditReport) -> [String] {
+        let rows = report.models.flatMap { model in
+            (model.signers ?? []).map { signer -> [String] in
+                let who: String
+                let issuer: String
+                switch signer.kind {
+                case .keyless:
+                    who = signer.san ?? "—"
+                    issuer = signer.oidcIssuer ?? "—"
+                case .certificate:
+                    who = signer.certificateSubject ?? "—"
+                    issuer = signer.certificateIssuer ?? "—"
+                case .key:
+                    who = signer.owner.map { "\($0) (\(signer.keyID ?? "?"))" } ?? signer.keyID ?? "—"
+                    issuer = "—"
+                }
+                return [
+                    Self.cell(model.displayName), signer.kind.rawValue, Self.cell(who), Self.cell(issuer),
+                    signer.logIndex.map(String.init) ?? "—", Self.cell(signer.integratedTime ?? "—"),
+                    Self.cell(signer.timestampAuthorityTime ?? "—"),
+                ]
+            }
+        }
+        guard !rows.isEmpty else { return [] }
+        return [
+            "## Signers",
+            Self.table(
+                ["Model", "Kind", "Signer", "Issuer", "Rekor log index", "Integrated time", "TSA time"], rows),
+        ]
     }
 
     // MARK: - Markdown building

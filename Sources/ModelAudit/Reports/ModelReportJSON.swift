@@ -45,8 +45,53 @@ public enum ModelReportJSON {
             write(lineage, to: &json)
         }
         json.optional("name", model.name)
+        if let signers = model.signers {
+            json.key("signers")
+            json.beginArray()
+            for signer in signers {
+                json.element()
+                write(signer, to: &json)
+            }
+            json.endArray()
+        }
+        if let subjects = model.subjects {
+            json.key("subjects")
+            json.beginArray()
+            for subject in subjects {
+                json.element()
+                json.beginObject()
+                json.key("digest")
+                json.beginObject()
+                for algorithm in subject.digest.keys.sorted() {
+                    json.key(text: algorithm)
+                    json.string(subject.digest[algorithm] ?? "")
+                }
+                json.endObject()
+                json.member("name", subject.name)
+                json.endObject()
+            }
+            json.endArray()
+        }
         json.member("verdict", model.verdict.rawValue)
         json.optional("version", model.version)
+        json.endObject()
+    }
+
+    static func write(_ signer: SignerIdentity, to json: inout PrettyJSONText) {
+        json.beginObject()
+        json.optional("certificateIssuer", signer.certificateIssuer)
+        json.optional("certificateSubject", signer.certificateSubject)
+        json.optional("integratedTime", signer.integratedTime)
+        json.optional("keyID", signer.keyID)
+        json.member("kind", signer.kind.rawValue)
+        if let logIndex = signer.logIndex {
+            json.key("logIndex")
+            json.literal(String(logIndex))
+        }
+        json.optional("oidcIssuer", signer.oidcIssuer)
+        json.optional("owner", signer.owner)
+        json.optional("san", signer.san)
+        json.optional("timestampAuthorityTime", signer.timestampAuthorityTime)
         json.endObject()
     }
 
@@ -135,6 +180,13 @@ struct PrettyJSONText {
         bytes.append(0x20)
         bytes.append(UInt8(ascii: ":"))
         bytes.append(0x20)
+    }
+
+    /// Starts the next member of the innermost object whose name is data: escaped as any string.
+    mutating func key(text name: String) {
+        separate()
+        string(name)
+        bytes.append(contentsOf: [0x20, UInt8(ascii: ":"), 0x20])
     }
 
     /// Starts the next element of the innermost array.

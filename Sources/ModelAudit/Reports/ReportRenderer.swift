@@ -25,11 +25,20 @@ public struct RenderOptions: Sendable {
     public var artifactBase: String?
     /// List passing and not-applicable findings one by one in the text report.
     public var verbose: Bool
+    /// The text report's line width (the CLI takes it from `COLUMNS` or the terminal).
+    public var width: Int
+    /// How much of the text report to print.
+    public var textDetail: TextReportRenderer.Detail
 
-    public init(color: Bool = false, artifactBase: String? = nil, verbose: Bool = false) {
+    public init(
+        color: Bool = false, artifactBase: String? = nil, verbose: Bool = false, width: Int = 100,
+        textDetail: TextReportRenderer.Detail = .full
+    ) {
         self.color = color
         self.artifactBase = artifactBase
         self.verbose = verbose
+        self.width = width
+        self.textDetail = textDetail
     }
 }
 
@@ -37,7 +46,9 @@ extension ReportFormat {
     /// The renderer for this format.
     public func renderer(options: RenderOptions = RenderOptions()) -> any ReportRenderer {
         switch self {
-        case .text: return TextReportRenderer(color: options.color, verbose: options.verbose)
+        case .text:
+            return TextReportRenderer(
+                color: options.color, verbose: options.verbose, width: options.width, detail: options.textDetail)
         case .json: return JSONReportRenderer()
         case .sarif: return SARIFReportRenderer(artifactBase: options.artifactBase)
         case .junit: return JUnitReportRenderer()

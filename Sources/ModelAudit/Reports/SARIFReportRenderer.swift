@@ -12,10 +12,16 @@ import Foundation
 ///   justification, approver and expiry, so code scanning shows it as dismissed rather than open;
 /// - `pass` and `not-applicable` are not results.
 ///
-/// Every result has a physical location (the model's envelope file, line 1, since findings point into the
-/// base64 payload rather than at a line) and, when the finding has a pointer, a logical location whose
-/// fully qualified name is the RFC 6901 pointer into the in-toto statement. `partialFingerprints` hash the rule,
-/// file and pointer so an alert keeps its identity across runs.
+/// Every result has a physical location in the model's envelope file: the line of the signature a finding names
+/// (`/signatures/N`), of the `signatures` member, or of the signed `payload` for a finding about the statement —
+/// its pointer leads into the base64 payload, which has no lines of its own, so the payload's line is as close as
+/// the file allows (`EnvelopeSourceLines`); line 1 when the lines are not known (a report read back from JSON, an
+/// OpenSSF bundle, a custody record). When the finding has a pointer, a logical location's fully qualified name is
+/// the RFC 6901 pointer into the in-toto statement. `partialFingerprints` hash the rule, file and pointer so an
+/// alert keeps its identity across runs.
+///
+/// Every rule in the run's rule table carries the policy's remediation as its help, whether or not a model failed
+/// it (`AuditReport.rules`).
 public struct SARIFReportRenderer: ReportRenderer {
     public static let format = ReportFormat.sarif
     /// The official schema location; code-scanning services key on it.
@@ -55,7 +61,8 @@ public struct SARIFReportRenderer: ReportRenderer {
                         locations: [
                             SARIFLog.Location(
                                 physicalLocation: .init(
-                                    artifactLocation: .init(uri: uri), region: .init(startLine: 1)),
+                                    artifactLocation: .init(uri: uri),
+                                    region: .init(startLine: model.sourceLines?.line(for: finding.pointer) ?? 1)),
                                 logicalLocations: finding.pointer.map {
                                     [SARIFLog.LogicalLocation(fullyQualifiedName: $0, kind: "member")]
                                 })
@@ -71,7 +78,7 @@ public struct SARIFReportRenderer: ReportRenderer {
                         properties: .init(
                             model: model.displayName, modelFile: model.file, verdict: model.verdict.rawValue,
                             status: finding.status.rawValue, severity: finding.severity.rawValue,
-                            controls: finding.controls.isEmpty ? nil : finding.controls)))
+                            controls: finding.controls.isEmpty ? nil : finding.controls, signers: model.signers)))
             }
         }
 
@@ -81,7 +88,8 @@ public struct SARIFReportRenderer: ReportRenderer {
         let properties = SARIFLog.RunProperties(
             mode: report.mode.rawValue, verdict: report.verdict.rawValue, policy: report.policy?.name,
             policyFile: report.policy?.file, policySHA256: report.policy?.sha256,
-            trustStoreSHA256: report.trustStore.sha256)
+            trustStoreSHA256: report.trustStore.sha256,
+            signers: Self.signers(report))
         let run = SARIFLog.Run(
             tool: .init(driver: driver),
             invocations: [.init(executionSuccessful: true, endTimeUtc: report.evaluatedAt)],
@@ -90,6 +98,14 @@ public struct SARIFReportRenderer: ReportRenderer {
     }
 
     // MARK: - Mapping
+
+    /// Who signed each model that has a verified signature, in report order; `nil` when none has.
+    static func signers(_ report: AuditReport) -> [SARIFLog.ModelSigners]? {
+        let signed = report.models.compactMap { model in
+            model.signers.map { SARIFLog.ModelSigners(modelFile: model.file, signers: $0) }
+        }
+        return signed.isEmpty ? nil : signed
+    }
 
     /// The result level for a finding, or `nil` when the finding is not reported (pass, not-applicable).
     static func level(of finding: Finding) -> String? {
@@ -232,6 +248,13 @@ public struct SARIFLog: Sendable, Codable, Equatable {
         public var policyFile: String?
         public var policySHA256: String?
         public var trustStoreSHA256: String
+        public var signers: [ModelSigners]?
+    }
+
+    /// The verified signers of one model (`ModelReport.signers`).
+    public struct ModelSigners: Sendable, Codable, Equatable {
+        public var modelFile: String
+        public var signers: [SignerIdentity]
     }
 
     /// One rule.
@@ -338,6 +361,8 @@ public struct SARIFLog: Sendable, Codable, Equatable {
         public var status: String
         public var severity: String
         public var controls: [String]?
+        /// Who signed the model the result belongs to.
+        public var signers: [SignerIdentity]?
     }
 }
 

@@ -29,6 +29,12 @@ public enum PolicyMode: String, Sendable, Codable, CaseIterable {
 /// Encoded as JSON with sorted keys it is byte-identical for identical inputs and evaluation time
 /// (`schemas/report.schema.json`).
 public struct AuditReport: Sendable, Codable, Equatable {
+    /// The version of the report's JSON format this tool writes. It changes only when a member is removed, renamed
+    /// or changes meaning, so a reader can refuse a format it does not know instead of misreading it.
+    public static let currentFormatVersion = 1
+
+    /// The report's JSON format version (`currentFormatVersion` when written by this tool).
+    public var formatVersion: Int
     public var tool: ToolInfo
     public var evaluatedAt: String
     public var mode: PolicyMode
@@ -38,11 +44,20 @@ public struct AuditReport: Sendable, Codable, Equatable {
     public var models: [ModelReport]
     public var waivers: [WaiverReport]
     public var summary: ReportSummary
+    /// The policy's rules (their title, severity, controls and remediation), so a rule keeps its remediation in
+    /// the rule tables of reports even where every model passed it. Not part of the JSON, whose findings carry the
+    /// remediation of every failure.
+    public var policyRules: [RuleInfo] = []
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion, tool, evaluatedAt, mode, policy, trustStore, screeningLists, models, waivers, summary
+    }
 
     public init(
         evaluatedAt: Date, mode: PolicyMode, policy: PolicyInfo?, trustStore: TrustStoreInfo,
         screeningLists: [InputFileInfo], models: [ModelReport], waivers: [WaiverReport]
     ) {
+        self.formatVersion = Self.currentFormatVersion
         self.tool = ToolInfo()
         self.evaluatedAt = RFC3339.format(evaluatedAt)
         self.mode = mode
@@ -54,18 +69,58 @@ public struct AuditReport: Sendable, Codable, Equatable {
         self.summary = ReportSummary(models: self.models)
     }
 
+    /// Reads a report written by this tool or an earlier one. A report from before `formatVersion` existed is
+    /// version 1; a newer version than this tool knows is refused, never misread.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        formatVersion = try container.decodeIfPresent(Int.self, forKey: .formatVersion) ?? 1
+        guard (1...Self.currentFormatVersion).contains(formatVersion) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .formatVersion, in: container,
+                debugDescription: "report format version \(formatVersion) is newer than this tool reads "
+                    + "(\(Self.currentFormatVersion)); use a newer audit")
+        }
+        tool = try container.decode(ToolInfo.self, forKey: .tool)
+        evaluatedAt = try container.decode(String.self, forKey: .evaluatedAt)
+        mode = try container.decode(PolicyMode.self, forKey: .mode)
+        policy = try container.decodeIfPresent(PolicyInfo.self, forKey: .policy)
+        trustStore = try container.decode(TrustStoreInfo.self, forKey: .trustStore)
+        screeningLists = try container.decode([InputFileInfo].self, forKey: .screeningLists)
+        models = try container.decode([ModelReport].self, forKey: .models)
+        waivers = try container.decode([WaiverReport].self, forKey: .waivers)
+        summary = try container.decode(ReportSummary.self, forKey: .summary)
+    }
+
     /// The run's verdict: the worst model verdict.
     public var verdict: Verdict { models.map(\.verdict).min() ?? .compliant }
 
     /// Every distinct rule that produced a finding, sorted by id (for SARIF rule tables and coverage matrices).
+    ///
+    /// A rule's remediation is the policy's (`policyRules`) when the report has it, else the first finding of the
+    /// rule that carries one: passes carry none, so the first finding alone would usually lose it.
     public var rules: [RuleInfo] {
         var byID: [String: RuleInfo] = [:]
-        for finding in models.flatMap(\.findings) where byID[finding.ruleID] == nil {
+        for finding in models.flatMap(\.findings) {
+            if let known = byID[finding.ruleID] {
+                if known.remediation == nil, let remediation = finding.remediation {
+                    byID[finding.ruleID]?.remediation = remediation
+                }
+                continue
+            }
             byID[finding.ruleID] = RuleInfo(
                 id: finding.ruleID, title: finding.title, severity: finding.severity, controls: finding.controls,
                 remediation: finding.remediation)
         }
+        for rule in policyRules where byID[rule.id] != nil {
+            if let remediation = rule.remediation { byID[rule.id]?.remediation = remediation }
+        }
         return byID.values.sorted { $0.id < $1.id }
+    }
+
+    /// How many models' files were not checked because no model directory was given: their file-integrity finding is
+    /// not applicable. A model whose signatures failed has no such finding (its files were never reached).
+    public var modelsWithUncheckedFiles: Int {
+        models.filter(\.filesNotChecked).count
     }
 }
 
@@ -111,11 +166,53 @@ public struct TrustStoreInfo: Sendable, Codable, Equatable {
     /// SHA-256 of `trust.json`.
     public var sha256: String
     public var keys: [String]
+    /// Who owns each key and what it may sign for, as `trust.json` says, sorted by key id. Not part of the JSON
+    /// report (its schema lists key ids only); the HTML report shows it so a reader sees whose keys were trusted.
+    public var entries: [TrustStoreEntry]
 
-    public init(directory: String, sha256: String, keys: [String]) {
+    enum CodingKeys: String, CodingKey {
+        case directory, sha256, keys
+    }
+
+    public init(directory: String, sha256: String, keys: [String], entries: [TrustStoreEntry] = []) {
         self.directory = directory
         self.sha256 = sha256
         self.keys = keys.sorted()
+        self.entries = entries.sorted { $0.keyID < $1.keyID }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            directory: try container.decode(String.self, forKey: .directory),
+            sha256: try container.decode(String.self, forKey: .sha256),
+            keys: try container.decode([String].self, forKey: .keys))
+    }
+}
+
+/// One key of a trust store as reports describe it: its owner, roles and validity.
+public struct TrustStoreEntry: Sendable, Equatable {
+    public var keyID: String
+    /// The PEM file's name inside the trust directory.
+    public var file: String
+    public var owner: String
+    public var roles: [String]
+    /// RFC 3339 times from `trust.json`, when it bounds the key's validity.
+    public var notBefore: String?
+    public var notAfter: String?
+    public var revoked: Bool
+
+    public init(
+        keyID: String, file: String, owner: String, roles: [String], notBefore: String? = nil,
+        notAfter: String? = nil, revoked: Bool = false
+    ) {
+        self.keyID = keyID
+        self.file = file
+        self.owner = owner
+        self.roles = roles
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+        self.revoked = revoked
     }
 }
 
@@ -126,6 +223,14 @@ public struct RuleInfo: Sendable, Codable, Equatable {
     public var severity: Severity
     public var controls: [String]
     public var remediation: String?
+
+    public init(id: String, title: String, severity: Severity, controls: [String], remediation: String?) {
+        self.id = id
+        self.title = title
+        self.severity = severity
+        self.controls = controls
+        self.remediation = remediation
+    }
 }
 
 /// One model's result.
@@ -143,9 +248,17 @@ public struct ModelReport: Sendable, Codable, Equatable {
     public var lineage: LineageNode?
     /// The chain of custody, when a custody bundle was checked.
     public var custody: [CustodyHop]?
+    /// What the verified signature vouches for: the files (or, for an OMS bundle, the model's root digest) its
+    /// statement names, with their digests. Absent when no signature verified.
+    public var subjects: [SubjectDigest]?
+    /// Who signed, one entry per verified signature, when any verified.
+    public var signers: [SignerIdentity]?
     /// Which of the policy's waivers (by index) matched a finding of this model, applied or expired. Not part of the
     /// JSON: the report's `waivers` section says the same across the fleet.
     public var waiverMatches: [WaiverMatch] = []
+    /// Where the envelope file's parts are, by line, so code-scanning results can point at them. Not part of the
+    /// JSON; `nil` when the file was not a DSSE envelope or was not read.
+    public var sourceLines: EnvelopeSourceLines?
 
     /// A waiver of the policy (its index) that matched one of the model's findings.
     public struct WaiverMatch: Sendable, Hashable, Comparable {
@@ -164,14 +277,16 @@ public struct ModelReport: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case file, envelopeSHA256, name, version, developer, verdict, findings, lineage, custody
+        case file, envelopeSHA256, name, version, developer, verdict, findings, lineage, custody, subjects, signers
     }
 
     public init(
         file: String, envelopeSHA256: String, name: String?, version: String?, developer: String?,
         findings: [Finding], lineage: LineageNode? = nil, custody: [CustodyHop]? = nil,
-        waiverMatches: [WaiverMatch] = []
+        subjects: [SubjectDigest]? = nil, waiverMatches: [WaiverMatch] = [], signers: [SignerIdentity] = []
     ) {
+        self.subjects = subjects
+        self.signers = signers.isEmpty ? nil : signers
         self.waiverMatches = waiverMatches
         self.file = file
         self.envelopeSHA256 = envelopeSHA256
@@ -189,6 +304,15 @@ public struct ModelReport: Sendable, Codable, Equatable {
         if findings.contains(where: { $0.status == .fail }) { return .nonCompliant }
         if findings.contains(where: { $0.status == .error }) { return .couldNotEvaluate }
         return .compliant
+    }
+
+    /// The id of the built-in check that the model's files match the manifest (`IntegrityChecks.artifactsRule`).
+    public static let fileIntegrityRule = "integrity.artifacts"
+
+    /// The model's files were not checked: no model directory was given (the file-integrity finding is not
+    /// applicable).
+    public var filesNotChecked: Bool {
+        findings.contains { $0.ruleID == Self.fileIntegrityRule && $0.status == .notApplicable }
     }
 
     /// A display name: `name version`, or the file.
@@ -294,5 +418,18 @@ public struct ReportSummary: Sendable, Codable, Equatable {
         for status in FindingStatus.allCases { counts[status.rawValue] = 0 }
         for finding in models.flatMap(\.findings) { counts[finding.status.rawValue, default: 0] += 1 }
         self.findings = counts
+    }
+}
+
+/// One subject of a verified statement: a name and its digests, as the signed statement gives them.
+public struct SubjectDigest: Sendable, Codable, Equatable {
+    /// The file's path inside the model directory, or the model's name for a whole-model digest.
+    public var name: String
+    /// Algorithm name (`sha256`…) → lower-case hex digest.
+    public var digest: [String: String]
+
+    public init(name: String, digest: [String: String]) {
+        self.name = name
+        self.digest = digest
     }
 }

@@ -63,8 +63,12 @@ public struct SigstoreKeylessVerification: Sendable {
     public let oidcIssuer: String?
     public let entries: [LogEntry]
     public let signedCertificateTimestamps: [SignedCertificateTimestamp]
-    /// RFC 3161 timestamps the bundle carried and this verifier did not check; the log's integrated time is used.
-    public let uncheckedTimestampCount: Int
+    /// The times the bundle's RFC 3161 timestamps vouch for, each verified against a timestamp authority of the
+    /// trusted root, in bundle order.
+    public let timestampAuthorityTimes: [Date]
+
+    /// The earliest time a trusted timestamp authority signed for the signature, when the bundle carried one.
+    public var timestampAuthorityTime: Date? { timestampAuthorityTimes.min() }
 
     public var leaf: X509Certificate { path[0] }
 }
@@ -111,18 +115,83 @@ public struct SigstoreKeylessVerifier: Sendable {
             }
             entries.append(.init(logIndex: entry.logIndex, integratedTime: entry.integratedDate, logBaseURL: result.logBaseURL))
         }
-        // The earliest integration is when the short-lived certificate was certainly in use.
-        let signingTime = entries.map(\.integratedTime).min() ?? leaf.notBefore
+        let stamped = try checkTimestamps(bundle.timestamps, content: content, leaf: leaf)
+        // The earliest verified time is when the short-lived certificate was certainly in use.
+        let signingTime = (entries.map(\.integratedTime) + stamped).min() ?? leaf.notBefore
         let fulcio = try trustedRoot.validateFulcioCertificate(leaf, chain: chain, at: signingTime)
         let scts = try trustedRoot.verifyEmbeddedSCTs(fulcio)
         try checkSignature(content, key: leaf.publicKey)
         let accepted = try checkIdentity(leaf)
         return SigstoreKeylessVerification(
             path: fulcio.path, identity: accepted, oidcIssuer: leaf.fulcioIssuer, entries: entries,
-            signedCertificateTimestamps: scts, uncheckedTimestampCount: bundle.timestamps.count)
+            signedCertificateTimestamps: scts, timestampAuthorityTimes: stamped)
     }
 
+    /// At most this many RFC 3161 timestamps are checked in one bundle; more is refused rather than verified.
+    public static let timestampLimit = 32
+
     // MARK: - Steps
+
+    /// Every RFC 3161 timestamp must verify against a timestamp authority of the trusted root that was valid at the
+    /// time it states, its imprint must be over the signature's bytes, and the time must lie inside the leaf's
+    /// validity. Returns the verified times.
+    private func checkTimestamps(
+        _ timestamps: [[UInt8]], content: SignedContent, leaf: X509Certificate
+    ) throws -> [Date] {
+        guard !timestamps.isEmpty else { return [] }
+        guard timestamps.count <= Self.timestampLimit else {
+            throw SigstoreError.malformed(
+                "/verificationMaterial/timestampVerificationData/rfc3161Timestamps: \(timestamps.count) timestamps "
+                    + "exceed the limit of \(Self.timestampLimit)")
+        }
+        guard Set(timestamps).count == timestamps.count else {
+            throw SigstoreError.malformed(
+                "/verificationMaterial/timestampVerificationData/rfc3161Timestamps: the same timestamp is given twice")
+        }
+        let signature: [UInt8]
+        switch content {
+        case .messageSignature(_, _, let bytes): signature = bytes
+        // The timestamp authority countersigns the envelope's (first) signature, as Sigstore clients request it.
+        case .dsse(_, _, let signatures): signature = signatures.first ?? []
+        }
+        var times: [Date] = []
+        for (index, der) in timestamps.enumerated() {
+            let pointer = "/verificationMaterial/timestampVerificationData/rfc3161Timestamps/\(index)/signedTimestamp"
+            let token: RFC3161Timestamp
+            do {
+                token = try RFC3161Timestamp(der: der)
+            } catch let error as CryptoError {
+                throw SigstoreError.malformed("\(pointer): \(error.message)")
+            }
+            let authorities = trustedRoot.timestampAuthorities.filter { $0.validity.contains(token.time) }
+            guard !authorities.isEmpty else {
+                throw SigstoreError.rejected(
+                    "\(pointer): no timestamp authority of the trusted root was valid at \(RFC3339.format(token.time))")
+            }
+            var reasons: [String] = []
+            var verified = false
+            for authority in authorities {
+                do {
+                    try token.verify(data: signature, chain: authority.chain)
+                    verified = true
+                    break
+                } catch let error as CryptoError {
+                    reasons.append(error.message)
+                }
+            }
+            guard verified else {
+                throw SigstoreError.rejected("\(pointer): \(reasons.joined(separator: "; "))")
+            }
+            guard leaf.notBefore <= token.time, token.time <= leaf.notAfter else {
+                throw SigstoreError.rejected(
+                    "\(pointer): the timestamp authority's time \(RFC3339.format(token.time)) is outside the "
+                        + "certificate's validity (\(RFC3339.format(leaf.notBefore)) to "
+                        + "\(RFC3339.format(leaf.notAfter)))")
+            }
+            times.append(token.time)
+        }
+        return times
+    }
 
     private func certificates(_ bundle: SigstoreBundle) throws -> (X509Certificate, [X509Certificate]) {
         let ders: [[UInt8]]

@@ -22,7 +22,14 @@ public struct TrustStore: Sendable {
 
     /// The trust store as reports record it.
     public var info: TrustStoreInfo {
-        TrustStoreInfo(directory: directory, sha256: indexSHA256, keys: keys.map(\.keyID))
+        TrustStoreInfo(
+            directory: directory, sha256: indexSHA256, keys: keys.map(\.keyID),
+            entries: keys.map { key in
+                TrustStoreEntry(
+                    keyID: key.keyID, file: key.file, owner: key.owner, roles: key.roles.map(\.rawValue),
+                    notBefore: key.notBefore.map(RFC3339.format), notAfter: key.notAfter.map(RFC3339.format),
+                    revoked: key.revoked)
+            })
     }
 
     public func key(withID keyID: String) -> TrustedKey? {

@@ -43,11 +43,15 @@ public struct TrustedKey: Sendable {
     public let notAfter: Date?
     public let revoked: Bool
     public let note: String?
+    /// Who a key taken from a verified certificate stands for (keyless signer or certificate subject).
+    public let identity: SignerIdentity?
 
     public init(
         publicKey: PublicKey, file: String, owner: String, roles: [TrustRole], scheme: SignatureScheme,
-        notBefore: Date? = nil, notAfter: Date? = nil, revoked: Bool = false, note: String? = nil
+        notBefore: Date? = nil, notAfter: Date? = nil, revoked: Bool = false, note: String? = nil,
+        identity: SignerIdentity? = nil
     ) {
+        self.identity = identity
         self.publicKey = publicKey
         self.file = file
         self.owner = owner

@@ -44,9 +44,11 @@ public struct Auditor: Sendable {
         }
         let loaded = try LoadedEnvelope.decode(bytes, parsed: document, file: file, limits: context.limits)
         let verified = try verify(loaded, progress: progress)
-        return evaluator.evaluate(
+        var model = evaluator.evaluate(
             file: file, envelopeSHA256: verified.envelope.sha256, verification: verified.verification,
             modelDirectory: verified.modelDirectory, lineage: verified.lineage)
+        model.sourceLines = EnvelopeSourceLines(scanning: bytes)
+        return model
     }
 
     /// An OpenSSF model-signing bundle: signatures → statement → files (`OMSVerifier`), then the policy, whose
@@ -168,10 +170,12 @@ public struct Auditor: Sendable {
 
     /// The report over `models`, with everything needed to reproduce it.
     public func report(models: [ModelReport], mode: PolicyMode) -> AuditReport {
-        AuditReport(
+        var report = AuditReport(
             evaluatedAt: context.time, mode: mode, policy: policy?.info, trustStore: context.trust.store.info,
             screeningLists: policy?.screeningListInfo ?? [], models: models,
             waivers: evaluator.waiverReports(for: models))
+        report.policyRules = policy?.ruleInfo ?? []
+        return report
     }
 
     /// Signed manifests named on the command line: files as given, and the `*.json` files (and `*.sig` model

@@ -1,3 +1,4 @@
+import AuditCrypto
 import Foundation
 
 extension PolicyEvaluator {
@@ -13,7 +14,12 @@ extension PolicyEvaluator {
             signatures: verification.signatures, statement: verification.statement, custody: verification.custody,
             lineage: lineage,
             signedWithoutManifest: verification.oms.map {
-                SignedModelWithoutManifest(format: "the OMS signature", modelName: $0.statement?.subjectName)
-            })
+                SignedModelWithoutManifest(
+                    format: "the OMS signature", modelName: $0.statement?.subjectName,
+                    subjects: $0.statement.map {
+                        [SubjectDigest(name: $0.subjectName, digest: ["sha256": Hex.encode($0.rootDigest)])]
+                    })
+            },
+            artifacts: modelDirectory == nil ? nil : verification.artifacts)
     }
 }
