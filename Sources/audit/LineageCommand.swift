@@ -51,9 +51,9 @@ struct LineageCommand: ParsableCommand {
     func run() throws {
         let trust = try trustOptions.load()
         let auditor = Auditor(
-            trustStore: trust, policy: nil,
-            options: Auditor.Options(
-                time: timeOptions.time, custodyBundle: { _ in nil },
+            policy: nil,
+            context: AuditContext(
+                time: timeOptions.time, trust: AuditContext.Trust(store: trust), custodyBundle: { _ in nil },
                 store: try manifestStore.map { try ManifestStore.load(directory: $0) }, lineageDepth: maxDepth))
         let verified = try auditor.verify(try LoadedEnvelope.load(manifest, limits: .default))
         let signatures = verified.verification.signatures

@@ -82,20 +82,22 @@ struct ReportCommand: ParsableCommand {
         guard !files.isEmpty else { throw CLIFailure("no signed manifests (*.json) in \(inputs.joined(separator: ", "))") }
         let checkDirectories = modelDirs
         let auditor = Auditor(
-            trustStore: store, policy: loadedPolicy,
-            options: Auditor.Options(
-                threshold: threshold, time: timeOptions.time,
-                modelDirectory: { file in
+            policy: loadedPolicy,
+            context: AuditContext(
+                time: timeOptions.time,
+                trust: AuditContext.Trust(
+                    store: store, certificates: try signerOptions.certificateValidator(store),
+                    keyless: try signerOptions.keylessVerifier(policy: loadedPolicy)),
+                threshold: threshold,
+                artifacts: AuditContext.ArtifactOptions(modelDirectory: { file in
                     // A missing directory is the model's error finding, as with `verify --model-dir`: never a
                     // model whose files were quietly not checked.
                     guard checkDirectories else { return nil }
                     if file.hasSuffix(".json") { return String(file.dropLast(5)) }
                     return file.hasSuffix(".sig") ? String(file.dropLast(4)) : nil
-                },
+                }),
                 store: try manifestStore.map { try ManifestStore.load(directory: $0) },
-                concurrency: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
-                certificates: try signerOptions.certificateValidator(store),
-                keyless: try signerOptions.keylessVerifier(policy: loadedPolicy)))
+                concurrency: jobs ?? ProcessInfo.processInfo.activeProcessorCount))
         let mode = outputs.mode ?? loadedPolicy?.mode ?? .enforce
         if let streamed = try StreamedJSONOutput(outputs) {
             let shell = try streamed.write(auditor, files: files, mode: mode)

@@ -84,16 +84,21 @@ struct VerifyCommand: ParsableCommand {
             let store = try signerOptions.trustStore(trustOptions)
             let directory = modelDir
             let auditor = Auditor(
-                trustStore: store, policy: loadedPolicy,
-                options: Auditor.Options(
-                    threshold: threshold, time: time, followSymlinks: followSymlinks,
-                    extraFiles: allowExtraFiles ? .warn : .fail,
+                policy: loadedPolicy,
+                context: AuditContext(
+                    time: time,
+                    trust: AuditContext.Trust(
+                        store: store, certificates: try signerOptions.certificateValidator(store),
+                        keyless: try signerOptions.keylessVerifier(policy: loadedPolicy)),
+                    threshold: threshold,
                     limits: JSONLimits(maxBytes: maxBytes, maxDepth: JSONLimits.default.maxDepth),
-                    modelDirectory: { _ in directory },
-                    custodyBundle: { [custody] file in custody.map(CustodyBundleSource.named) ?? Auditor.custodyBundleBeside(file) },
-                    store: try manifestStore.map { try ManifestStore.load(directory: $0) },
-                    certificates: try signerOptions.certificateValidator(store),
-                    keyless: try signerOptions.keylessVerifier(policy: loadedPolicy)))
+                    artifacts: AuditContext.ArtifactOptions(
+                        modelDirectory: { _ in directory }, followSymlinks: followSymlinks,
+                        extraFiles: allowExtraFiles ? .warn : .fail),
+                    custodyBundle: { [custody] file in
+                        custody.map(CustodyBundleSource.named) ?? Auditor.custodyBundleBeside(file)
+                    },
+                    store: try manifestStore.map { try ManifestStore.load(directory: $0) }))
             let model = try auditor.audit(file: envelope, progress: TerminalProgress())
             let report = auditor.report(models: [model], mode: outputs.mode ?? loadedPolicy?.mode ?? .enforce)
             try outputs.write(report)

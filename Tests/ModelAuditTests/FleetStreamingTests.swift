@@ -73,10 +73,10 @@ import Testing
     static func auditor(jobs: Int) throws -> Auditor {
         let path = { (name: String) in Self.root.appendingPathComponent(name).path }
         return Auditor(
-            trustStore: try TrustStore.load(directory: path("keys")),
             policy: try PolicyLoader.load(path: path("policies/enterprise-default.yaml")),
-            options: Auditor.Options(
+            context: AuditContext(
                 time: try #require(RFC3339.parse("2026-10-01T00:00:00Z")),
+                trust: AuditContext.Trust(store: try TrustStore.load(directory: path("keys"))),
                 store: try ManifestStore.load(directory: path("manifests")), concurrency: jobs))
     }
 

@@ -50,9 +50,11 @@ enum LineageCustodyFixtures {
         _ file: String, policy: String?, store: Bool = true, custody: String? = nil, modelDirectory: String? = nil
     ) throws -> ModelReport {
         let auditor = Auditor(
-            trustStore: try trustStore(), policy: try policy.map(PolicyLoader.load(path:)),
-            options: Auditor.Options(
-                time: try time(), modelDirectory: { _ in modelDirectory }, custodyBundle: { _ in custody.map(CustodyBundleSource.named) },
+            policy: try policy.map(PolicyLoader.load(path:)),
+            context: AuditContext(
+                time: try time(), trust: AuditContext.Trust(store: try trustStore()),
+                artifacts: AuditContext.ArtifactOptions(modelDirectory: { _ in modelDirectory }),
+                custodyBundle: { _ in custody.map(CustodyBundleSource.named) },
                 store: store ? try Self.store() : nil))
         return try auditor.audit(file: file)
     }
@@ -573,8 +575,10 @@ struct SharedAncestryTests {
         let siblingFile = directory.appendingPathComponent("sibling.json")
         try Data(sibling.envelope).write(to: siblingFile)
         let auditor = Auditor(
-            trustStore: try Fixtures.trustStore(), policy: nil,
-            options: Auditor.Options(time: try Fixtures.time(), store: try Fixtures.store()))
+            policy: nil,
+            context: AuditContext(
+                time: try Fixtures.time(), trust: AuditContext.Trust(store: try Fixtures.trustStore()),
+                store: try Fixtures.store()))
         let reports = auditor.auditFleet(files: [Fixtures.lineage("three-generations.json"), siblingFile.path])
         #expect(reports.map(\.verdict) == [.compliant, .compliant])
         // Both models reach acme-chat-7b and acme-base-7b: two envelopes verified in the whole run.

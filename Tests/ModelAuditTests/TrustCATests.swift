@@ -169,8 +169,9 @@ struct TrustCAVerificationTests {
             roots: [], authorities: store.certificateAuthorities, intermediatesPEM: nil, intermediatesFile: nil,
             identity: nil)
         let auditor = Auditor(
-            trustStore: store, policy: nil,
-            options: Auditor.Options(time: TrustCAFixtures.time, certificates: validator))
+            policy: nil,
+            context: AuditContext(
+                time: TrustCAFixtures.time, trust: AuditContext.Trust(store: store, certificates: validator)))
         let report = try auditor.audit(
             file: OMSFixtures.directory.appendingPathComponent("bundles/certificate-chain.sig").path)
         let signature = try #require(report.findings.first { $0.ruleID == IntegrityChecks.signatureRule })

@@ -32,12 +32,13 @@ public struct EnvelopeVerifier: Sendable {
     }
 
     private func check(_ signature: DSSESignature, index: Int, message: [UInt8]) -> SignatureCheck {
-        var candidates = trustStore.keys
-        if let hint = signature.keyID, let position = candidates.firstIndex(where: { $0.keyID == hint }) {
-            candidates.insert(candidates.remove(at: position), at: 0)
-        }
+        let keys = trustStore.keys
+        // The hinted key first, then the others in trust-store order; by position, so no key is copied.
+        let hinted = signature.keyID.flatMap { hint in keys.firstIndex { $0.keyID == hint } }
+        let order = (hinted.map { [$0] } ?? []) + keys.indices.filter { $0 != hinted }
         var errors: [String] = []
-        for key in candidates {
+        for position in order {
+            let key = keys[position]
             let valid: Bool
             do {
                 valid = try key.publicKey.isValidSignature(

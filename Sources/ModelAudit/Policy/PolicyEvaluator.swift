@@ -73,10 +73,13 @@ public struct PolicyEvaluator: Sendable {
         }
         let name = statement?.predicate.model.name ?? signedWithoutManifest?.modelName
         var matches: Set<ModelReport.WaiverMatch> = []
-        findings = findings.map {
-            applyWaivers(
-                $0, modelName: name, declaredDeveloper: statement?.predicate.origin.developer,
-                signatures: signatures, envelopeSHA256: envelopeSHA256, matches: &matches)
+        // Only failures and warnings can be waived; the rest stay where they are instead of being copied.
+        if policy?.waivers.isEmpty == false {
+            for index in findings.indices where findings[index].status == .fail || findings[index].status == .warn {
+                findings[index] = applyWaivers(
+                    findings[index], modelName: name, declaredDeveloper: statement?.predicate.origin.developer,
+                    signatures: signatures, envelopeSHA256: envelopeSHA256, matches: &matches)
+            }
         }
         let developer = statement.map { $0.predicate.origin.developer.legalName ?? $0.predicate.origin.developer.name }
         let subjects = statement.map { verified in

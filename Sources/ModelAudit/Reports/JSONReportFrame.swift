@@ -65,7 +65,15 @@ extension ReportSummary {
         case .nonCompliant: nonCompliant += 1
         case .couldNotEvaluate: couldNotEvaluate += 1
         }
-        for finding in model.findings { findings[finding.status.rawValue, default: 0] += 1 }
+        // Tallied per status first: one dictionary update per status present, not one per finding.
+        let statuses = FindingStatus.allCases
+        var tally = [Int](repeating: 0, count: statuses.count)
+        for finding in model.findings {
+            if let position = statuses.firstIndex(of: finding.status) { tally[position] += 1 }
+        }
+        for (position, status) in statuses.enumerated() where tally[position] > 0 {
+            findings[status.rawValue, default: 0] += tally[position]
+        }
     }
 
     /// The run's verdict from the counts: the worst model verdict, as `AuditReport.verdict` says it.

@@ -8,9 +8,11 @@
 /// models that use every field.
 public enum ModelReportJSON {
     /// The model's JSON at the depth of the report's `models` array (two levels, four spaces), no trailing newline.
-    public static func element(_ model: ModelReport) -> [UInt8] {
+    /// `prefix` (a separator) is written first, so a caller that needs it need not copy the model to prepend it.
+    public static func element(_ model: ModelReport, prefix: [UInt8] = []) -> [UInt8] {
         var writer = PrettyJSONText(level: 2)
-        writer.bytes.append(contentsOf: [0x20, 0x20, 0x20, 0x20])
+        writer.bytes.append(contentsOf: prefix)
+        writer.bytes.append(contentsOf: repeatElement(0x20, count: 4))
         write(model, to: &writer)
         return writer.bytes
     }
@@ -160,7 +162,8 @@ struct PrettyJSONText {
 
     init(level: Int) {
         self.level = level
-        bytes.reserveCapacity(16 * 1024)
+        // A model of the sample fleet is about 16 KB: one allocation, not a doubling on the way.
+        bytes.reserveCapacity(32 * 1024)
     }
 
     mutating func beginObject() { open(UInt8(ascii: "{")) }
@@ -173,7 +176,10 @@ struct PrettyJSONText {
         separate()
         bytes.append(UInt8(ascii: "\""))
         name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: [UInt8(ascii: "\""), 0x20, UInt8(ascii: ":"), 0x20])
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(0x20)
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(0x20)
     }
 
     /// Starts the next member of the innermost object whose name is data: escaped as any string.
@@ -216,9 +222,16 @@ struct PrettyJSONText {
     /// Outside strings the report holds no `#`, so a run of `#` starts and ends inside one string.
     mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        // Most strings are printable ASCII with nothing to escape: copied whole.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C && $0 != 0x23 }) {
-            bytes.append(contentsOf: text.utf8)
+        // Most strings are printable ASCII with nothing to escape: checked and copied whole, from the string's own
+        // storage.
+        let copied = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            for byte in utf8 where byte < 0x20 || byte >= 0x7F || byte == 0x22 || byte == 0x5C || byte == 0x23 {
+                return false
+            }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied == true {
             bytes.append(UInt8(ascii: "\""))
             return
         }

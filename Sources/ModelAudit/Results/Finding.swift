@@ -95,14 +95,19 @@ public struct Finding: Sendable, Codable, Equatable {
     public static func sorted(_ findings: [Finding]) -> [Finding] {
         // The order of the tuple (status, severity, rule, pointer, message), compared member by member so no tuple
         // of strings is built per comparison: sorting every model's findings was a visible cost of a fleet run.
-        findings.sorted { lhs, rhs in
-            if lhs.status != rhs.status { return lhs.status < rhs.status }
-            if lhs.severity != rhs.severity { return lhs.severity < rhs.severity }
-            if lhs.ruleID != rhs.ruleID { return lhs.ruleID < rhs.ruleID }
-            let left = lhs.pointer ?? "", right = rhs.pointer ?? ""
-            if left != right { return left < right }
-            return lhs.message < rhs.message
+        // Positions are sorted, not the findings: moving a finding (a dozen strings) cost more than comparing it. Both
+        // sorts are stable, so equal findings keep their order as before.
+        let order = findings.withUnsafeBufferPointer { all in
+            all.indices.sorted { left, right in
+                if all[left].status != all[right].status { return all[left].status < all[right].status }
+                if all[left].severity != all[right].severity { return all[left].severity < all[right].severity }
+                if all[left].ruleID != all[right].ruleID { return all[left].ruleID < all[right].ruleID }
+                let leftPointer = all[left].pointer ?? "", rightPointer = all[right].pointer ?? ""
+                if leftPointer != rightPointer { return leftPointer < rightPointer }
+                return all[left].message < all[right].message
+            }
         }
+        return order.map { findings[$0] }
     }
 }
 

@@ -58,8 +58,26 @@ public struct ObjectReader {
     public let log: ProblemLog
     private let seen: SeenKeys
 
+    /// The keys asked for. Most readers ask for a handful, and comparing a few short keys costs less than hashing
+    /// every one; past `listLimit` (a reader that asks for every key an input has) they go into a set.
     final class SeenKeys {
-        var keys: Set<String> = []
+        private static let listLimit = 24
+        private var list: [String] = []
+        private var set: Set<String>?
+
+        func insert(_ key: String) {
+            if set != nil {
+                set?.insert(key)
+            } else if list.count < Self.listLimit {
+                list.append(key)
+            } else {
+                set = Set(list + [key])
+            }
+        }
+
+        func contains(_ key: String) -> Bool {
+            set?.contains(key) ?? list.contains(key)
+        }
     }
 
     public init(_ object: JSONObject, pointer: String, log: ProblemLog) {
@@ -82,7 +100,7 @@ public struct ObjectReader {
 
     /// The raw member, marking it as known. Records "missing" / "not filled in" when required.
     public func value(_ key: String, required: Bool) -> JSONValue? {
-        seen.keys.insert(key)
+        seen.insert(key)
         guard let value = object[key] else {
             if required { log.add(path(key), "required member is missing") }
             return nil
@@ -232,7 +250,7 @@ public struct ObjectReader {
 
     /// Records every member that no accessor asked for: unknown members are rejected, never ignored.
     public func finish() {
-        for key in object.keys where !seen.keys.contains(key) {
+        for key in object.keys where !seen.contains(key) {
             log.add(path(key), "unknown member \"\(key)\"")
         }
     }

@@ -52,7 +52,31 @@ public enum InputFile {
             throw ReadError(path: path, kind: .tooLarge(limit: limit))
         }
         var out: [UInt8] = []
-        out.reserveCapacity(isRegular ? Int(info.st_size) : 64 * 1024)
+        if isRegular {
+            // Straight into the result, sized from fstat with one spare byte: the whole file comes in one read and
+            // the next sees its end. A file that grew since goes on through the loop below, still bounded.
+            let capacity = Int(info.st_size) + 1
+            var failure: Int32 = 0
+            out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                count = 0
+                guard let base = buffer.baseAddress else { return }
+                while count < capacity {
+                    let n = Foundation.read(fd, base + count, capacity - count)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        failure = errno
+                        return
+                    }
+                    if n == 0 { return }
+                    count += n
+                }
+            }
+            if failure != 0 { throw ReadError(path: path, kind: .unreadable(String(cString: strerror(failure)))) }
+            if out.count > limit { throw ReadError(path: path, kind: .tooLarge(limit: limit)) }
+            if out.count < capacity { return out }
+        } else {
+            out.reserveCapacity(64 * 1024)
+        }
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }

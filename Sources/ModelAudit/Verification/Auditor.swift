@@ -8,81 +8,41 @@ import Foundation
 /// read or decoded becomes a model that could not be evaluated, with the reason as an `error` finding, so one bad
 /// file never hides the others.
 public struct Auditor: Sendable {
-    public struct Options: Sendable {
-        public var threshold: Int
-        public var time: Date
-        public var followSymlinks: Bool
-        public var extraFiles: ArtifactCheck.ExtraFilePolicy
-        public var limits: JSONLimits
-        /// The model directory for an envelope file, or `nil` to skip the file check.
-        public var modelDirectory: @Sendable (String) -> String?
-        /// The custody bundle for an envelope file; by default the `.custody.jsonl` beside it, when present.
-        public var custodyBundle: @Sendable (String) -> CustodyBundleSource?
-        /// How many models a fleet run audits at once; by default one per core.
-        public var concurrency: Int
-        /// Where parent manifests are looked up by digest.
-        public var store: ManifestStore?
-        /// How many generations of ancestry to follow, at most `LineageResolver.generationLimit`.
-        public var lineageDepth: Int
-        /// Validates the certificate chains of OpenSSF model-signing bundles; `nil` accepts none.
-        public var certificates: (any OMSCertificateValidator)?
-        /// Verifies keyless Sigstore bundles offline against a trusted root (`--trusted-root`).
-        public var keyless: SigstoreKeylessVerifier?
-
-        public init(
-            threshold: Int = 1, time: Date, followSymlinks: Bool = false,
-            extraFiles: ArtifactCheck.ExtraFilePolicy = .fail, limits: JSONLimits = .default,
-            modelDirectory: @escaping @Sendable (String) -> String? = { _ in nil },
-            custodyBundle: @escaping @Sendable (String) -> CustodyBundleSource? = Auditor.custodyBundleBeside,
-            store: ManifestStore? = nil, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
-            lineageDepth: Int = LineageResolver.generationLimit, certificates: (any OMSCertificateValidator)? = nil,
-            keyless: SigstoreKeylessVerifier? = nil
-        ) {
-            self.lineageDepth = lineageDepth
-            self.certificates = certificates
-            self.keyless = keyless
-            self.concurrency = max(1, concurrency)
-            self.custodyBundle = custodyBundle
-            self.store = store
-            self.threshold = threshold
-            self.time = time
-            self.followSymlinks = followSymlinks
-            self.extraFiles = extraFiles
-            self.limits = limits
-            self.modelDirectory = modelDirectory
-        }
-    }
-
-    public let trustStore: TrustStore
+    /// The settings every model of the run is judged under.
+    public let context: AuditContext
     public let policy: Policy?
-    public let options: Options
+    /// Derived from the policy and the context's time; holds nothing between models.
     public let evaluator: PolicyEvaluator
-    /// One resolver for the whole run, so an ancestor shared by many models is verified once. It follows
-    /// `LineageResolver.generationLimit` generations, the largest `lineage.max-depth` a policy may set; that rule
-    /// judges the depth.
+    /// One resolver for the whole run, so an ancestor shared by many models is verified once. Its memo holds only
+    /// verdicts that follow from the context (store, trust, time), so it changes no result, only what they cost. It
+    /// follows `LineageResolver.generationLimit` generations, the largest `lineage.max-depth` a policy may set; that
+    /// rule judges the depth.
     public let lineageResolver: LineageResolver
 
-    public init(trustStore: TrustStore, policy: Policy?, options: Options) {
-        self.trustStore = trustStore
+    public init(policy: Policy?, context: AuditContext) {
+        self.context = context
         self.policy = policy
-        self.options = options
-        self.evaluator = PolicyEvaluator(policy: policy, time: options.time)
+        self.evaluator = PolicyEvaluator(policy: policy, time: context.time)
         self.lineageResolver = LineageResolver(
-            store: options.store, trustStore: trustStore, time: options.time, maxDepth: options.lineageDepth)
+            store: context.store, trustStore: context.trust.store, time: context.time,
+            maxDepth: context.lineageDepth)
     }
+
+    /// The keys trusted to sign envelopes: `context.trust.store`.
+    public var trustStore: TrustStore { context.trust.store }
 
     /// Audits one envelope or OpenSSF model-signing bundle (recognised by its content); throws when it cannot be
     /// read or decoded, or its model directory cannot be read.
     public func audit(file: String, progress: DigestProgress? = nil) throws -> ModelReport {
-        let bytes = try InputFile.read(file, limit: options.limits.maxBytes)
+        let bytes = try InputFile.read(file, limit: context.limits.maxBytes)
         // Parsed once: the same value tells a bundle from an envelope and then decodes either.
-        let document = try? StrictJSON.parse(bytes, limits: options.limits)
+        let document = try? StrictJSON.parse(bytes, limits: context.limits)
         if let document, SigstoreBundle.isBundle(document) {
             return try auditModelSignature(
                 try SigstoreBundle.decode(document), file: file, sha256: try Digests.sha256Hex(bytes),
                 progress: progress)
         }
-        let loaded = try LoadedEnvelope.decode(bytes, parsed: document, file: file, limits: options.limits)
+        let loaded = try LoadedEnvelope.decode(bytes, parsed: document, file: file, limits: context.limits)
         let verified = try verify(loaded, progress: progress)
         var model = evaluator.evaluate(
             file: file, envelopeSHA256: verified.envelope.sha256, verification: verified.verification,
@@ -96,13 +56,15 @@ public struct Auditor: Sendable {
     private func auditModelSignature(
         _ bundle: SigstoreBundle, file: String, sha256: String, progress: DigestProgress?
     ) throws -> ModelReport {
-        let directory = options.modelDirectory(file)
+        let directory = context.artifacts.modelDirectory(file)
         let oms = try OMSVerifier(
             trust: OMSSignerTrust(
-                keys: trustStore.keys, certificates: options.certificates, keyless: options.keyless), time: options.time,
-            threshold: options.threshold
+                keys: context.trust.store.keys, certificates: context.trust.certificates,
+                keyless: context.trust.keyless),
+            time: context.time, threshold: context.threshold
         ).verify(
-            bundle, bundlePath: file, modelPath: directory, followSymlinks: options.followSymlinks, progress: progress)
+            bundle, bundlePath: file, modelPath: directory, followSymlinks: context.artifacts.followSymlinks,
+            progress: progress)
         let verification = ModelVerification(
             signatures: oms.signatures, statement: nil, artifacts: oms.artifacts,
             statementProblem: oms.statementProblem, oms: oms)
@@ -113,21 +75,15 @@ public struct Auditor: Sendable {
     /// The steps before the policy: signatures → manifest → files → custody (`ModelVerifier`), then lineage when the
     /// signatures verified. `audit lineage` stops here; `audit` goes on to evaluate the policy.
     public func verify(_ loaded: LoadedEnvelope, progress: DigestProgress? = nil) throws -> VerifiedModel {
-        let directory = options.modelDirectory(loaded.file)
-        let custody = options.custodyBundle(loaded.file)
-        let verification = try ModelVerifier(
-            trustStore: trustStore,
-            options: ModelVerificationOptions(
-                threshold: options.threshold, time: options.time, modelDirectory: directory,
-                followSymlinks: options.followSymlinks, extraFiles: options.extraFiles,
-                custodyBundle: custody?.path, custodyBundleIsSidecar: custody?.isSidecar ?? false,
-                envelopeSHA256: loaded.sha256)
-        ).verify(loaded.envelope, progress: progress)
+        let options = context.verificationOptions(for: loaded)
+        let verification = try ModelVerifier(trustStore: context.trust.store, options: options)
+            .verify(loaded.envelope, progress: progress)
         var lineage: LineageResolver.Result?
         if verification.signatures.isVerified, let statement = verification.statement {
             lineage = lineageResolver.resolve(statement, envelopeSHA256: loaded.sha256)
         }
-        return VerifiedModel(envelope: loaded, modelDirectory: directory, verification: verification, lineage: lineage)
+        return VerifiedModel(
+            envelope: loaded, modelDirectory: options.modelDirectory, verification: verification, lineage: lineage)
     }
 
     /// `model.json` → `model.custody.jsonl` when that file exists.
@@ -136,10 +92,10 @@ public struct Auditor: Sendable {
         return FileManager.default.fileExists(atPath: path) ? .sidecar(path) : nil
     }
 
-    /// Audits every file, `options.concurrency` at a time; unreadable ones are reported as models that could not
+    /// Audits every file, `context.concurrency` at a time; unreadable ones are reported as models that could not
     /// be evaluated. The result is in the order of `files`, whatever the order the work finished in.
     public func auditFleet(files: [String]) -> [ModelReport] {
-        let workers = min(options.concurrency, files.count)
+        let workers = min(context.concurrency, files.count)
         guard workers > 1 else { return files.map(auditOrReport) }
         // Each worker takes the next file until none is left, so one slow model never idles the others.
         let results = IndexedResults<ModelReport>(count: files.count)
@@ -161,7 +117,7 @@ public struct Auditor: Sendable {
     public func auditFleet<Prepared: Sendable>(
         files: [String], prepare: @Sendable (ModelReport) -> Prepared, deliver: (Prepared) throws -> Void
     ) throws {
-        let workers = min(options.concurrency, files.count)
+        let workers = min(context.concurrency, files.count)
         if workers <= 1 {
             for file in files { try deliver(prepare(auditOrReport(file))) }
             return
@@ -209,13 +165,13 @@ public struct Auditor: Sendable {
 
     /// The SHA-256 of an envelope file, or "" when it cannot be read.
     private func envelopeDigest(_ file: String) -> String {
-        (try? InputFile.read(file, limit: options.limits.maxBytes)).flatMap { try? Digests.sha256Hex($0) } ?? ""
+        (try? InputFile.read(file, limit: context.limits.maxBytes)).flatMap { try? Digests.sha256Hex($0) } ?? ""
     }
 
     /// The report over `models`, with everything needed to reproduce it.
     public func report(models: [ModelReport], mode: PolicyMode) -> AuditReport {
         var report = AuditReport(
-            evaluatedAt: options.time, mode: mode, policy: policy?.info, trustStore: trustStore.info,
+            evaluatedAt: context.time, mode: mode, policy: policy?.info, trustStore: context.trust.store.info,
             screeningLists: policy?.screeningListInfo ?? [], models: models,
             waivers: evaluator.waiverReports(for: models))
         report.policyRules = policy?.ruleInfo ?? []

@@ -22,7 +22,8 @@ extension Auditor {
             files: files.sorted(),
             prepare: { model in StreamedModel(model) },
             deliver: { model in
-                try write(JSONReportFrame.separator(before: written) + model.json)
+                // Encoded behind the separator every model after the first takes; the first drops its comma.
+                try write(written == 0 ? Array(model.json.dropFirst(StreamedModel.separator.count - 1)) : model.json)
                 written += 1
                 summary.add(model.summary)
                 if let matches = model.waiverMatches { waiverMatches.append(matches) }
@@ -41,9 +42,11 @@ private struct StreamedModel: Sendable {
     let json: [UInt8]
     let summary: ReportSummary
     let waiverMatches: ModelReport?
+    /// What goes before every model but the first (`JSONReportFrame.separator`); the first takes its last byte.
+    static let separator = JSONReportFrame.separator(before: 1)
 
     init(_ model: ModelReport) {
-        json = ModelReportJSON.element(model)
+        json = ModelReportJSON.element(model, prefix: StreamedModel.separator)
         var one = ReportSummary(models: [])
         one.count(model)
         summary = one
