@@ -17,9 +17,12 @@ struct HTMLReportScreenshotTests {
     /// The 13-sample report rendered into `ws` as `report.html`, checked to name every sample.
     static func sampleReport(in ws: Workspace) throws -> String {
         let report = ws.path("report.html")
+        // As `make run` does: the samples with their model files written beside them, checked (--model-dirs).
+        let fleet = try SampleFleet.withModelFiles()
+        let manifests = fleet.path("manifests")
         let result = try AuditBinary.run(
-            ["report", "manifests", "--trust", "keys", "--policy", "policies/enterprise-default.yaml", "--store",
-                "manifests", "--at", SampleFleetEndToEndTests.at, "--format", "html", "-o", report],
+            ["report", manifests, "--trust", "keys", "--policy", "policies/enterprise-default.yaml", "--store",
+                manifests, "--model-dirs", "--at", SampleFleetEndToEndTests.at, "--format", "html", "-o", report],
             in: AuditBinary.packageRoot)
         #expect(result.exitCode == 1, "\(result)")
         let html = try String(contentsOfFile: report, encoding: .utf8)

@@ -41,8 +41,9 @@ extension HTMLReportRenderer {
         out += " model to see them. Rule titles, controls and remediation are in the rules table above; every"
         out += " finding with its JSON pointer, passing ones included, is in the JSON report.</p>\n"
         var any = false
+        var stated = StatedFacts()
         for (index, model) in report.models.enumerated() where Self.needsDetail(model) {
-            out += fleetDetail(model, number: index + 1)
+            out += fleetDetail(model, number: index + 1, stated: &stated)
             any = true
         }
         if !any { out += "<p>None: every model passed every rule that applies to it.</p>\n" }
@@ -132,18 +133,30 @@ extension HTMLReportRenderer {
     /// What is particular to one model: its digest (the verdict table has its file), its findings that need
     /// attention grouped by rule, one line each, and its lineage and custody. An observed value the message
     /// already states is not repeated; pointers are left to the JSON report.
-    private func fleetDetail(_ model: ModelReport, number: Int) -> String {
+    private func fleetDetail(_ model: ModelReport, number: Int, stated: inout StatedFacts) -> String {
         var out = "<details class=\"model\" id=\"model-\(number)\"><summary>\(ControlCoverage.mark(model.verdict)) "
-        out += "\(HTMLText.escape(model.displayName))</summary>\n"
+        out += "\(number). \(HTMLText.escape(model.displayName))</summary>\n"
         out += "<p>sha256 <code class=\"digest\">\(HTMLText.escape(model.envelopeSHA256))</code></p>\n"
         let groups = FindingGroup.groups(model.findings.filter(Self.needsAttention))
         if !groups.isEmpty {
             out += "<ul class=\"findings\">\n"
             for group in groups {
-                out += "<li class=\"\(Self.slug(group.status))\">\(ControlCoverage.mark(group.status)) "
-                out += "<code>\(HTMLText.escape(group.ruleID))</code> "
-                out += group.facts.map(Self.factLine).joined(separator: "<br>")
-                out += "</li>\n"
+                let facts = group.facts.map(Self.factLine).joined(separator: "<br>")
+                let opening = "<li class=\"\(Self.slug(group.status))\""
+                let rule = "\(ControlCoverage.mark(group.status)) <code>\(HTMLText.escape(group.ruleID))</code> "
+                // A fleet repeats the same finding across many models: it is written out once, and later models
+                // link to it, which keeps a 10,000-model page a size a browser opens.
+                let key = group.ruleID + "\u{0}" + facts
+                if facts.utf8.count > StatedFacts.worthLinking, let first = stated.first[key] {
+                    out += "\(opening)>\(rule)<a href=\"#fact-\(first.id)\">as for model \(first.model)</a></li>\n"
+                } else {
+                    var id = ""
+                    if facts.utf8.count > StatedFacts.worthLinking {
+                        stated.first[key] = (stated.first.count + 1, number)
+                        id = " id=\"fact-\(stated.first.count)\""
+                    }
+                    out += "\(opening)\(id)>\(rule)\(facts)</li>\n"
+                }
             }
             out += "</ul>\n"
         }
@@ -158,6 +171,14 @@ extension HTMLReportRenderer {
             out += "<p class=\"legend\">Custody: \(hops.joined(separator: " → "))</p>\n"
         }
         return out + "</details>\n"
+    }
+
+    /// The finding lines already written out in full, by rule and text: where later models link to.
+    struct StatedFacts {
+        /// Lines shorter than this are repeated: a link would save nothing.
+        static let worthLinking = 48
+        /// The line's anchor number and the number of the model it was written for.
+        var first: [String: (id: Int, model: Int)] = [:]
     }
 
     /// One fact in a line: message (and how often it was found), expected, observed (unless the message says it),
