@@ -101,7 +101,10 @@ struct PayloadKindEndToEndTests {
         let ws = try Self.setUp()
         let impostor = Self.impostors[index]
         for extra in [[], ["--policy", "policy.yaml"]] {
-            let text = try ws.run(["verify", "fleet/\(index).json", "--trust", "trust", "--at", Self.at] + extra)
+            // Wide enough that no message the test looks for is wrapped.
+            let text = try ws.run(
+                ["verify", "fleet/\(index).json", "--trust", "trust", "--at", Self.at] + extra,
+                environment: ["COLUMNS": "1000"])
             #expect(text.exitCode == 1, "\(impostor.name) \(extra): \(text)")
             #expect(text.stdout.contains("non-compliant"), "\(text)")
             #expect(text.stdout.contains(impostor.says), "\(impostor.name): \(text)")

@@ -42,9 +42,10 @@ struct ScreeningEndToEndTests {
     }
 
     static func verify(_ ws: Workspace, _ extra: [String] = []) throws -> AuditBinary.Result {
+        // Wide enough that no message the tests look for is wrapped.
         try ws.run(
             ["verify", "model.json", "--trust", "trust", "--policy", "policy.yaml", "--at", "2026-06-01T00:00:00Z"]
-                + extra)
+                + extra, environment: ["COLUMNS": "1000"])
     }
 
     @Test("a listed developer hidden by a zero-width space and a Cyrillic letter fails with exit 1 and a flag")
