@@ -166,21 +166,25 @@ public struct TrustStore: Sendable {
         }
         var loaded: [TrustedKey] = []
         var listedFiles: Set<String> = []
+        /// An entry's file: a plain name inside the trust directory, listed once, then read.
+        func readEntryFile(_ file: String, _ problem: (String, String?) -> Void) -> [UInt8]? {
+            guard isPlainFileName(file) else {
+                problem("file must be a plain file name inside the trust directory", "file")
+                return nil
+            }
+            if !listedFiles.insert(file).inserted {
+                problem("\(file) is listed twice", "file")
+                return nil
+            }
+            return readListed(file, { problem($0, "file") })
+        }
         var firstEntryForKey: [String: Int] = [:]
         for (position, entry) in index.keys.enumerated() {
             let pointer = "/keys/\(position)"
             func problem(_ message: String, _ member: String? = nil) {
                 problems.append(.init(message, pointer: member.map { "\(pointer)/\($0)" } ?? pointer))
             }
-            guard isPlainFileName(entry.file) else {
-                problem("file must be a plain file name inside the trust directory", "file")
-                continue
-            }
-            if !listedFiles.insert(entry.file).inserted {
-                problem("\(entry.file) is listed twice", "file")
-                continue
-            }
-            guard let pem = readListed(entry.file, { problem($0, "file") }) else { continue }
+            guard let pem = readEntryFile(entry.file, problem) else { continue }
             let publicKey: PublicKey
             let certificate: X509Certificate?
             do {
@@ -234,15 +238,7 @@ public struct TrustStore: Sendable {
             func problem(_ message: String, _ member: String? = nil) {
                 problems.append(.init(message, pointer: member.map { "\(pointer)/\($0)" } ?? pointer))
             }
-            guard isPlainFileName(entry.file) else {
-                problem("file must be a plain file name inside the trust directory", "file")
-                continue
-            }
-            if !listedFiles.insert(entry.file).inserted {
-                problem("\(entry.file) is listed twice", "file")
-                continue
-            }
-            guard let pem = readListed(entry.file, { problem($0, "file") }) else { continue }
+            guard let pem = readEntryFile(entry.file, problem) else { continue }
             let certificate: X509Certificate
             do {
                 if String(decoding: pem, as: UTF8.self).contains("PRIVATE KEY") {
