@@ -108,6 +108,11 @@ private final class FailureLog: @unchecked Sendable {
     var all: [String] { lock.withLock { messages } }
 }
 
+/// Bytes a reader thread hands back once it is done (read only after it signalled).
+private final class Received: @unchecked Sendable {
+    var bytes = Data()
+}
+
 @Suite("AtomicFile: the one way to write")
 struct AtomicFileTests {
     @Test func explicitModeIsExactWhateverTheUmask() throws {
@@ -171,6 +176,25 @@ struct AtomicFileTests {
         #expect(!FileManager.default.fileExists(atPath: dead))
         #expect(FileManager.default.fileExists(atPath: running))
         #expect(FileManager.default.fileExists(atPath: other))
+    }
+
+    @Test func aPipeOrDeviceIsWrittenWhereItIsNotReplaced() throws {
+        let scratch = try ScratchDirectory()
+        let pipe = scratch.file("report.fifo")
+        #expect(mkfifo(pipe, 0o600) == 0)
+        // The reader must be open before a writer's open(2) returns; it reads until the writer closes.
+        let received = Received()
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            received.bytes = (try? Data(contentsOf: URL(fileURLWithPath: pipe))) ?? Data()
+            done.signal()
+        }
+        try AtomicFile.write(Array("{\"models\": []}\n".utf8), to: pipe)
+        done.wait()
+        #expect(String(decoding: received.bytes, as: UTF8.self) == "{\"models\": []}\n")
+        var info = stat()
+        #expect(stat(pipe, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path) == ["report.fifo"])
     }
 
     @Test func appendKeepsWhatWasThere() throws {
