@@ -12,21 +12,6 @@ public enum Base64 {
         return Array(text.utf8).withUnsafeBufferPointer(decode)
     }
 
-    /// Each byte's value as a base64 character in the low six bits, with bit 6 set for the standard alphabet's
-    /// `+/` and bit 7 for the URL-safe `-_`; `invalid` for a byte that is no base64 character.
-    private static let invalid: UInt8 = 0xFF
-    private static let sextets: [UInt8] = {
-        var table = [UInt8](repeating: invalid, count: 256)
-        for (value, character) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8.enumerated() {
-            table[Int(character)] = UInt8(value)
-        }
-        table[Int(UInt8(ascii: "+"))] = 62 | 0x40
-        table[Int(UInt8(ascii: "/"))] = 63 | 0x40
-        table[Int(UInt8(ascii: "-"))] = 62 | 0x80
-        table[Int(UInt8(ascii: "_"))] = 63 | 0x80
-        return table
-    }()
-
     /// Decodes the characters of `decode(_:)`: every rule it states is checked here.
     private static func decode(_ characters: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var padding = 0
@@ -37,32 +22,33 @@ public enum Base64 {
         // Padding, when present, completes the last group exactly; one character alone in a group is never valid.
         if padding > 2 || (padding > 0 && characters.count % 4 != 0) || count % 4 == 1 { return nil }
         var alphabet: UInt8 = 0  // 1: standard (`+/`) seen, 2: URL-safe (`-_`) seen; both is refused
+        var output = [UInt8]()
+        output.reserveCapacity(count / 4 * 3 + 2)
         var group: UInt32 = 0
         var filled = 0
-        var valid = true
-        // Whole groups go straight into the result's storage; the table gives each character's value and alphabet.
-        var output = [UInt8](unsafeUninitializedCapacity: count / 4 * 3 + 2) { buffer, written in
-            written = 0
-            for index in 0..<count {
-                let entry = sextets[Int(characters[index])]
-                guard entry != invalid else {
-                    valid = false
-                    return
-                }
-                alphabet |= entry >> 6
-                group = group << 6 | UInt32(entry & 0x3F)
-                filled += 1
-                if filled == 4 {
-                    buffer[written] = UInt8(truncatingIfNeeded: group >> 16)
-                    buffer[written + 1] = UInt8(truncatingIfNeeded: group >> 8)
-                    buffer[written + 2] = UInt8(truncatingIfNeeded: group)
-                    written += 3
-                    group = 0
-                    filled = 0
-                }
+        for index in 0..<count {
+            let character = characters[index]
+            let value: UInt8
+            switch character {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = character - UInt8(ascii: "A")
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = character - UInt8(ascii: "a") + 26
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = character - UInt8(ascii: "0") + 52
+            case UInt8(ascii: "+"): value = 62; alphabet |= 1
+            case UInt8(ascii: "/"): value = 63; alphabet |= 1
+            case UInt8(ascii: "-"): value = 62; alphabet |= 2
+            case UInt8(ascii: "_"): value = 63; alphabet |= 2
+            default: return nil
+            }
+            group = group << 6 | UInt32(value)
+            filled += 1
+            if filled == 4 {
+                output.append(UInt8(truncatingIfNeeded: group >> 16))
+                output.append(UInt8(truncatingIfNeeded: group >> 8))
+                output.append(UInt8(truncatingIfNeeded: group))
+                group = 0
+                filled = 0
             }
         }
-        if !valid { return nil }
         if alphabet == 3 { return nil }
         // Canonical form only: the bits after the last whole byte must be zero, so one text means one value.
         switch filled {
