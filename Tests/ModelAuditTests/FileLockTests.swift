@@ -181,12 +181,20 @@ struct AtomicFileTests {
     @Test func aPipeOrDeviceIsWrittenWhereItIsNotReplaced() throws {
         let scratch = try ScratchDirectory()
         let pipe = scratch.file("report.fifo")
-        #expect(mkfifo(pipe, 0o600) == 0)
+        try #require(mkfifo(pipe, 0o600) == 0)
         // The reader must be open before a writer's open(2) returns; it reads until the writer closes.
         let received = Received()
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
-            received.bytes = (try? Data(contentsOf: URL(fileURLWithPath: pipe))) ?? Data()
+            // Plain read(2) until the writer closes: the reader must stay open while the writer writes.
+            let fd = open(pipe, O_RDONLY)
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while fd >= 0 {
+                let count = read(fd, &chunk, chunk.count)
+                if count <= 0 { break }
+                received.bytes.append(contentsOf: chunk[0..<count])
+            }
+            if fd >= 0 { close(fd) }
             done.signal()
         }
         try AtomicFile.write(Array("{\"models\": []}\n".utf8), to: pipe)
