@@ -27,13 +27,32 @@ public enum DigestAlgorithm: String, Sendable, CaseIterable, Codable {
     /// OpenSSL's implementation, or `nil` for the one written here.
     var evpMD: OpaquePointer? {
         switch self {
-        case .sha256: return EVP_sha256()
-        case .sha384: return EVP_sha384()
-        case .sha512: return EVP_sha512()
-        case .blake2b512: return EVP_blake2b512()
+        case .sha256: return FetchedDigest.sha256.md
+        case .sha384: return FetchedDigest.sha384.md
+        case .sha512: return FetchedDigest.sha512.md
+        case .blake2b512: return FetchedDigest.blake2b512.md
         case .blake3: return nil
         }
     }
+}
+
+/// An OpenSSL digest implementation fetched from the default provider once for the whole process.
+///
+/// `EVP_sha256()` and its kind hand out a placeholder that every `EVP_DigestInit_ex` resolves again through the
+/// provider tables, which cost more than hashing a whole envelope; a fetched `EVP_MD` is resolved already. It is
+/// immutable and reference-counted by OpenSSL, so every thread may use it, and it lives as long as the process.
+final class FetchedDigest: @unchecked Sendable {
+    let md: OpaquePointer?
+
+    private init(_ name: String, placeholder: @autoclosure () -> OpaquePointer?) {
+        // Should the fetch fail (no default provider), the placeholder still works, only slower.
+        md = EVP_MD_fetch(nil, name, nil) ?? placeholder()
+    }
+
+    static let sha256 = FetchedDigest("SHA256", placeholder: EVP_sha256())
+    static let sha384 = FetchedDigest("SHA384", placeholder: EVP_sha384())
+    static let sha512 = FetchedDigest("SHA512", placeholder: EVP_sha512())
+    static let blake2b512 = FetchedDigest("BLAKE2B-512", placeholder: EVP_blake2b512())
 }
 
 /// An incremental (streaming) hash computation: OpenSSL's EVP digest interface, or `BLAKE3Hasher`.

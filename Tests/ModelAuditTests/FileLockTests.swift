@@ -108,6 +108,11 @@ private final class FailureLog: @unchecked Sendable {
     var all: [String] { lock.withLock { messages } }
 }
 
+/// Bytes a reader thread hands back once it is done (read only after it signalled).
+private final class Received: @unchecked Sendable {
+    var bytes = Data()
+}
+
 @Suite("AtomicFile: the one way to write")
 struct AtomicFileTests {
     @Test func explicitModeIsExactWhateverTheUmask() throws {
@@ -171,6 +176,33 @@ struct AtomicFileTests {
         #expect(!FileManager.default.fileExists(atPath: dead))
         #expect(FileManager.default.fileExists(atPath: running))
         #expect(FileManager.default.fileExists(atPath: other))
+    }
+
+    @Test func aPipeOrDeviceIsWrittenWhereItIsNotReplaced() throws {
+        let scratch = try ScratchDirectory()
+        let pipe = scratch.file("report.fifo")
+        try #require(mkfifo(pipe, 0o600) == 0)
+        // The reader must be open before a writer's open(2) returns; it reads until the writer closes.
+        let received = Received()
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            // Plain read(2) until the writer closes: the reader must stay open while the writer writes.
+            let fd = open(pipe, O_RDONLY)
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while fd >= 0 {
+                let count = read(fd, &chunk, chunk.count)
+                if count <= 0 { break }
+                received.bytes.append(contentsOf: chunk[0..<count])
+            }
+            if fd >= 0 { close(fd) }
+            done.signal()
+        }
+        try AtomicFile.write(Array("{\"models\": []}\n".utf8), to: pipe)
+        done.wait()
+        #expect(String(decoding: received.bytes, as: UTF8.self) == "{\"models\": []}\n")
+        var info = stat()
+        #expect(stat(pipe, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path) == ["report.fifo"])
     }
 
     @Test func appendKeepsWhatWasThere() throws {

@@ -121,10 +121,16 @@ public struct EnvelopeVerification: Sendable, Equatable {
     public let threshold: Int
     public let signatures: [SignatureCheck]
     public let time: Date
+    /// Distinct, currently valid trusted keys that verified a signature, sorted by key id. Worked out once: every
+    /// rule and report asks for it (and `isVerified` with it).
+    public let verifiedKeyIDs: [String]
 
-    /// Distinct, currently valid trusted keys that verified a signature, sorted by key id.
-    public var verifiedKeyIDs: [String] {
-        Array(Set(signatures.filter(\.isVerified).compactMap(\.keyID))).sorted()
+    public init(payloadType: String, threshold: Int, signatures: [SignatureCheck], time: Date) {
+        self.payloadType = payloadType
+        self.threshold = threshold
+        self.signatures = signatures
+        self.time = time
+        self.verifiedKeyIDs = Array(Set(signatures.filter(\.isVerified).compactMap(\.keyID))).sorted()
     }
 
     public var isVerified: Bool { verifiedKeyIDs.count >= threshold }

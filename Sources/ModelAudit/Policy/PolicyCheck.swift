@@ -69,6 +69,9 @@ public struct EvaluationSubject: Sendable {
     /// The comparison of the model's files with the manifest; `nil` when the files were not checked (no model
     /// directory was given).
     public let artifacts: ArtifactCheckResult?
+    /// Every party the statement names (`ProvenancePredicate.parties()`), listed once for all the rules that
+    /// screen or place them.
+    public let parties: [Party]
 
     public init(
         file: String, envelopeSHA256: String, signatures: EnvelopeVerification, statement: ProvenanceStatement,
@@ -85,6 +88,7 @@ public struct EvaluationSubject: Sendable {
         self.time = time
         self.screeningLists = screeningLists
         self.ancestors = lineage?.ancestors ?? []
+        self.parties = statement.predicate.parties()
     }
 
     public var predicate: ProvenancePredicate { statement.predicate }

@@ -48,6 +48,10 @@ public enum AtomicFile {
         }
         var existing = stat()
         let replacing = stat(target, &existing) == 0
+        if replacing && isStream(existing.st_mode) {
+            try writeInPlace(target, path: path, produce)
+            return
+        }
         let permissions: mode_t? = mode.map { $0 & 0o777 } ?? (replacing ? existing.st_mode & 0o777 : nil)
         let (directory, name) = split(target)
         let unchanged = replacing ? " (the existing file is unchanged)" : ""
@@ -104,6 +108,32 @@ public enum AtomicFile {
         }
         committed = true
         try syncDirectory(directory, path: path)
+    }
+
+    /// Whether a file is a character device or a pipe (`/dev/null`, a terminal, a FIFO): a stream, not a file.
+    private static func isStream(_ mode: mode_t) -> Bool {
+        let type = mode & S_IFMT
+        return type == S_IFCHR || type == S_IFIFO
+    }
+
+    /// Writes what `produce` hands out straight into a device or pipe. Renaming a file over it would put a regular
+    /// file in its place (`-o /dev/null` run as root would replace the null device), and a stream has no old content
+    /// to keep intact, so there is nothing to make atomic.
+    private static func writeInPlace(
+        _ target: String, path: String, _ produce: (_ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) throws {
+        let fd = open(target, O_WRONLY | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+        do {
+            try produce { piece in
+                let result = writeAll(piece, to: fd)
+                if result != 0 { throw WriteError(path: path, reason: String(cString: strerror(result))) }
+            }
+        } catch {
+            close(fd)
+            throw error
+        }
+        guard close(fd) == 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
     }
 
     /// Appends `bytes` to the end of `path`, creating it when missing, and flushes it.

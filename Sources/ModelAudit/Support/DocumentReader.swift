@@ -56,27 +56,25 @@ public struct ObjectReader {
     public let object: JSONObject
     public let pointer: String
     public let log: ProblemLog
-    private let seen: SeenKeys
+    private let seen: SeenMembers
 
-    /// The keys asked for. Most readers ask for a handful, and comparing a few short keys costs less than hashing
-    /// every one; past `listLimit` (a reader that asks for every key an input has) they go into a set.
-    final class SeenKeys {
-        private static let listLimit = 24
-        private var list: [String] = []
-        private var set: Set<String>?
+    /// Which members were asked for, by their position in `object.members` (keys are unique): one bit each for the
+    /// first 64, a set past them. Marking a position costs nothing next to keeping the asked-for keys in a list,
+    /// which grew and compared strings for every member of every object a fleet run reads.
+    final class SeenMembers {
+        private var low: UInt64 = 0
+        private var high: Set<Int> = []
 
-        func insert(_ key: String) {
-            if set != nil {
-                set?.insert(key)
-            } else if list.count < Self.listLimit {
-                list.append(key)
+        func insert(_ position: Int) {
+            if position < 64 {
+                low |= 1 << UInt64(position)
             } else {
-                set = Set(list + [key])
+                high.insert(position)
             }
         }
 
-        func contains(_ key: String) -> Bool {
-            set?.contains(key) ?? list.contains(key)
+        func contains(_ position: Int) -> Bool {
+            position < 64 ? low & (1 << UInt64(position)) != 0 : high.contains(position)
         }
     }
 
@@ -84,7 +82,7 @@ public struct ObjectReader {
         self.object = object
         self.pointer = pointer
         self.log = log
-        self.seen = SeenKeys()
+        self.seen = SeenMembers()
     }
 
     /// Reads `value` as an object, or records a type problem and returns `nil`.
@@ -100,11 +98,12 @@ public struct ObjectReader {
 
     /// The raw member, marking it as known. Records "missing" / "not filled in" when required.
     public func value(_ key: String, required: Bool) -> JSONValue? {
-        seen.insert(key)
-        guard let value = object[key] else {
+        guard let position = object.position(of: key) else {
             if required { log.add(path(key), "required member is missing") }
             return nil
         }
+        seen.insert(position)
+        let value = object.members[position].value
         if case .null = value {
             if required { log.add(path(key), "required, not filled in") }
             return nil
@@ -120,11 +119,18 @@ public struct ObjectReader {
         }
         // Blank is every scalar White_Space, the set `.whitespacesAndNewlines` trims, without the NSString bridge that
         // made trimming the costliest step of reading a manifest.
-        if text.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
+        if Self.isBlank(text) {
             if required { log.add(path(key), "required, not filled in") } else { log.add(path(key), "must not be empty") }
             return nil
         }
         return text
+    }
+
+    /// Whether every scalar of `text` is White_Space (true for ""). Almost every value starts with a printable ASCII
+    /// character, which settles it without looking up Unicode properties.
+    static func isBlank(_ text: String) -> Bool {
+        if let first = text.utf8.first, first < 0x80, first != 0x20, !(0x09...0x0D).contains(first) { return false }
+        return text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
     }
 
     /// A string that may be empty, for wire formats where an empty string is a value (a DSSE payload or key hint),
@@ -211,8 +217,10 @@ public struct ObjectReader {
             return nil
         }
         var out: [T] = []
+        out.reserveCapacity(items.count)
+        let base = path(key)  // once, not once per element
         for (index, item) in items.enumerated() {
-            if let parsed = element(item, JSONPointer.appending(String(index), to: path(key))) { out.append(parsed) }
+            if let parsed = element(item, JSONPointer.appending(String(index), to: base)) { out.append(parsed) }
         }
         return out
     }
@@ -250,8 +258,8 @@ public struct ObjectReader {
 
     /// Records every member that no accessor asked for: unknown members are rejected, never ignored.
     public func finish() {
-        for key in object.keys where !seen.contains(key) {
-            log.add(path(key), "unknown member \"\(key)\"")
+        for (position, member) in object.members.enumerated() where !seen.contains(position) {
+            log.add(path(member.key), "unknown member \"\(member.key)\"")
         }
     }
 }

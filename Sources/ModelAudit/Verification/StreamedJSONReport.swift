@@ -18,7 +18,10 @@ extension Auditor {
         var summary = ReportSummary(models: [])
         var waiverMatches: [ModelReport] = []
         var written = 0
-        try auditFleet(
+        // The JSON report has no use for where members sit in each envelope (only SARIF does).
+        var auditor = self
+        auditor.recordsSourceLines = false
+        try auditor.auditFleet(
             files: files.sorted(),
             prepare: { model in StreamedModel(model) },
             deliver: { model in

@@ -20,7 +20,23 @@ public struct RequiredAudits: PolicyCheck {
 
     /// Framework names compare without case, spaces or punctuation: `SOC 2 Type II` = `soc2-type-ii`.
     static func key(_ framework: String) -> String {
-        String(framework.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) })
+        // An ASCII name (every framework name so far) needs no Unicode tables: its alphanumerics are 0-9, a-z.
+        if framework.utf8.allSatisfy({ $0 < 0x80 }) {
+            var key = ""
+            key.unicodeScalars.reserveCapacity(framework.utf8.count)
+            for byte in framework.utf8 {
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"):
+                    key.unicodeScalars.append(Unicode.Scalar(byte))
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                    key.unicodeScalars.append(Unicode.Scalar(byte + 0x20))
+                default:
+                    continue
+                }
+            }
+            return key
+        }
+        return String(framework.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) })
     }
 
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
@@ -34,8 +50,11 @@ public struct RequiredAudits: PolicyCheck {
         default: break
         }
         let audits = subject.predicate.audits
+        // Each name's key once, not once per comparison.
+        let auditKeys = audits.map { Self.key($0.framework) }
         return frameworks.map { framework in
-            let matching = audits.enumerated().filter { Self.key($0.element.framework) == Self.key(framework) }
+            let wanted = Self.key(framework)
+            let matching = audits.enumerated().filter { auditKeys[$0.offset] == wanted }
             guard !matching.isEmpty else {
                 return CheckOutcome(
                     .fail, "no \(framework) audit is declared", expected: "a \(framework) attestation",

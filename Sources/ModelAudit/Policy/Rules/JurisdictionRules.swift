@@ -167,7 +167,7 @@ public struct JurisdictionCheck: PolicyCheck {
             }
             return .found(items)
         case .parent:
-            let owners = p.parties().filter { $0.role == .parent && ($0.relatedTo?.hasPrefix("developer") == true
+            let owners = subject.parties.filter { $0.role == .parent && ($0.relatedTo?.hasPrefix("developer") == true
                 || $0.relatedTo?.hasPrefix("publisher") == true) }
             if owners.isEmpty {
                 // Ownership must be declared: `independent: true` is a claim, silence is not.
@@ -190,10 +190,10 @@ public struct JurisdictionCheck: PolicyCheck {
             if p.origin.developer.affiliations == nil {
                 return .notDeclared("the developer's affiliations", "/predicate/origin/developer/affiliations")
             }
-            let affiliations = p.parties().filter { $0.role == .affiliation
+            let affiliations = subject.parties.filter { $0.role == .affiliation
                 && ($0.pointer.hasPrefix("/predicate/origin/")) }
             // Owners past the limit may have affiliations no one saw.
-            let cut = p.parties().filter { $0.hasUnfollowedOwner && $0.pointer.hasPrefix("/predicate/origin/") }
+            let cut = subject.parties.filter { $0.hasUnfollowedOwner && $0.pointer.hasPrefix("/predicate/origin/") }
             if affiliations.isEmpty && cut.isEmpty {
                 return .notApplicable("no affiliations declared (an empty list)", "/predicate/origin/developer/affiliations")
             }

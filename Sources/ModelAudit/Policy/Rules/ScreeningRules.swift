@@ -41,7 +41,7 @@ public struct ScreeningListCheck: PolicyCheck {
         guard !selected.isEmpty else {
             return [CheckOutcome(.error, "no screening list could be consulted")]
         }
-        var parties = subject.predicate.parties().filter { roles.contains($0.role) }
+        var parties = subject.parties.filter { roles.contains($0.role) }
         var paths: [Int: [String]] = [:]
         if roles.contains(.lineageDeveloper) {
             for ancestor in subject.ancestors {

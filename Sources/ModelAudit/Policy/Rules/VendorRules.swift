@@ -57,7 +57,7 @@ struct VendorList {
     }
 
     func evaluate(_ subject: EvaluationSubject, allow: Bool) -> [CheckOutcome] {
-        let parties = subject.predicate.parties()
+        let parties = subject.parties
         var outcomes: [CheckOutcome] = []
         for kind in subjects {
             let pointer: String
