@@ -107,7 +107,9 @@ extension HTMLReportRenderer {
     private func fleetVerdicts(_ report: AuditReport) -> String {
         var out = "<section aria-labelledby=\"verdicts-title\">\n<h2 id=\"verdicts-title\">Verdicts</h2>\n"
         out += "<table id=\"verdicts\" class=\"fleet\">\n<thead>\n<tr>"
-        let titles = ["Model", "Version", "Developer", "Signed by", "File", "Verdict", "Fail", "Error", "Warn", "Waived", "Pass"]
+        let titles = [
+            "Model", "Version", "Developer", "Signed by", "File", "Verdict", "Fail", "Error", "Warn", "Waived", "Pass",
+        ]
         for title in titles {
             out += "<th scope=\"col\">\(title)</th>"
         }

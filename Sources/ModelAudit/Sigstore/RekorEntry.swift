@@ -366,8 +366,10 @@ public struct RekorEntry: Sendable {
         }
         let hash = record["payloadHash"]
         let algorithm = try Self.hashAlgorithm(hash?["algorithm"]?.stringValue, entry: logIndex)
-        guard let value = hash?["digest"]?.stringValue, Base64.decode(value) == (try Digests.hash(payload, algorithm: algorithm))
-        else { throw mismatch("payload hash") }
+        let payloadDigest = try Digests.hash(payload, algorithm: algorithm)
+        guard let value = hash?["digest"]?.stringValue, Base64.decode(value) == payloadDigest else {
+            throw mismatch("payload hash")
+        }
         guard let recorded = record["signatures"]?.arrayValue, recorded.count == signatures.count else {
             throw mismatch("signature list")
         }
