@@ -35,19 +35,68 @@ enum OpenSSLSupport {
 
     /// The key's DER SubjectPublicKeyInfo.
     static func subjectPublicKeyInfo(_ pkey: OpaquePointer) throws -> [UInt8] {
-        let length = i2d_PUBKEY(pkey, nil)
-        guard length > 0 else {
+        // One call that allocates: OpenSSL 3 sets up an encoder per i2d call, so sizing first doubles the cost.
+        var out: UnsafeMutablePointer<UInt8>?
+        let length = i2d_PUBKEY(pkey, &out)
+        guard length > 0, let out else {
             throw CryptoError.openSSL(.malformedKey, "cannot encode the public key as SubjectPublicKeyInfo")
         }
-        var der = [UInt8](repeating: 0, count: Int(length))
-        let written = der.withUnsafeMutableBufferPointer { buffer -> Int32 in
-            var cursor = buffer.baseAddress
-            return i2d_PUBKEY(pkey, &cursor)
+        defer { CRYPTO_free(out, #fileID, #line) }
+        return Array(UnsafeBufferPointer(start: out, count: Int(length)))
+    }
+
+    /// The DER SubjectPublicKeyInfo up to the key bytes, for the key types whose encoding is fixed: Ed25519 (RFC 8410)
+    /// and the named NIST curves with an uncompressed point (RFC 5480), exactly as `i2d_PUBKEY` writes them.
+    static func fixedSubjectPublicKeyInfoPrefix(_ type: KeyType) -> (prefix: [UInt8], keyBytes: Int)? {
+        switch type {
+        case .ed25519:
+            return ([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00], 32)
+        case .ecdsaP256:
+            return (
+                [0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+                 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00], 65)
+        case .ecdsaP384:
+            return (
+                [0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x05, 0x2b,
+                 0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00], 97)
+        case .ecdsaP521:
+            return (
+                [0x30, 0x81, 0x9b, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x05,
+                 0x2b, 0x81, 0x04, 0x00, 0x23, 0x03, 0x81, 0x86, 0x00], 133)
+        case .rsa, .rsaPSS:
+            return nil
         }
-        guard written == length else {
-            throw CryptoError.openSSL(.malformedKey, "cannot encode the public key as SubjectPublicKeyInfo")
+    }
+
+    /// The canonical SubjectPublicKeyInfo of a key already classified as `type`: assembled from the raw key for
+    /// Ed25519 and named-curve EC keys (OpenSSL 3 builds an encoder for every `i2d_PUBKEY`, which costs more than
+    /// the rest of reading a key), by `i2d_PUBKEY` for anything else or whenever the raw key cannot be read. Both
+    /// give the same bytes (`KeyTests` checks it), so a key id never depends on the path taken.
+    static func subjectPublicKeyInfo(_ pkey: OpaquePointer, type: KeyType) throws -> [UInt8] {
+        guard let fixed = fixedSubjectPublicKeyInfoPrefix(type) else { return try subjectPublicKeyInfo(pkey) }
+        var key = [UInt8](repeating: 0, count: fixed.keyBytes)
+        var length = 0
+        if type == .ed25519 {
+            length = fixed.keyBytes
+            guard EVP_PKEY_get_raw_public_key(pkey, &key, &length) == 1, length == fixed.keyBytes else {
+                OpenSSLErrorQueue.clear()
+                return try subjectPublicKeyInfo(pkey)
+            }
+            return fixed.prefix + key
         }
-        return der
+        // Only a named-curve key is written with the curve's OID; explicit parameters take the encoder's path.
+        var encoding = [CChar](repeating: 0, count: 32)
+        var encodingLength = 0
+        guard EVP_PKEY_get_utf8_string_param(pkey, "encoding", &encoding, encoding.count, &encodingLength) == 1,
+            String(decoding: encoding.prefix(encodingLength).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                == "named_curve",
+            EVP_PKEY_get_octet_string_param(pkey, "encoded-pub-key", &key, key.count, &length) == 1,
+            length == fixed.keyBytes, key.first == 0x04
+        else {
+            OpenSSLErrorQueue.clear()
+            return try subjectPublicKeyInfo(pkey)
+        }
+        return fixed.prefix + key
     }
 
     /// Classifies a key and enforces the minimum sizes.

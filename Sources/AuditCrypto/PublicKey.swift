@@ -1,4 +1,5 @@
 internal import COpenSSL
+import Foundation
 
 /// A public key loaded through OpenSSL, with its type and key id derived from the key itself.
 ///
@@ -16,7 +17,7 @@ public final class PublicKey: @unchecked Sendable, Equatable, CustomStringConver
         do {
             self.type = try OpenSSLSupport.keyType(of: pkey)
             try OpenSSLSupport.encodeECPointsUncompressed(pkey, type: type)
-            self.subjectPublicKeyInfo = try OpenSSLSupport.subjectPublicKeyInfo(pkey)
+            self.subjectPublicKeyInfo = try OpenSSLSupport.subjectPublicKeyInfo(pkey, type: type)
             self.keyID = try KeyID.derive(fromSubjectPublicKeyInfo: subjectPublicKeyInfo)
         } catch {
             EVP_PKEY_free(pkey)
@@ -40,13 +41,23 @@ public final class PublicKey: @unchecked Sendable, Equatable, CustomStringConver
         guard text.components(separatedBy: "-----BEGIN ").count == 2 else {
             throw CryptoError(.malformedKey, "more than one PEM block; a key file holds exactly one public key")
         }
-        let pkey = try OpenSSLSupport.withReadBIO(pem) { bio -> OpaquePointer in
-            guard let pkey = PEM_read_bio_PUBKEY(bio, nil, nil, nil) else {
-                throw CryptoError.openSSL(.malformedKey, "cannot parse the PEM public key")
-            }
-            return pkey
+        // The block is decoded here and its DER read with d2i_PUBKEY: OpenSSL 3's PEM reader builds a decoder chain
+        // for every key, which costs more than everything else in loading a trust store. As PEM_read_bio_PUBKEY
+        // does, text before the BEGIN line and after the END line is ignored.
+        let begin = "-----BEGIN PUBLIC KEY-----"
+        let end = "-----END PUBLIC KEY-----"
+        guard let start = text.range(of: begin), let stop = text[start.upperBound...].range(of: end) else {
+            throw CryptoError(.malformedKey, "cannot parse the PEM public key (no \(end) line)")
         }
-        try self.init(owning: pkey)
+        let body = text[start.upperBound..<stop.lowerBound].filter { !$0.isWhitespace }
+        guard !body.isEmpty, let der = Data(base64Encoded: String(body)) else {
+            throw CryptoError(.malformedKey, "cannot parse the PEM public key (its body is not base64)")
+        }
+        do {
+            try self.init(subjectPublicKeyInfo: [UInt8](der))
+        } catch let error as CryptoError where error.kind == .malformedKey {
+            throw CryptoError(.malformedKey, "cannot parse the PEM public key: \(error.message)")
+        }
     }
 
     public convenience init(pem: String) throws {

@@ -109,6 +109,30 @@ struct CompressedPointTests {
         Array(try Data(contentsOf: directory.appendingPathComponent(name)))
     }
 
+    @Test("the SubjectPublicKeyInfo assembled from the raw key is the one OpenSSL's encoder writes, for every key type")
+    func assembledSubjectPublicKeyInfo() throws {
+        var keys: [PublicKey] = []
+        for algorithm in KeyGenerationAlgorithm.allCases {
+            let generated = try PrivateKey.generate(algorithm).publicKey
+            keys += [
+                generated, try PublicKey(pem: try generated.pem),
+                try PublicKey(subjectPublicKeyInfo: generated.subjectPublicKeyInfo),
+            ]
+        }
+        for curve in ["p256", "p384", "p521"] {
+            keys.append(try PublicKey(pem: try Self.read("\(curve)-compressed.pub")))
+            keys.append(try PublicKey(pem: try Self.read("\(curve)-uncompressed.pub")))
+        }
+        for key in keys {
+            #expect(key.subjectPublicKeyInfo == (try OpenSSLSupport.subjectPublicKeyInfo(key.pkey)), "\(key.type)")
+        }
+        // A PEM body that is not base64, or a block without its END line, is refused.
+        #expect(throws: CryptoError.self) {
+            try PublicKey(pem: "-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----\n")
+        }
+        #expect(throws: CryptoError.self) { try PublicKey(pem: "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n") }
+    }
+
     @Test(
         "a compressed PEM public key loads, verifies, and has the id of its uncompressed form",
         arguments: [

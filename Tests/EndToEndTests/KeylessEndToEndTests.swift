@@ -89,3 +89,49 @@ struct KeylessEndToEndTests {
         #expect(bad.stderr.hasPrefix("audit: error: "), "\(bad)")
     }
 }
+
+/// `audit verify` on Rekor v2 bundles (sigstore-conformance's `rekor2-dsse-*`, staging instance): the signer is
+/// reported with its log index and the timestamp authority's time, since a Rekor v2 entry has no integrated time.
+@Suite("Sigstore Rekor v2 bundles through the CLI")
+struct RekorV2EndToEndTests {
+    static let vectors = KeylessEndToEndTests.vectors.appendingPathComponent("rekor2")
+    static let identity = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/"
+        + ".github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main"
+
+    static func verify(_ name: String) throws -> (AuditBinary.Result, [String: Any]) {
+        let ws = try Workspace()
+        let result = try ws.run(
+            ["verify", vectors.appendingPathComponent("\(name)/bundle.sigstore.json").path,
+             "--trusted-root", vectors.appendingPathComponent("trusted_root.dsse.json").path,
+             "--certificate-identity", identity, "--certificate-oidc-issuer", KeylessEndToEndTests.issuer,
+             "--format", "json"])
+        let object = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:]
+        return (result, object)
+    }
+
+    @Test("a DSSE envelope logged on Rekor v2 verifies; the signer has a log index and a TSA time, no integrated time")
+    func verifies() throws {
+        let (result, report) = try Self.verify("rekor2-dsse-happy-path")
+        let finding = try #require(KeylessEndToEndTests.signatures(report), "\(result)")
+        #expect(finding["status"] as? String == "pass", "\(finding)")
+        let model = try #require((report["models"] as? [[String: Any]])?.first)
+        let signer = try #require((model["signers"] as? [[String: Any]])?.first)
+        #expect(signer["kind"] as? String == "keyless")
+        #expect(signer["san"] as? String == Self.identity)
+        #expect(signer["logIndex"] as? Int == 4_026_478)
+        #expect(signer["integratedTime"] == nil)
+        #expect(signer["timestampAuthorityTime"] as? String == "2026-05-13T19:23:33Z")
+        // SLSA provenance, not an OMS statement: the model still fails on its manifest.
+        #expect(result.exitCode == 1, "\(result)")
+    }
+
+    @Test("an envelope that is not the logged one fails the signature check with the reason, exit 1")
+    func mismatchedEnvelope() throws {
+        let (result, report) = try Self.verify("rekor2-dsse-mismatch-envelope_fail")
+        #expect(result.exitCode == 1, "\(result)")
+        let finding = try #require(KeylessEndToEndTests.signatures(report), "\(result)")
+        #expect(finding["status"] as? String == "fail", "\(finding)")
+        #expect((finding["observed"] as? String ?? "").contains(
+            "the entry body's digest of the envelope's pre-authentication encoding is not the bundle's"), "\(finding)")
+    }
+}

@@ -184,6 +184,52 @@ import Testing
         #expect(svg.contains(" …</text>"))
     }
 
+    @Test("each model section names its signers: identity, issuer, Rekor log index, integrated and TSA times")
+    func signersInModelSection() throws {
+        let html = try Self.html(try ReportFixture.sample())
+        let chat = try #require(html.range(of: "<section class=\"model\" id=\"model-1\""))
+        let table = try #require(html.range(of: "<table class=\"signers\">", range: chat.upperBound..<html.endIndex))
+        let end = try #require(html.range(of: "</table>", range: table.upperBound..<html.endIndex))
+        let rows = html[table.upperBound..<end.lowerBound].split(separator: "\n").filter { $0.hasPrefix("<tr><td>") }
+        #expect(rows.count == 2)
+        let keyless: String = "<tr><td>keyless</td><th scope=\"row\">"
+            + "https://github.com/acme/chat/.github/workflows/release.yml@refs/tags/v2.1.0</th>"
+            + "<td>https://token.actions.githubusercontent.com</td><td class=\"num\">31821305</td>"
+            + "<td>2026-02-01T10:00:05Z</td><td>2026-02-01T10:00:04Z</td></tr>"
+        #expect(rows.first.map(String.init) == keyless)
+        // Certificate names are escaped like every other value.
+        let certificate = "<th scope=\"row\">CN=Release | Signing, O=Acme AI Ltd</th><td>CN=Acme &lt;Root&gt; CA</td>"
+        #expect(rows.last?.contains(certificate) == true)
+        #expect(html.contains("<tr><td>key</td><th scope=\"row\">Acme AI Ltd <code>sha256:a1a1"))
+        // A model without a verified signature has no table.
+        var report = try ReportFixture.sample()
+        for index in report.models.indices { report.models[index].signers = nil }
+        #expect(!(try Self.html(report)).contains("<table class=\"signers\">"))
+    }
+
+    @Test("the fleet verdict table names each model's signers in brief, the full line as a tooltip")
+    func signersInFleet() throws {
+        let sample = try ReportFixture.sample()
+        var report = sample
+        report.models = (0..<(HTMLReportRenderer.fullDetailLimit + 1)).map { index in
+            var model = sample.models[index % sample.models.count]
+            model.file = "fleet/model-\(index).json"
+            return model
+        }
+        report.summary = ReportSummary(models: report.models)
+        let html = try Self.html(report)
+        #expect(html.contains("<th scope=\"col\">Signed by</th>"))
+        let row = try #require(html.split(separator: "\n").first { $0.contains("<code>fleet/model-0.json</code>") })
+        let san = "https://github.com/acme/chat/.github/workflows/release.yml@refs/tags/v2.1.0"
+        let brief: String = "<span title=\"keyless \(san) (issuer https://token.actions.githubusercontent.com), "
+            + "Rekor log index 31821305, integrated 2026-02-01T10:00:05Z, timestamped 2026-02-01T10:00:04Z\">"
+            + "\(san)</span> <small>(keyless #31821305)</small><br>"
+        #expect(row.contains(brief), "\(row)")
+        #expect(row.contains(">CN=Release | Signing, O=Acme AI Ltd</span> <small>(certificate)</small>"), "\(row)")
+        let keyRow = try #require(html.split(separator: "\n").first { $0.contains("<code>fleet/model-1.json</code>") })
+        #expect(keyRow.contains("<td>Acme AI Ltd</td><td><code>fleet/model-1.json</code>"), "\(keyRow)")
+    }
+
     @Test("a fleet of 10,000 models makes an HTML page of at most 10 MB")
     func fleetOfTenThousand() throws {
         // The 13 samples audited under the enterprise policy, repeated under new names as `make bench-fleet`'s

@@ -174,7 +174,7 @@ struct CheckpointTests {
         let scheme = try #require(key.type.impliedScheme)
         let log = TrustedRoot.TransparencyLog(
             baseURL: "https://log.example", logID: logID, publicKey: key.publicKey, keyDetails: "test", scheme: scheme,
-            validity: .init(start: nil, end: nil))
+            validity: .init(start: nil, end: nil), checkpointKeyID: nil)
         let note = "log.example - 1\n5\n\(Base64.encode([UInt8](repeating: 9, count: 32)))\nTimestamp: 1\n"
         let signature = try key.signature(for: Array(note.utf8), scheme: scheme)
         let stranger = try PrivateKey.generate(.ed25519)

@@ -38,7 +38,7 @@ struct SigstoreVectorTests {
     func certificate(vector: SigstoreVector) throws {
         let parts = try vector.load()
         let root = try vector.trustedRoot()
-        let fulcio = try root.validateFulcioCertificate(parts.leaf, chain: parts.chain, at: parts.entry.integratedDate)
+        let fulcio = try root.validateFulcioCertificate(parts.leaf, chain: parts.chain, at: try #require(parts.entry.integratedDate))
         #expect(fulcio.path.first == parts.leaf)
         #expect(fulcio.path.last?.subject == "CN=sigstore,O=sigstore.dev")
         #expect(parts.leaf.fulcioIssuer?.hasPrefix("https://") == true)
@@ -145,7 +145,7 @@ struct SigstoreVectorTests {
     func tamperedSCT() throws {
         let parts = try github.load()
         let root = try github.trustedRoot()
-        let fulcio = try root.validateFulcioCertificate(parts.leaf, chain: parts.chain, at: parts.entry.integratedDate)
+        let fulcio = try root.validateFulcioCertificate(parts.leaf, chain: parts.chain, at: try #require(parts.entry.integratedDate))
         let sct = try #require(try EmbeddedSCTs.parse(parts.leaf).first)
         var der = parts.leaf.der
         let start = try #require(Self.range(of: sct.signature, in: der))
@@ -158,7 +158,7 @@ struct SigstoreVectorTests {
         #expect(error?.message.contains("does not verify with the key of CT log") == true)
         // The altered leaf no longer chains either: its issuer's signature covers the SCT.
         #expect(sigstoreError {
-            _ = try root.validateFulcioCertificate(tampered, chain: parts.chain, at: parts.entry.integratedDate)
+            _ = try root.validateFulcioCertificate(tampered, chain: parts.chain, at: try #require(parts.entry.integratedDate))
         }?.message.contains("certificate signature failure") == true)
     }
 
@@ -166,7 +166,7 @@ struct SigstoreVectorTests {
     func unknownCTLog() throws {
         let parts = try github.load()
         let root = try github.trustedRoot()
-        let fulcio = try root.validateFulcioCertificate(parts.leaf, chain: parts.chain, at: parts.entry.integratedDate)
+        let fulcio = try root.validateFulcioCertificate(parts.leaf, chain: parts.chain, at: try #require(parts.entry.integratedDate))
         let empty = TrustedRoot(
             mediaType: root.mediaType, transparencyLogs: root.transparencyLogs,
             certificateAuthorities: root.certificateAuthorities, ctLogs: [], timestampAuthorities: [])
@@ -182,7 +182,7 @@ struct SigstoreVectorTests {
             in: try SigstoreVector.text(SigstoreVector.publicGood))
         let root = try TrustedRoot.parse(Array(text.utf8))
         let error = sigstoreError {
-            _ = try root.validateFulcioCertificate(parts.leaf, chain: parts.chain, at: parts.entry.integratedDate)
+            _ = try root.validateFulcioCertificate(parts.leaf, chain: parts.chain, at: try #require(parts.entry.integratedDate))
         }
         #expect(error?.message.hasPrefix("no Fulcio CA of the trusted root was valid at 2024-03-19T22:41:16Z") == true)
     }
@@ -206,7 +206,7 @@ struct SigstoreVectorTests {
         #expect(sigstoreError { try staging.entry.verify(trustedRoot: publicGood) }?.message
             .contains("which the trusted root does not list") == true)
         #expect(sigstoreError {
-            _ = try publicGood.validateFulcioCertificate(staging.leaf, chain: staging.chain, at: staging.entry.integratedDate)
+            _ = try publicGood.validateFulcioCertificate(staging.leaf, chain: staging.chain, at: try #require(staging.entry.integratedDate))
         }?.kind == .rejected)
     }
 

@@ -208,13 +208,18 @@ extension TrustedKey {
         }
         var owner = verified.identity
         if let issuer = verified.oidcIssuer { owner += " (issuer \(issuer))" }
-        if let entry = verified.entries.first {
-            owner += ", Rekor log index \(entry.logIndex), integrated \(RFC3339.format(entry.integratedTime))"
-        }
         let entry = verified.entries.first
+        if let entry {
+            owner += ", Rekor log index \(entry.logIndex)"
+            if let integrated = entry.integratedTime {
+                owner += ", integrated \(RFC3339.format(integrated))"
+            } else if let stamped = verified.timestampAuthorityTime {
+                owner += ", timestamped \(RFC3339.format(stamped))"
+            }
+        }
         let identity = SignerIdentity(
             kind: .keyless, keyID: key.keyID, san: verified.identity, oidcIssuer: verified.oidcIssuer,
-            logIndex: entry?.logIndex, integratedTime: entry.map { RFC3339.format($0.integratedTime) },
+            logIndex: entry?.logIndex, integratedTime: entry?.integratedTime.map(RFC3339.format),
             timestampAuthorityTime: verified.timestampAuthorityTime.map(RFC3339.format))
         return TrustedKey(publicKey: key, file: "", owner: owner, roles: [], scheme: scheme, identity: identity)
     }

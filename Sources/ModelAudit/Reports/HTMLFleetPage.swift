@@ -18,7 +18,7 @@ extension HTMLReportRenderer {
 
     /// What the fleet layout adds to the style sheet.
     static let fleetCSS = """
-        #verdicts.fleet td:nth-child(n+6) { text-align: right; font-variant-numeric: tabular-nums; }
+        #verdicts.fleet td:nth-child(n+7) { text-align: right; font-variant-numeric: tabular-nums; }
         details.model { border-top: 1px solid var(--line); padding: .3rem 0; }
         details.model summary { cursor: pointer; font-weight: 600; } details.model p { margin: .3rem 0; }
         ul.findings { margin: .3rem 0; padding-left: 1.2rem; } ul.findings li { margin: .15rem 0; }
@@ -107,7 +107,10 @@ extension HTMLReportRenderer {
     private func fleetVerdicts(_ report: AuditReport) -> String {
         var out = "<section aria-labelledby=\"verdicts-title\">\n<h2 id=\"verdicts-title\">Verdicts</h2>\n"
         out += "<table id=\"verdicts\" class=\"fleet\">\n<thead>\n<tr>"
-        for title in ["Model", "Version", "Developer", "File", "Verdict", "Fail", "Error", "Warn", "Waived", "Pass"] {
+        let titles = [
+            "Model", "Version", "Developer", "Signed by", "File", "Verdict", "Fail", "Error", "Warn", "Waived", "Pass",
+        ]
+        for title in titles {
             out += "<th scope=\"col\">\(title)</th>"
         }
         out += "</tr>\n</thead>\n<tbody>\n"
@@ -117,6 +120,8 @@ extension HTMLReportRenderer {
             out += Self.needsDetail(model) ? "<a href=\"#model-\(index + 1)\">\(name)</a>" : name
             out += "</th><td>\(HTMLText.escape(model.version ?? "—"))</td>"
             out += "<td>\(HTMLText.escape(model.developer ?? "—"))</td>"
+            let signers = (model.signers ?? []).map(Self.signerBrief)
+            out += "<td>\(signers.isEmpty ? "—" : signers.joined(separator: "<br>"))</td>"
             out += "<td><code>\(HTMLText.escape(model.file))</code></td>"
             out += "<td class=\"\(Self.slug(model.verdict))\">\(ControlCoverage.mark(model.verdict)) "
             out += "\(model.verdict.rawValue)</td>"

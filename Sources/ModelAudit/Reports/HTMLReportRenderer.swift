@@ -209,6 +209,7 @@ public struct HTMLReportRenderer: ReportRenderer {
         if let developer = model.developer { out += "<dt>Developer</dt><dd>\(HTMLText.escape(developer))</dd>\n" }
         let counts = FindingStatus.allCases.map { "\(model.findingCount($0)) \($0.rawValue)" }
         out += "<dt>Findings</dt><dd>\(counts.joined(separator: ", "))</dd>\n</dl>\n"
+        out += Self.signerTable(model)
 
         let attention = FindingGroup.groups(model.findings.filter(Self.needsAttention))
         if attention.isEmpty {
@@ -244,6 +245,57 @@ public struct HTMLReportRenderer: ReportRenderer {
             out += CustodyGraph(hops: custody, id: "\(id)-custody").figure()
         }
         return out + "</section>\n"
+    }
+
+    /// Who signed the model, one row per verified signer, with what each kind is known by: a keyless signer's
+    /// identity, OIDC issuer, Rekor log index, integrated and timestamp-authority times; a certificate's subject and
+    /// issuer; a key's owner and id. Nothing when no signature verified.
+    static func signerTable(_ model: ModelReport) -> String {
+        guard let signers = model.signers, !signers.isEmpty else { return "" }
+        var out = "<table class=\"signers\">\n<caption>Who signed \(HTMLText.escape(model.displayName))</caption>\n"
+        out += "<thead>\n<tr>"
+        for title in ["Kind", "Identity", "Issuer", "Rekor log index", "Integrated", "Timestamped"] {
+            out += "<th scope=\"col\">\(title)</th>"
+        }
+        out += "</tr>\n</thead>\n<tbody>\n"
+        for signer in signers {
+            let identity: String
+            let issuer: String?
+            switch signer.kind {
+            case .keyless:
+                identity = HTMLText.escape(signer.san ?? "—")
+                issuer = signer.oidcIssuer
+            case .certificate:
+                identity = HTMLText.escape(signer.certificateSubject ?? "—")
+                issuer = signer.certificateIssuer
+            case .key:
+                let keyID = "<code>\(HTMLText.escape(signer.keyID ?? "—"))</code>"
+                identity = signer.owner.map { "\(HTMLText.escape($0)) \(keyID)" } ?? keyID
+                issuer = nil
+            }
+            out += "<tr><td>\(signer.kind.rawValue)</td><th scope=\"row\">\(identity)</th>"
+            out += "<td>\(HTMLText.escape(issuer ?? "—"))</td>"
+            out += "<td class=\"num\">\(signer.logIndex.map(String.init) ?? "—")</td>"
+            out += "<td>\(HTMLText.escape(signer.integratedTime ?? "—"))</td>"
+            out += "<td>\(HTMLText.escape(signer.timestampAuthorityTime ?? "—"))</td></tr>\n"
+        }
+        return out + "</tbody>\n</table>\n"
+    }
+
+    /// A signer in a few words, for the fleet's verdict table: a keyless identity with its Rekor log index, or a
+    /// certificate subject, each with the full line (`SignerIdentity.summary`) as its tooltip; a key by its owner
+    /// (or the start of its id) alone, since the trust store table lists keys in full and a fleet is mostly
+    /// key-signed, where every byte a row adds is 10,000 bytes on the page.
+    static func signerBrief(_ signer: SignerIdentity) -> String {
+        switch signer.kind {
+        case .keyless, .certificate:
+            let name = (signer.kind == .keyless ? signer.san : signer.certificateSubject) ?? "?"
+            let log = signer.logIndex.map { " #\($0)" } ?? ""
+            return "<span title=\"\(HTMLText.escape(signer.summary))\">\(HTMLText.escape(name))</span>"
+                + " <small>(\(signer.kind.rawValue)\(log))</small>"
+        case .key:
+            return HTMLText.escape(signer.owner ?? signer.keyID.map { String($0.prefix(19)) + "…" } ?? "?")
+        }
     }
 
     static func statusCell(_ status: FindingStatus) -> String {

@@ -25,6 +25,7 @@ extension HTMLReportRenderer {
         tbody th { font-weight: 600; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
         table.facts { width: auto; }
+        table.signers tbody th { overflow-wrap: anywhere; }
         .overall { font-size: 1.1rem; }
         .badge { display: inline-block; padding: .05rem .45rem; border: 1px solid currentColor; border-radius: .3rem;
           font-weight: 600; white-space: nowrap; }

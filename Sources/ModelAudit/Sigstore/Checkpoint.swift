@@ -81,10 +81,11 @@ public struct Checkpoint: Sendable, Equatable {
         return out
     }
 
-    /// Checks that `log` signed this checkpoint: some signature line whose key hint is the first four bytes of the
-    /// log id verifies over the note with the log's key. Lines of other signers are ignored.
+    /// Checks that `log` signed this checkpoint: some signature line whose key hint is the log's (the first four
+    /// bytes of its checkpoint key id, or of its log id) verifies over the note with the log's key. Lines of other
+    /// signers (witness cosignatures, other keys of the same origin) are ignored, wherever they stand.
     public func verify(with log: TrustedRoot.TransparencyLog) throws {
-        let hint = Array(log.logID.prefix(4))
+        let hint = log.checkpointKeyHint
         let candidates = signatures.filter { $0.keyHint == hint }
         guard !candidates.isEmpty else {
             throw SigstoreError.rejected(

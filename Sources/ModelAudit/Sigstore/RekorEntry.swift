@@ -13,22 +13,26 @@ public enum SignedContent: Sendable, Equatable {
 /// body, where the log put it, and the evidence that it did — the signed entry timestamp (inclusion promise) and
 /// the inclusion proof with its signed checkpoint.
 ///
-/// Verification against a trusted root (`verify(trustedRoot:)`):
-/// 1. the log is one the trusted root names, and its key was valid at the integrated time;
+/// Verification against a trusted root (`verify(trustedRoot:timestampAuthorityTimes:)`):
+/// 1. the log is one the trusted root names, and its key was valid at the integrated time (for a Rekor v2 entry,
+///    which has none, at every time the bundle's verified RFC 3161 timestamps state, of which there must be one);
 /// 2. the inclusion proof, when present, leads from the body to its root hash, and its checkpoint, when present,
 ///    is signed by the log and states that same root hash and tree size (bundles of v0.1 may carry a proof
 ///    without a checkpoint: such a proof is still recomputed, but it proves nothing on its own, since nobody
 ///    signed its root);
 /// 3. the signed entry timestamp, when present, is the log's signature over the canonical JSON of body,
 ///    integrated time, log id and log index;
-/// 4. a proof anchored by a checkpoint, or a signed entry timestamp, or both, verified.
+/// 4. a proof anchored by a checkpoint, or a signed entry timestamp, or both, verified. A Rekor v2 entry
+///    (`hashedrekord` or `dsse` 0.0.2) has no signed entry timestamp: its proof and checkpoint are required.
 /// Whether the body restates the bundle's signature and certificate is a separate check, `checkBody`.
 public struct RekorEntry: Sendable {
     public let logIndex: Int64
     public let logID: [UInt8]
     public let kind: String
     public let kindVersion: String
-    public let integratedTime: Int64
+    /// When a Rekor v1 log integrated the entry; `nil` for Rekor v2 entries, whose time comes from a timestamp
+    /// authority instead.
+    public let integratedTime: Int64?
     /// The entry as the log stored it (`canonicalizedBody`, base64-decoded).
     public let body: [UInt8]
     public let signedEntryTimestamp: [UInt8]?
@@ -36,7 +40,11 @@ public struct RekorEntry: Sendable {
     /// The checkpoint text of the inclusion proof, parsed lazily by `verify` so a bad one is reported there.
     public let checkpointText: String?
 
-    public var integratedDate: Date { Date(timeIntervalSince1970: TimeInterval(integratedTime)) }
+    public var integratedDate: Date? { integratedTime.map { Date(timeIntervalSince1970: TimeInterval($0)) } }
+
+    /// Entry kinds only a Rekor v2 (tile-based) log writes: no integrated time, no signed entry timestamp, the
+    /// checkpoint is the only evidence of inclusion. (`intoto` 0.0.2 is a Rekor v1 kind.)
+    public var isRekorV2: Bool { (kind == "hashedrekord" || kind == "dsse") && kindVersion == "0.0.2" }
 
     /// Reads a bundle's `tlogEntries[i]` object; throws `InvalidDocumentError` naming every problem's pointer.
     public init(json value: JSONValue, pointer: String) throws {
@@ -56,7 +64,7 @@ public struct RekorEntry: Sendable {
             version = kindReader.string("version")
             kindReader.finish()
         }
-        let integratedTime = Self.int64(reader, "integratedTime")
+        let integratedTime = Self.int64(reader, "integratedTime", required: false).flatMap { $0 == 0 ? nil : $0 }
         let body = TrustedRoot.bytes(reader, "canonicalizedBody")
         let promise = reader.object("inclusionPromise", required: false).flatMap { promiseReader -> [UInt8]? in
             defer { promiseReader.finish() }
@@ -69,8 +77,7 @@ public struct RekorEntry: Sendable {
             proofReader.finish()
         }
         reader.finish()
-        guard log.problems.isEmpty, let logIndex, let logID, let kind, let version, let integratedTime, let body
-        else {
+        guard log.problems.isEmpty, let logIndex, let logID, let kind, let version, let body else {
             throw InvalidDocumentError(document: "Rekor entry", problems: log.problems)
         }
         self.logIndex = logIndex
@@ -86,7 +93,7 @@ public struct RekorEntry: Sendable {
 
     /// An entry whose fields were read elsewhere (a bundle reader); nothing in it is trusted until `verify`.
     public init(
-        logIndex: Int64, logID: [UInt8], kind: String, kindVersion: String, integratedTime: Int64, body: [UInt8],
+        logIndex: Int64, logID: [UInt8], kind: String, kindVersion: String, integratedTime: Int64?, body: [UInt8],
         signedEntryTimestamp: [UInt8]?, inclusionProof: MerkleInclusionProof?, checkpointText: String?
     ) {
         self.logIndex = logIndex
@@ -132,8 +139,8 @@ public struct RekorEntry: Sendable {
     }
 
     /// A non-negative 64-bit integer, which protobuf JSON writes as a decimal string (a plain number is accepted).
-    private static func int64(_ reader: ObjectReader, _ key: String) -> Int64? {
-        guard let value = reader.value(key, required: true) else { return nil }
+    private static func int64(_ reader: ObjectReader, _ key: String, required: Bool = true) -> Int64? {
+        guard let value = reader.value(key, required: required) else { return nil }
         let text: String
         switch value {
         case .string(let string): text = string
@@ -162,16 +169,32 @@ public struct RekorEntry: Sendable {
     }
 
     /// Verifies the entry's log evidence against the trusted root (steps 1–4 of the type's description).
+    /// - Parameter timestampAuthorityTimes: the times the bundle's RFC 3161 timestamps stated, each already verified
+    ///   against a timestamp authority; the only time a Rekor v2 entry has.
     @discardableResult
-    public func verify(trustedRoot: TrustedRoot) throws -> Verification {
+    public func verify(trustedRoot: TrustedRoot, timestampAuthorityTimes: [Date] = []) throws -> Verification {
         let logIDText = Base64.encode(logID)
         guard let log = trustedRoot.transparencyLog(id: logID) else {
             throw SigstoreError.rejected("Rekor entry \(logIndex) names log \(logIDText), which the trusted root does not list")
         }
-        guard log.validity.contains(integratedDate) else {
-            throw SigstoreError.rejected(
-                "Rekor entry \(logIndex) was integrated at \(RFC3339.format(integratedDate)), outside the validity of "
-                    + "log \(logIDText) (\(log.validity.description))")
+        if isRekorV2 {
+            try checkRekorV2Shape(timestampAuthorityTimes: timestampAuthorityTimes)
+        } else if integratedTime == nil {
+            throw SigstoreError.malformed(
+                "Rekor entry \(logIndex) (\(kind) \(kindVersion)) has no integrated time, which a Rekor v1 entry needs")
+        }
+        if let integratedDate {
+            guard log.validity.contains(integratedDate) else {
+                throw SigstoreError.rejected(
+                    "Rekor entry \(logIndex) was integrated at \(RFC3339.format(integratedDate)), outside the validity "
+                        + "of log \(logIDText) (\(log.validity.description))")
+            }
+        } else {
+            for time in timestampAuthorityTimes where !log.validity.contains(time) {
+                throw SigstoreError.rejected(
+                    "Rekor entry \(logIndex): the timestamp authority's time \(RFC3339.format(time)) is outside the "
+                        + "validity of log \(logIDText) (\(log.validity.description))")
+            }
         }
         var proofVerified = false
         if let proof = inclusionProof {
@@ -186,6 +209,11 @@ public struct RekorEntry: Sendable {
             }
             promiseVerified = true
         }
+        if isRekorV2, !proofVerified {
+            throw SigstoreError.rejected(
+                "Rekor v2 entry \(logIndex): its inclusion proof has no checkpoint, and a Rekor v2 entry has no other "
+                    + "evidence of inclusion")
+        }
         guard proofVerified || promiseVerified else {
             throw SigstoreError.rejected(
                 "Rekor entry \(logIndex) carries neither an inclusion proof with a checkpoint nor a signed entry "
@@ -193,6 +221,25 @@ public struct RekorEntry: Sendable {
         }
         return Verification(
             logBaseURL: log.baseURL, inclusionProofVerified: proofVerified, signedEntryTimestampVerified: promiseVerified)
+    }
+
+    /// A Rekor v2 log signs no entry timestamp and states no integrated time, so an entry that claims either was not
+    /// written by one; and only a timestamp authority can say when it was logged, so the bundle must carry one.
+    private func checkRekorV2Shape(timestampAuthorityTimes: [Date]) throws {
+        guard integratedTime == nil, signedEntryTimestamp == nil else {
+            throw SigstoreError.malformed(
+                "Rekor v2 entry \(logIndex) (\(kind) \(kindVersion)) carries an integrated time or a signed entry "
+                    + "timestamp, which Rekor v2 logs never write")
+        }
+        guard inclusionProof != nil else {
+            throw SigstoreError.rejected(
+                "Rekor v2 entry \(logIndex) carries no inclusion proof, the only evidence a Rekor v2 log gives")
+        }
+        guard !timestampAuthorityTimes.isEmpty else {
+            throw SigstoreError.rejected(
+                "Rekor v2 entry \(logIndex) has no integrated time and the bundle has no RFC 3161 timestamp, so "
+                    + "nothing says when it was signed")
+        }
     }
 
     /// Recomputes the proof; true when a checkpoint signed by the log vouches for its root.
@@ -217,7 +264,7 @@ public struct RekorEntry: Sendable {
     /// The bytes Rekor signs as the inclusion promise: RFC 8785 canonical JSON of body (base64), integrated time,
     /// log id (hex) and log index. Every value is a number or a base64/hex string, so no escaping can arise.
     public var signedEntryTimestampPayload: [UInt8] {
-        let text = "{\"body\":\"\(Base64.encode(body))\",\"integratedTime\":\(integratedTime),"
+        let text = "{\"body\":\"\(Base64.encode(body))\",\"integratedTime\":\(integratedTime ?? 0),"
             + "\"logID\":\"\(Hex.encode(logID))\",\"logIndex\":\(logIndex)}"
         return Array(text.utf8)
     }
@@ -247,10 +294,113 @@ public struct RekorEntry: Sendable {
             try checkDSSE(spec, payload: payload, signatures: signatures, certificate)
         case ("intoto", "0.0.2", .dsse(let payloadType, let payload, let signatures)):
             try checkInToto(spec, payloadType: payloadType, payload: payload, signatures: signatures, certificate)
+        case ("hashedrekord", "0.0.2", .messageSignature(let algorithm, let digest, let signature)):
+            try checkHashedRekordV2(
+                spec["hashedRekordV002"], digest: (algorithm, digest), digestName: "artifact digest", signature,
+                certificate)
+        case ("hashedrekord", "0.0.2", .dsse(let payloadType, let payload, let signatures)):
+            // Rekor v2 logs a DSSE envelope as a hashedrekord over its pre-authentication encoding, which only
+            // one signature can share.
+            guard signatures.count == 1 else {
+                throw SigstoreError.rejected(
+                    "Rekor entry \(logIndex): a hashedrekord 0.0.2 entry records one DSSE signature, the envelope has "
+                        + "\(signatures.count)")
+            }
+            let record = spec["hashedRekordV002"]
+            let algorithm = try Self.hashAlgorithm(record?["data"]?["algorithm"]?.stringValue, entry: logIndex)
+            let pae = DSSEEnvelope.preAuthenticationEncoding(payloadType: payloadType, payload: payload)
+            try checkHashedRekordV2(
+                record, digest: (algorithm, try Digests.hash(pae, algorithm: algorithm)),
+                digestName: "digest of the envelope's pre-authentication encoding", signatures[0], certificate)
+        case ("dsse", "0.0.2", .dsse(_, let payload, let signatures)):
+            try checkDSSEV2(spec["dsseV002"], payload: payload, signatures: signatures, certificate)
         default:
             throw SigstoreError.rejected(
                 "Rekor entry \(logIndex): a \(kind) \(kindVersion) entry cannot record this bundle's content "
-                    + "(supported: hashedrekord 0.0.1 for message signatures, dsse 0.0.1 and intoto 0.0.2 for DSSE)")
+                    + "(supported: hashedrekord 0.0.1 and 0.0.2 for message signatures, dsse 0.0.1, dsse 0.0.2, "
+                    + "intoto 0.0.2 and hashedrekord 0.0.2 for DSSE)")
+        }
+    }
+
+    // MARK: - Rekor v2 bodies
+
+    /// The protobuf-specs `HashAlgorithm` names a Rekor v2 body may use.
+    private static let hashAlgorithms: [String: DigestAlgorithm] = [
+        "SHA2_256": .sha256, "SHA2_384": .sha384, "SHA2_512": .sha512,
+    ]
+
+    private static func hashAlgorithm(_ name: String?, entry: Int64) throws -> DigestAlgorithm {
+        guard let name, let algorithm = hashAlgorithms[name] else {
+            throw SigstoreError.rejected(
+                "Rekor entry \(entry): the entry body names no supported digest algorithm "
+                    + "(\(name.map { "\"\($0)\"" } ?? "none"); supported: SHA2_256, SHA2_384, SHA2_512)")
+        }
+        return algorithm
+    }
+
+    /// `hashedRekordV002`: `data` {algorithm, base64 digest} and `signature` {base64 content, verifier}.
+    private func checkHashedRekordV2(
+        _ record: JSONValue?, digest: (algorithm: DigestAlgorithm, value: [UInt8]), digestName: String,
+        _ signature: [UInt8], _ certificate: X509Certificate
+    ) throws {
+        guard let record else {
+            throw SigstoreError.rejected("Rekor entry \(logIndex): the entry body has no hashedRekordV002 record")
+        }
+        let data = record["data"]
+        guard let name = data?["algorithm"]?.stringValue, Self.hashAlgorithms[name] == digest.algorithm,
+            let value = data?["digest"]?.stringValue, Base64.decode(value) == digest.value
+        else { throw mismatch(digestName) }
+        guard let content = record["signature"]?["content"]?.stringValue, Base64.decode(content) == signature else {
+            throw mismatch("signature")
+        }
+        try checkVerifier(record["signature"]?["verifier"], certificate)
+    }
+
+    /// `dsseV002`: `payloadHash` {algorithm, base64 digest} of the payload and `signatures`, each {base64 content,
+    /// verifier}, the same signatures as the envelope's.
+    private func checkDSSEV2(
+        _ record: JSONValue?, payload: [UInt8], signatures: [[UInt8]], _ certificate: X509Certificate
+    ) throws {
+        guard let record else {
+            throw SigstoreError.rejected("Rekor entry \(logIndex): the entry body has no dsseV002 record")
+        }
+        let hash = record["payloadHash"]
+        let algorithm = try Self.hashAlgorithm(hash?["algorithm"]?.stringValue, entry: logIndex)
+        let payloadDigest = try Digests.hash(payload, algorithm: algorithm)
+        guard let value = hash?["digest"]?.stringValue, Base64.decode(value) == payloadDigest else {
+            throw mismatch("payload hash")
+        }
+        guard let recorded = record["signatures"]?.arrayValue, recorded.count == signatures.count else {
+            throw mismatch("signature list")
+        }
+        var unmatched = signatures
+        for entry in recorded {
+            guard let text = entry["content"]?.stringValue, let signature = Base64.decode(text),
+                let position = unmatched.firstIndex(of: signature)
+            else { throw mismatch("signature") }
+            unmatched.remove(at: position)
+            try checkVerifier(entry["verifier"], certificate)
+        }
+    }
+
+    /// A Rekor v2 `Verifier` names the signer by its DER certificate and key details; both must be the leaf's.
+    private func checkVerifier(_ verifier: JSONValue?, _ certificate: X509Certificate) throws {
+        guard let raw = verifier?["x509Certificate"]?["rawBytes"]?.stringValue, Base64.decode(raw) == certificate.der
+        else { throw mismatch("certificate") }
+        guard let details = verifier?["keyDetails"]?.stringValue,
+            details == Self.keyDetails(of: certificate.publicKey.type)
+        else { throw mismatch("key details") }
+    }
+
+    /// The protobuf-specs `PublicKeyDetails` a Sigstore client states for a leaf key of this type.
+    private static func keyDetails(of type: KeyType) -> String? {
+        switch type {
+        case .ecdsaP256: return "PKIX_ECDSA_P256_SHA_256"
+        case .ecdsaP384: return "PKIX_ECDSA_P384_SHA_384"
+        case .ecdsaP521: return "PKIX_ECDSA_P521_SHA_512"
+        case .ed25519: return "PKIX_ED25519"
+        case .rsa(let bits) where [2048, 3072, 4096].contains(bits): return "PKIX_RSA_PKCS1V15_\(bits)_SHA256"
+        default: return nil
         }
     }
 

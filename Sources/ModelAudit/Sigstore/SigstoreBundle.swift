@@ -45,7 +45,9 @@ public struct SigstoreBundle: Sendable, Equatable {
         public let logID: [UInt8]
         public let kind: String
         public let version: String
-        public let integratedTime: Int64
+        /// When a Rekor v1 log integrated the entry; Rekor v2 entries have none (protobuf JSON omits the zero
+        /// value, and a stated 0 is read as absent too).
+        public let integratedTime: Int64?
         public let signedEntryTimestamp: [UInt8]?
         public let inclusionProof: InclusionProof?
         public let canonicalizedBody: [UInt8]
@@ -243,7 +245,7 @@ public struct SigstoreBundle: Sendable, Equatable {
             guard let kind = kv.string("kind"), let version = kv.string("version") else { return nil }
             return (kind, version)
         }
-        let integratedTime = int64(reader, "integratedTime")
+        let integratedTime = int64(reader, "integratedTime", required: false).flatMap { $0 == 0 ? nil : $0 }
         var promise: [UInt8]?
         if let object = reader.object("inclusionPromise", required: false) {
             promise = bytes(object, "signedEntryTimestamp")
@@ -271,7 +273,7 @@ public struct SigstoreBundle: Sendable, Equatable {
             }
         }
         let body = bytes(reader, "canonicalizedBody")
-        guard let logIndex, let logID, let kindVersion, let integratedTime, let body else { return nil }
+        guard let logIndex, let logID, let kindVersion, let body else { return nil }
         return TransparencyLogEntry(
             logIndex: logIndex, logID: logID, kind: kindVersion.0, version: kindVersion.1,
             integratedTime: integratedTime, signedEntryTimestamp: promise, inclusionProof: proof,

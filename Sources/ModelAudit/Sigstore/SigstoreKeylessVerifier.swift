@@ -52,8 +52,12 @@ public struct SigstoreIdentityPolicy: Sendable, Equatable {
 public struct SigstoreKeylessVerification: Sendable {
     public struct LogEntry: Sendable, Equatable {
         public let logIndex: Int64
-        public let integratedTime: Date
+        /// When a Rekor v1 log integrated the entry; `nil` for a Rekor v2 entry (the timestamp authority's time
+        /// stands for it).
+        public let integratedTime: Date?
         public let logBaseURL: String
+        /// `kind version` of the entry body, e.g. `hashedrekord 0.0.2`.
+        public let kind: String
     }
 
     /// The validated path, leaf first.
@@ -75,9 +79,11 @@ public struct SigstoreKeylessVerification: Sendable {
 
 /// Verifies a Sigstore keyless bundle offline against a trusted root.
 ///
-/// 1. The bundle carries a certificate (or chain) and at least one Rekor entry; every entry must verify
-///    (`RekorEntry.verify`: known log valid at the integrated time, inclusion proof to a signed checkpoint and/or
-///    the signed entry timestamp) and restate the bundle's signature and certificate (`RekorEntry.checkBody`).
+/// 1. The bundle carries a certificate (or chain) and at least one Rekor entry. Its RFC 3161 timestamps, if any,
+///    each verify against a timestamp authority of the trusted root. Every entry must verify (`RekorEntry.verify`:
+///    known log valid at the integrated time — or, for a Rekor v2 entry, at the timestamps' times — inclusion proof
+///    to a signed checkpoint and/or the signed entry timestamp) and restate the bundle's signature and certificate
+///    (`RekorEntry.checkBody`).
 /// 2. The leaf chains to a Fulcio CA of the trusted root that was valid at the integrated time, with every
 ///    certificate on the path valid at that time and the leaf allowed to sign code.
 /// 3. An embedded SCT verifies with a CT log key of the trusted root.
@@ -102,22 +108,29 @@ public struct SigstoreKeylessVerifier: Sendable {
         guard !bundle.transparencyLogEntries.isEmpty else {
             throw SigstoreError.rejected("the bundle has no transparency log entry, so nothing proves when it was signed")
         }
+        // Timestamps first: a Rekor v2 entry has no time of its own, its log key is checked at theirs.
+        let stamped = try checkTimestamps(bundle.timestamps, content: content, leaf: leaf)
         var entries: [SigstoreKeylessVerification.LogEntry] = []
         for (index, logged) in bundle.transparencyLogEntries.enumerated() {
             let entry = try Self.rekorEntry(logged, pointer: "/verificationMaterial/tlogEntries/\(index)")
-            let result = try entry.verify(trustedRoot: trustedRoot)
+            let result = try entry.verify(trustedRoot: trustedRoot, timestampAuthorityTimes: stamped)
             try entry.checkBody(matches: content, certificate: leaf)
-            guard leaf.notBefore <= entry.integratedDate, entry.integratedDate <= leaf.notAfter else {
+            if let integrated = entry.integratedDate, !(leaf.notBefore <= integrated && integrated <= leaf.notAfter) {
                 throw SigstoreError.rejected(
-                    "Rekor entry \(entry.logIndex) was integrated at \(RFC3339.format(entry.integratedDate)), outside "
+                    "Rekor entry \(entry.logIndex) was integrated at \(RFC3339.format(integrated)), outside "
                         + "the certificate's validity (\(RFC3339.format(leaf.notBefore)) to "
                         + "\(RFC3339.format(leaf.notAfter)))")
             }
-            entries.append(.init(logIndex: entry.logIndex, integratedTime: entry.integratedDate, logBaseURL: result.logBaseURL))
+            entries.append(
+                .init(
+                    logIndex: entry.logIndex, integratedTime: entry.integratedDate, logBaseURL: result.logBaseURL,
+                    kind: "\(entry.kind) \(entry.kindVersion)"))
         }
-        let stamped = try checkTimestamps(bundle.timestamps, content: content, leaf: leaf)
-        // The earliest verified time is when the short-lived certificate was certainly in use.
-        let signingTime = (entries.map(\.integratedTime) + stamped).min() ?? leaf.notBefore
+        // The earliest verified time is when the short-lived certificate was certainly in use. Every entry has an
+        // integrated time or (Rekor v2) was checked to come with a timestamp, so there is always one.
+        guard let signingTime = (entries.compactMap(\.integratedTime) + stamped).min() else {
+            throw SigstoreError.rejected("nothing in the bundle says when it was signed")
+        }
         let fulcio = try trustedRoot.validateFulcioCertificate(leaf, chain: chain, at: signingTime)
         let scts = try trustedRoot.verifyEmbeddedSCTs(fulcio)
         try checkSignature(content, key: leaf.publicKey)

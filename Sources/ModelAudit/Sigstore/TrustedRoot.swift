@@ -39,14 +39,22 @@ public struct TrustedRoot: Sendable {
         public let keyDetails: String
         public let scheme: SignatureScheme
         public let validity: ValidityWindow
+        /// The signed-note key id of the log's checkpoints, when the trusted root states it apart from the log id
+        /// (`checkpointKeyId`, trusted root v0.2); otherwise checkpoints are signed under the log id itself.
+        public let checkpointKeyID: [UInt8]?
 
         /// The id as Sigstore bundles and messages print it.
         public var logIDBase64: String { Base64.encode(logID) }
+
+        /// The four bytes a checkpoint signature line starts with when this log signed it.
+        public var checkpointKeyHint: [UInt8] { Array((checkpointKeyID ?? logID).prefix(4)) }
     }
 
     /// A certificate authority (Fulcio or a TSA): its chain, intermediate-side first and root last.
     public struct CertificateAuthority: Sendable {
-        public let uri: String
+        /// Where the authority serves; optional in protobuf-specs and never used offline, so an entry without one
+        /// is as usable as any.
+        public let uri: String?
         public let subject: String
         public let chain: [X509Certificate]
         public let validity: ValidityWindow
@@ -112,14 +120,14 @@ public struct TrustedRoot: Sendable {
         }
         let key = reader.object("publicKey").flatMap { publicKey($0) }
         let logID = reader.object("logId").flatMap { keyID($0) }
-        // Rekor v2 logs name the key their checkpoints carry; the hint is only a hint, so it is read and checked
-        // for form, never trusted to select a key.
-        _ = reader.object("checkpointKeyId", required: false).flatMap { keyID($0) }
+        // A trusted root may name the signed-note key id of the log's checkpoints apart from its log id. It only
+        // picks which checkpoint signature line to check; the signature must still verify with the log's key.
+        let checkpointKeyID = reader.object("checkpointKeyId", required: false).flatMap { keyID($0) }
         _ = reader.string("operator", required: false)
         guard let baseURL, let key, let logID else { return nil }
         return TransparencyLog(
             baseURL: baseURL, logID: logID, publicKey: key.key, keyDetails: key.details, scheme: key.scheme,
-            validity: key.validity)
+            validity: key.validity, checkpointKeyID: checkpointKeyID)
     }
 
     private static func certificateAuthority(_ reader: ObjectReader) -> CertificateAuthority? {
@@ -132,7 +140,7 @@ public struct TrustedRoot: Sendable {
             subject = [commonName.map { "CN=\($0)" }, organization.map { "O=\($0)" }].compactMap { $0 }
                 .joined(separator: ",")
         }
-        let uri = reader.string("uri")
+        let uri = reader.string("uri", required: false)
         _ = reader.string("operator", required: false)
         let chain = reader.object("certChain").flatMap { chainReader -> [X509Certificate]? in
             defer { chainReader.finish() }
@@ -144,7 +152,7 @@ public struct TrustedRoot: Sendable {
             return certificates
         }
         let validity = reader.object("validFor").flatMap { window($0) }
-        guard let uri, let chain, let validity else { return nil }
+        guard let chain, let validity else { return nil }
         guard let root = chain.last, root.isIssued(by: root) else {
             reader.log.add(
                 JSONPointer.appending("certificates", to: reader.path("certChain")),
