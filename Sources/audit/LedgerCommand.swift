@@ -365,7 +365,7 @@ struct LedgerAppendCommand: ParsableCommand {
     var repetitions: Int = 1
 
     @Option(name: .customLong("batch"), help: ArgumentHelp(
-        "Record this many repetitions in each transaction, as a fleet run records its decisions (default 1).",
+        "Record this many repetitions in each transaction, as a fleet run records its decisions.",
         valueName: "n"))
     var batch: Int = 1
 

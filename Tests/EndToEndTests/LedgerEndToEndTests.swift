@@ -228,7 +228,7 @@ struct LedgerEndToEndTests {
         try LedgerFixture.jsonReport(in: workspace)
         let batch = 10
         let refused = try workspace.run(["ledger", "append", "report.json", "--batch", "0", "--ledger", ledger.url])
-        #expect(refused.exitCode == 2 && refused.stderr.contains("--batch must be at least 1"), "\(refused)")
+        #expect(refused.exitCode != 0 && refused.stderr.contains("--batch must be at least 1"), "\(refused)")
         // Three writers of 7 batches (the last of each a short one: 65 = 6 × 10 + 5) and one that is killed.
         let command = ["ledger", "append", "report.json", "--repeat", "65", "--batch", String(batch), "--ledger",
             ledger.url]
