@@ -9,6 +9,13 @@ let avx2: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2"])]
 #else
 let avx2: [SwiftSetting] = []
 #endif
+#if os(Linux)
+// A release `audit` carries the Swift runtime and Foundation inside it: resolving their symbols at every start took
+// most of a short run's time (a CI gate starts `audit` once per model).
+let staticRuntime: [LinkerSetting] = [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+#else
+let staticRuntime: [LinkerSetting] = []
+#endif
 // The PostgreSQL ledger backend brings postgres-nio and its TLS stack (two BoringSSL builds); AUDIT_WITHOUT_POSTGRES=1
 // builds `audit` without it, with SQLite ledgers only.
 let withPostgres = ProcessInfo.processInfo.environment["AUDIT_WITHOUT_POSTGRES"] == nil
@@ -51,7 +58,8 @@ let package = Package(
                 "AuditCrypto",
                 "AuditLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ] + (withPostgres ? ["AuditLedgerPostgres"] : [])
+            ] + (withPostgres ? ["AuditLedgerPostgres"] : []),
+            linkerSettings: staticRuntime
         ),
         .testTarget(name: "AuditCryptoTests", dependencies: ["AuditCrypto"]),
         .testTarget(name: "ModelAuditTests", dependencies: ["ModelAudit", "AuditCrypto"]),
