@@ -7,7 +7,8 @@ import ModelAudit
 /// The record's content is this value as canonical JSON (sorted keys, no spaces); the chain hash covers those exact
 /// bytes, so a field added in a later version changes no earlier record.
 public struct LedgerDecision: Sendable, Codable, Equatable {
-    /// When the ledger accepted the decision (UTC, milliseconds), set inside the append transaction.
+    /// When the writer appended the decision (UTC, milliseconds), set just before it waits for the chain's lock: of
+    /// two writers appending within the same instant, the one recorded later in the chain may show the earlier time.
     public var recordedAt: String
     /// The command that made the decision: `audit verify`, `audit report` or `audit ledger append`.
     public var origin: String

@@ -67,22 +67,41 @@ public enum LedgerChain {
         _ decisions: [LedgerDecision], after head: (sequence: Int64, hash: String)?, now: Date,
         signer: LedgerSigner?
     ) throws -> [(record: LedgerRecord, columns: LedgerColumns)] {
+        try link(try prepare(decisions, now: now), after: head, signer: signer)
+    }
+
+    /// Stamps `decisions` with the time `now` and encodes each as the content its record will hold. This is the
+    /// costly part of an append, so writers do it before they take the chain's lock.
+    public static func prepare(_ decisions: [LedgerDecision], now: Date) throws -> [PreparedDecision] {
+        let recordedAt = LedgerTime.format(now)
+        return try decisions.map { decision in
+            var decision = decision
+            decision.recordedAt = recordedAt
+            return PreparedDecision(
+                content: String(decoding: try CanonicalJSON.encode(decision), as: UTF8.self),
+                columns: LedgerColumns(decision))
+        }
+    }
+
+    /// Links prepared decisions after `head` (the last record, or `nil` for an empty ledger): each gets the next
+    /// sequence number and the hash that chains it to the one before, and a signature when there is a signer.
+    public static func link(
+        _ prepared: [PreparedDecision], after head: (sequence: Int64, hash: String)?, signer: LedgerSigner?
+    ) throws -> [(record: LedgerRecord, columns: LedgerColumns)] {
         var sequence = head?.sequence ?? 0
         var previous = head?.hash ?? genesis
-        let recordedAt = LedgerTime.format(now)
         var sealed: [(record: LedgerRecord, columns: LedgerColumns)] = []
-        sealed.reserveCapacity(decisions.count)
-        for var decision in decisions {
-            decision.recordedAt = recordedAt
+        sealed.reserveCapacity(prepared.count)
+        for decision in prepared {
             sequence += 1
-            let content = String(decoding: try CanonicalJSON.encode(decision), as: UTF8.self)
-            let hash = try hash(sequence: sequence, previousHash: previous, content: content)
-            var record = LedgerRecord(sequence: sequence, content: content, previousHash: previous, hash: hash)
+            let hash = try hash(sequence: sequence, previousHash: previous, content: decision.content)
+            var record = LedgerRecord(
+                sequence: sequence, content: decision.content, previousHash: previous, hash: hash)
             if let signer {
                 record.signature = Base64.encode(try signer.key.signature(for: Array(hash.utf8)))
                 record.keyID = signer.key.publicKey.keyID
             }
-            sealed.append((record, LedgerColumns(decision)))
+            sealed.append((record, decision.columns))
             previous = hash
         }
         return sealed
@@ -134,6 +153,13 @@ public enum LedgerChain {
         }
         return String(decoding: out, as: UTF8.self)
     }
+}
+
+/// A decision encoded for the ledger but not yet linked into the chain: its content and indexed columns.
+public struct PreparedDecision: Sendable {
+    /// The canonical JSON the record's hash will cover.
+    public var content: String
+    public var columns: LedgerColumns
 }
 
 /// The key that signs every record a process appends (`--ledger-key`).

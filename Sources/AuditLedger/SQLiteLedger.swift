@@ -18,7 +18,7 @@ public final class SQLiteLedger: LedgerStore, IndexedColumnsReading {
             throw LedgerError.unavailable("no ledger at \(path)")
         }
         var configuration = Configuration()
-        configuration.busyMode = .timeout(60)
+        configuration.busyMode = .callback(Self.lockWaiter())
         configuration.label = "audit-ledger"
         configuration.prepareDatabase { db in
             // In WAL mode NORMAL keeps every committed record through a crash of any process (the log is in the
@@ -47,6 +47,38 @@ public final class SQLiteLedger: LedgerStore, IndexedColumnsReading {
         }
     }
 
+    /// How long a writer waits for another to finish before its append fails as unavailable.
+    static let lockTimeout: TimeInterval = 60
+
+    /// A busy handler for one connection: another writer holds the lock for about the time of one insert and commit
+    /// (well under a millisecond), so wait in steps of that size, with jitter so that waiting writers do not retry
+    /// in step, until `lockTimeout` has passed. SQLite's own timeout handler sleeps 1, 2, 5, 10 … 100 ms between
+    /// tries, which leaves the lock idle most of the time when several processes append at once.
+    static func lockWaiter() -> Database.BusyCallback {
+        let wait = LockWait()
+        return { tries in
+            let now = ContinuousClock.now
+            // SQLite counts tries from 0 for each new wait.
+            guard now - wait.start(restarting: tries == 0, now: now) < .seconds(lockTimeout) else { return false }
+            usleep(UInt32.random(in: 50...250))
+            return true
+        }
+    }
+
+    /// When the current wait for the lock began; the busy handler may be called from whichever thread runs the
+    /// connection's statements.
+    private final class LockWait: @unchecked Sendable {
+        private let lock = NSLock()
+        private var started: ContinuousClock.Instant?
+
+        func start(restarting: Bool, now: ContinuousClock.Instant) -> ContinuousClock.Instant {
+            lock.lock()
+            defer { lock.unlock() }
+            if restarting || started == nil { started = now }
+            return started ?? now
+        }
+    }
+
     private func migrate() throws {
         try queue.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
@@ -70,16 +102,16 @@ public final class SQLiteLedger: LedgerStore, IndexedColumnsReading {
 
     public func append(_ decisions: [LedgerDecision], signer: LedgerSigner?) throws -> [LedgerRecord] {
         guard !decisions.isEmpty else { return [] }
+        // Encoding happens before the lock, so concurrent writers hold it only to hash, insert and commit.
+        let prepared = try LedgerChain.prepare(decisions, now: Date())
         return try perform {
             try queue.writeWithoutTransaction { db in
                 var sealed: [LedgerRecord] = []
                 // IMMEDIATE takes the write lock before reading the head, so no other writer can chain after the
                 // same record in between.
                 try db.inTransaction(.immediate) {
-                    let head = try Row.fetchOne(db, sql: """
-                        SELECT sequence, hash FROM ledger_records ORDER BY sequence DESC LIMIT 1
-                        """).map { (sequence: $0["sequence"] as Int64, hash: $0["hash"] as String) }
-                    let pairs = try LedgerChain.sealWithColumns(decisions, after: head, now: Date(), signer: signer)
+                    let head = try Self.headLink(db)
+                    let pairs = try LedgerChain.link(prepared, after: head, signer: signer)
                     try Self.insert(pairs, into: db)
                     sealed = pairs.map(\.record)
                     return .commit
@@ -94,15 +126,20 @@ public final class SQLiteLedger: LedgerStore, IndexedColumnsReading {
         try perform {
             try queue.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
-                    let head = try Row.fetchOne(db, sql: """
-                        SELECT sequence, hash FROM ledger_records ORDER BY sequence DESC LIMIT 1
-                        """).map { (sequence: $0["sequence"] as Int64, hash: $0["hash"] as String) }
+                    let head = try Self.headLink(db)
                     try LedgerImport.checkContinues(records, head: head)
                     try Self.insert(try records.map { ($0, try LedgerColumns($0)) }, into: db)
                     return .commit
                 }
             }
         }
+    }
+
+    /// The last record's place and hash, through a statement prepared once per connection.
+    private static func headLink(_ db: Database) throws -> (sequence: Int64, hash: String)? {
+        let statement = try db.cachedStatement(
+            sql: "SELECT sequence, hash FROM ledger_records ORDER BY sequence DESC LIMIT 1")
+        return try Row.fetchOne(statement).map { (sequence: $0[0] as Int64, hash: $0[1] as String) }
     }
 
     private static func insert(_ records: [(record: LedgerRecord, columns: LedgerColumns)], into db: Database) throws {

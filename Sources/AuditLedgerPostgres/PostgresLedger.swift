@@ -14,7 +14,52 @@ public final class PostgresLedger: LedgerStore, IndexedColumnsReading, @unchecke
     /// The advisory lock key every writer of an audit ledger takes ("AUDITLDG" as a number).
     static let appendLock: Int64 = 0x4155_4449_544C_4447
 
-    static let migrations = LedgerSchema.migrations(sequenceType: "BIGINT")
+    /// The shared tables (version 1), then `ledger_append` (version 2): the server-side append that takes the lock,
+    /// reads the head and inserts the linked records in one call, so the lock is held for one round trip and the
+    /// commit instead of three round trips and the commit. The hash is the documented construction, computed by
+    /// the server with `sha256()` (PostgreSQL 11 or later); the writer recomputes it from what the call returns.
+    static let migrations = LedgerSchema.migrations(sequenceType: "BIGINT") + [
+        (2, [
+            """
+            CREATE OR REPLACE FUNCTION ledger_append(stamp TEXT, contents TEXT[], columns JSONB)
+            RETURNS TABLE (record_sequence BIGINT, record_previous_hash TEXT, record_hash TEXT)
+            LANGUAGE plpgsql VOLATILE AS $$
+            DECLARE
+                head_sequence BIGINT;
+                head_hash TEXT;
+                next_hash TEXT;
+                cells JSONB;
+            BEGIN
+                -- The lock comes first, so the head read next (a fresh snapshot in a volatile function) is the last
+                -- committed record: every writer, from any machine, chains after it.
+                PERFORM pg_advisory_xact_lock(\(PostgresLedger.appendLock));
+                SELECT r.sequence, r.hash INTO head_sequence, head_hash
+                    FROM ledger_records r ORDER BY r.sequence DESC LIMIT 1;
+                IF NOT FOUND THEN
+                    head_sequence := 0;
+                    head_hash := repeat('0', 64);
+                END IF;
+                FOR i IN 1 .. coalesce(array_length(contents, 1), 0) LOOP
+                    cells := columns -> (i - 1);
+                    head_sequence := head_sequence + 1;
+                    next_hash := encode(sha256(convert_to('\(LedgerChain.domain)' || chr(10) || head_sequence
+                        || chr(10) || head_hash || chr(10) || contents[i], 'UTF8')), 'hex');
+                    INSERT INTO ledger_records (sequence, recorded_at, model, model_version, developer,
+                        envelope_sha256, policy_name, policy_sha256, trust_store_sha256, verdict, content,
+                        previous_hash, hash)
+                    VALUES (head_sequence, stamp, cells ->> 0, cells ->> 1, cells ->> 2, cells ->> 3, cells ->> 4,
+                        cells ->> 5, cells ->> 6, cells ->> 7, contents[i], head_hash, next_hash);
+                    record_sequence := head_sequence;
+                    record_previous_hash := head_hash;
+                    record_hash := next_hash;
+                    RETURN NEXT;
+                    head_hash := next_hash;
+                END LOOP;
+            END
+            $$
+            """,
+        ]),
+    ]
 
     /// Connects; `create` brings the schema up to date (writers), otherwise the schema must already exist.
     public init(_ location: LedgerURL.PostgresLocation, create: Bool) throws {
@@ -97,6 +142,66 @@ public final class PostgresLedger: LedgerStore, IndexedColumnsReading, @unchecke
 
     public func append(_ decisions: [LedgerDecision], signer: LedgerSigner?) throws -> [LedgerRecord] {
         guard !decisions.isEmpty else { return [] }
+        let prepared = try LedgerChain.prepare(decisions, now: Date())
+        // A signature covers the hash, which only exists once the head is known: signed records are linked here,
+        // under the lock, rather than by the server.
+        if let signer { return try appendLinkedHere(prepared, signer: signer) }
+        let contents = prepared.map(\.content)
+        let cells = prepared.map { decision -> [String?] in
+            let columns = decision.columns
+            return [columns.model, columns.version, columns.developer, columns.envelopeSHA256, columns.policyName,
+                columns.policySHA256, columns.trustStoreSHA256, columns.verdict]
+        }
+        let stamp = prepared[0].columns.recordedAt
+        let cellsJSON = String(decoding: try JSONEncoder().encode(cells), as: UTF8.self)
+        let connection = self.connection
+        let logger = self.logger
+        let links = try Blocking.run(url: url) {
+            // An explicit transaction: its COMMIT's reply is the acknowledgement that the records are durable
+            // (with an implicit one the rows arrive before the commit has happened).
+            try await connection.withTransaction(logger: logger) { db in
+                var links: [(sequence: Int64, previousHash: String, hash: String)] = []
+                let rows = try await db.query("""
+                    SELECT record_sequence, record_previous_hash, record_hash
+                    FROM ledger_append(\(stamp), \(contents), \(cellsJSON)::jsonb)
+                    """, logger: logger)
+                for try await (sequence, previousHash, hash) in rows.decode((Int64, String, String).self) {
+                    links.append((sequence, previousHash, hash))
+                }
+                return links
+            }
+        }
+        return try Self.records(prepared, linkedBy: links)
+    }
+
+    /// The records the server linked, each checked against the documented construction: a `ledger_append` that
+    /// was altered on the server to chain differently is an error here, not a ledger that later fails to verify.
+    static func records(
+        _ prepared: [PreparedDecision], linkedBy links: [(sequence: Int64, previousHash: String, hash: String)]
+    ) throws -> [LedgerRecord] {
+        guard links.count == prepared.count else {
+            throw LedgerError.corrupt("ledger_append stored \(links.count) records for \(prepared.count) decisions")
+        }
+        var records: [LedgerRecord] = []
+        var previous: (sequence: Int64, hash: String)?
+        for (decision, link) in zip(prepared, links) {
+            let record = LedgerRecord(
+                sequence: link.sequence, content: decision.content, previousHash: link.previousHash, hash: link.hash)
+            // The first record follows whatever the server found as the head (`ledger verify` checks that link
+            // like every other); each next one must follow the record before it in this batch.
+            let predecessor: (sequence: Int64, hash: String)? =
+                previous ?? (link.sequence > 1 ? (link.sequence - 1, link.previousHash) : nil)
+            if let problem = LedgerChain.problem(with: record, after: predecessor) {
+                throw LedgerError.corrupt("the server's ledger_append linked a record wrongly: \(problem)")
+            }
+            records.append(record)
+            previous = (record.sequence, record.hash)
+        }
+        return records
+    }
+
+    /// The append of signed records: lock, head, link and sign here, insert, commit.
+    private func appendLinkedHere(_ prepared: [PreparedDecision], signer: LedgerSigner) throws -> [LedgerRecord] {
         let connection = self.connection
         let logger = self.logger
         return try Blocking.run(url: url) {
@@ -104,7 +209,7 @@ public final class PostgresLedger: LedgerStore, IndexedColumnsReading, @unchecke
                 // Every writer takes the same lock before reading the head: one linear chain, whoever appends.
                 try await db.query("SELECT pg_advisory_xact_lock(\(Self.appendLock))", logger: logger)
                 let head = try await Self.headLink(db, logger: logger)
-                let sealed = try LedgerChain.sealWithColumns(decisions, after: head, now: Date(), signer: signer)
+                let sealed = try LedgerChain.link(prepared, after: head, signer: signer)
                 try await Self.insert(sealed, into: db, logger: logger)
                 return sealed.map(\.record)
             }

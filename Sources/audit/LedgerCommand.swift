@@ -346,7 +346,8 @@ struct LedgerAppendCommand: ParsableCommand {
         abstract: "Record the decisions of JSON reports (audit verify/report --format json), one transaction each.",
         discussion: """
             Each report becomes one transaction of one record per model, acknowledged on stdout once committed \
-            (`recorded SEQUENCE HASH`). The same file may be given more than once.
+            (`recorded SEQUENCE HASH`). The same file may be given more than once. With --batch N, N repetitions \
+            of all the reports are recorded in one transaction.
             """)
 
     @Argument(help: ArgumentHelp("JSON reports.", valueName: "report"))
@@ -363,9 +364,15 @@ struct LedgerAppendCommand: ParsableCommand {
         valueName: "n"))
     var repetitions: Int = 1
 
+    @Option(name: .customLong("batch"), help: ArgumentHelp(
+        "Record this many repetitions in each transaction, as a fleet run records its decisions.",
+        valueName: "n"))
+    var batch: Int = 1
+
     func validate() throws {
         if reports.isEmpty { throw ValidationError("give at least one JSON report") }
         if repetitions < 1 { throw ValidationError("--repeat must be at least 1") }
+        if batch < 1 { throw ValidationError("--batch must be at least 1") }
     }
 
     func run() throws {
@@ -384,21 +391,27 @@ struct LedgerAppendCommand: ParsableCommand {
         let store = try location.open(create: true)
         defer { store.close() }
         let context = LedgerDecision.RunContext.current()
-        for _ in 0..<repetitions {
-            try append(reports: parsed, to: store, signer: signer, context: context)
+        // Each report's decisions are made once; a repetition appends them again (the ledger stamps each append).
+        let decisions = reports.compactMap { path in
+            parsed[path].map { LedgerDecision.decisions(from: $0, origin: "audit ledger append", context: context) }
+        }
+        var remaining = repetitions
+        while remaining > 0 {
+            let count = min(batch, remaining)
+            if batch == 1 {
+                for reportDecisions in decisions { try append(reportDecisions, to: store, signer: signer) }
+            } else {
+                let transaction = Array(repeatElement(decisions.joined(), count: count).joined())
+                try append(transaction, to: store, signer: signer)
+            }
+            remaining -= count
         }
     }
 
-    private func append(
-        reports parsed: [String: AuditReport], to store: LedgerStore, signer: LedgerSigner?,
-        context: LedgerDecision.RunContext
-    ) throws {
-        for path in reports {
-            guard let report = parsed[path] else { continue }
-            let decisions = LedgerDecision.decisions(from: report, origin: "audit ledger append", context: context)
-            let records = try store.append(decisions, signer: signer)
-            // One line per committed record, flushed at once: a caller killed later knows what was acknowledged.
-            Terminal.write(Array(records.map { "recorded \($0.sequence) \($0.hash)\n" }.joined().utf8))
-        }
+    /// Appends one transaction and acknowledges each of its records once it committed.
+    private func append(_ decisions: [LedgerDecision], to store: LedgerStore, signer: LedgerSigner?) throws {
+        let records = try store.append(decisions, signer: signer)
+        // One line per committed record, flushed at once: a caller killed later knows what was acknowledged.
+        Terminal.write(Array(records.map { "recorded \($0.sequence) \($0.hash)\n" }.joined().utf8))
     }
 }

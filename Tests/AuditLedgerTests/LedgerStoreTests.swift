@@ -29,7 +29,8 @@ struct LedgerStoreTests {
         #expect(decision.model == "model-1")
         #expect(decision.context.host == "test-host")
         #expect(decision.counts["pass"] == 1)
-        #expect(try store.schemaVersion() == 1)
+        // PostgreSQL's version 2 adds the server-side append; the tables are the same.
+        #expect(try store.schemaVersion() == (backend == .postgres ? 2 : 1))
         #expect(try store.head().count == 5)
     }
 
@@ -170,6 +171,69 @@ struct LedgerStoreTests {
         defer { empty.close() }
         #expect(throws: LedgerError.self) { try empty.insertVerbatim(forged) }
         #expect(try empty.head().count == 0)
+    }
+
+    @Test("a batch is one transaction of one chain link per decision, whatever the text in it",
+        arguments: Backend.available)
+    func batchLinksEveryDecision(backend: Backend) throws {
+        let scratch = try ScratchLedger(backend)
+        let store = try scratch.open()
+        defer { store.close() }
+        _ = try store.append(Sample.decisions(Sample.fleet(1)), signer: nil)
+        // Names outside ASCII, quotes and backslashes: the server hashes the same bytes the writer encoded.
+        let names = ["modèle-ü", "模型 \"quoted\"", "back\\slash 'single'", "emoji 🚀", "plain"]
+        let report = Sample.report(models: names.enumerated().map { index, name in
+            (name: name, version: "1.\(index)", developer: index % 2 == 0 ? "Ünïcode Lab" : "O'Brien & Co",
+             findings: [Sample.finding("signature.valid", .pass)])
+        })
+        let batch = try store.append(Sample.decisions(report) + Sample.decisions(Sample.fleet(95)), signer: nil)
+        #expect(batch.map(\.sequence) == Array(2...101))
+        for (previous, record) in zip(batch.dropLast(), batch.dropFirst()) {
+            #expect(record.previousHash == previous.hash)
+        }
+        // Every record of the batch carries the same time: the moment the batch was appended.
+        let times = Set(try batch.map { try $0.decision().recordedAt })
+        #expect(times.count == 1)
+        #expect(try store.records(after: 1, limit: 200) == batch)
+        let quoted = try store.query(LedgerFilter(model: "模型 \"quoted\""))
+        #expect(try quoted.map { try $0.decision().model } == ["模型 \"quoted\""])
+        #expect(try store.query(LedgerFilter(developer: "O'Brien & Co")).count == 2)
+        let outcome = try LedgerVerifier.verify(store)
+        #expect(outcome.problem == nil)
+        #expect(outcome.records == 101)
+    }
+
+    @Test("a batch that fails part way stores none of its records and the chain goes on", arguments: Backend.available)
+    func failingBatchLeavesNothing(backend: Backend) throws {
+        let scratch = try ScratchLedger(backend)
+        let store = try scratch.open()
+        defer { store.close() }
+        let before = try store.append(Sample.decisions(Sample.fleet(2)), signer: nil)
+        // The database refuses the fourth record of the next batch, as a full disk or a constraint would.
+        switch backend {
+        case .sqlite:
+            try scratch.tamper("""
+                CREATE TRIGGER refuse BEFORE INSERT ON ledger_records WHEN NEW.model = 'model-3'
+                BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+                """)
+        case .postgres:
+            try scratch.tamper("""
+                CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.model = 'model-3' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$;
+                CREATE TRIGGER refuse BEFORE INSERT ON ledger_records FOR EACH ROW EXECUTE FUNCTION refuse()
+                """)
+        }
+        let error = #expect(throws: LedgerError.self) {
+            _ = try store.append(Sample.decisions(Sample.fleet(6)), signer: nil)
+        }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("refused by the test"))
+        #expect(try store.head().count == 2)
+        #expect(try store.head().last?.hash == before[1].hash)
+        try scratch.tamper("DROP TRIGGER refuse" + (backend == .postgres ? " ON ledger_records" : ""))
+        let after = try store.append(Sample.decisions(Sample.fleet(6)), signer: nil)
+        #expect(after.map(\.sequence) == Array(3...8))
+        #expect(after[0].previousHash == before[1].hash)
+        #expect(try LedgerVerifier.verify(store).problem == nil)
     }
 
     @Test("a reader does not create a ledger that is not there", arguments: Backend.available)

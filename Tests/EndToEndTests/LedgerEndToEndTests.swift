@@ -220,6 +220,75 @@ struct LedgerEndToEndTests {
         #expect(try workspace.run(["ledger", "verify", "--ledger", ledger.url]).exitCode == 0)
     }
 
+    @Test("ledger append --batch: whole transactions only, even from a writer killed mid-batch, beside other writers",
+        arguments: LedgerTarget.available)
+    func batchedWriters(target: LedgerTarget) throws {
+        let ledger = try LedgerDatabase(target)
+        let workspace = try LedgerFixture.signedModel()
+        try LedgerFixture.jsonReport(in: workspace)
+        let batch = 10
+        let refused = try workspace.run(["ledger", "append", "report.json", "--batch", "0", "--ledger", ledger.url])
+        #expect(refused.exitCode != 0 && refused.stderr.contains("--batch must be at least 1"), "\(refused)")
+        // Three writers of 7 batches (the last of each a short one: 65 = 6 × 10 + 5) and one that is killed.
+        let command = ["ledger", "append", "report.json", "--repeat", "65", "--batch", String(batch), "--ledger",
+            ledger.url]
+        let binary = try #require(AuditBinary.path)
+        let victim = Process()
+        victim.executableURL = URL(fileURLWithPath: binary)
+        victim.arguments = ["ledger", "append", "report.json", "--repeat", "100000", "--batch", String(batch),
+            "--ledger", ledger.url]
+        victim.currentDirectoryURL = workspace.url
+        let out = Pipe()
+        victim.standardOutput = out
+        victim.standardError = FileHandle.nullDevice
+        try victim.run()
+        let results = LedgerFixture.runConcurrently(Array(repeating: command, count: 3), in: workspace)
+        var received = Data()
+        let reader = out.fileHandleForReading
+        while received.split(separator: UInt8(ascii: "\n")).count < 40 {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            received.append(chunk)
+        }
+        kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+        received.append(reader.readDataToEndOfFile())
+        let victimAcks = String(decoding: received, as: UTF8.self).split(separator: "\n")
+            .filter { $0.hasPrefix("recorded ") && $0.split(separator: " ").count == 3 }
+        #expect(victim.terminationReason == .uncaughtSignal)
+        var acknowledged = victimAcks.map(String.init)
+        for result in results {
+            let output = try result.get()
+            #expect(output.exitCode == 0, "\(output)")
+            acknowledged += output.stdout.split(separator: "\n").map(String.init)
+        }
+        // A batch is acknowledged whole or not at all.
+        #expect(victimAcks.count % batch == 0, "\(victimAcks.count)")
+        let check = try workspace.run(["ledger", "verify", "--ledger", ledger.url])
+        #expect(check.exitCode == 0, "\(check)")
+        let export = try workspace.run(["ledger", "export", "--ledger", ledger.url])
+        var stored: [(sequence: Int, hash: String, recordedAt: String)] = []
+        for line in export.stdout.split(separator: "\n") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let content = try #require(object["content"] as? String)
+            let decision = try #require(try JSONSerialization.jsonObject(with: Data(content.utf8)) as? [String: Any])
+            stored.append((try #require(object["sequence"] as? Int), try #require(object["hash"] as? String),
+                try #require(decision["recordedAt"] as? String)))
+        }
+        #expect(Set(acknowledged).isSubset(of: Set(stored.map { "recorded \($0.sequence) \($0.hash)" })))
+        // The killed writer lost at most the batch it had not been told was stored; nothing else is there.
+        #expect(stored.count >= 3 * 65 + victimAcks.count && stored.count <= 3 * 65 + victimAcks.count + batch,
+            "\(stored.count) stored, \(acknowledged.count) acknowledged")
+        // Each transaction's records are consecutive in the chain: a batch is never interleaved with another's.
+        var runs: [Int] = []
+        for (index, record) in stored.enumerated() {
+            if index > 0, stored[index - 1].recordedAt == record.recordedAt { runs[runs.count - 1] += 1 } else {
+                runs.append(1)
+            }
+        }
+        #expect(runs.allSatisfy { $0 % 5 == 0 }, "\(runs)")
+    }
+
     @Test("a read-only ledger → exit 2 naming the unrecorded decision; the report still printed")
     func readOnlyLedger() throws {
         let workspace = try LedgerFixture.signedModel()
