@@ -185,29 +185,10 @@ struct LedgerEndToEndTests {
         let ledger = try LedgerDatabase(target)
         let workspace = try LedgerFixture.signedModel()
         try LedgerFixture.jsonReport(in: workspace)
-        let binary = try #require(AuditBinary.path)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["ledger", "append", "report.json", "--repeat", "100000", "--ledger", ledger.url]
-        process.currentDirectoryURL = workspace.url
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // Read acknowledgements until a few dozen arrived, then kill it in the middle of its next append.
-        var received = Data()
-        let reader = out.fileHandleForReading
-        while received.split(separator: UInt8(ascii: "\n")).count < 40 {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            received.append(chunk)
-        }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        received.append(reader.readDataToEndOfFile())
-        let acknowledged = String(decoding: received, as: UTF8.self).split(separator: "\n")
-            .filter { $0.hasPrefix("recorded ") && $0.split(separator: " ").count == 3 }
-        #expect(process.terminationReason == .uncaughtSignal)
+        let writer = try LedgerFixture.KilledWriter(
+            ["ledger", "append", "report.json", "--repeat", "100000", "--ledger", ledger.url], in: workspace)
+        let acknowledged = writer.acknowledged
+        #expect(writer.reason == .uncaughtSignal)
         let check = try workspace.run(["ledger", "verify", "--ledger", ledger.url])
         #expect(check.exitCode == 0, "\(check)")
         let count = try #require(check.stdout.split(separator: "\n").first.flatMap { line in
@@ -232,30 +213,16 @@ struct LedgerEndToEndTests {
         // Three writers of 7 batches (the last of each a short one: 65 = 6 × 10 + 5) and one that is killed.
         let command = ["ledger", "append", "report.json", "--repeat", "65", "--batch", String(batch), "--ledger",
             ledger.url]
-        let binary = try #require(AuditBinary.path)
-        let victim = Process()
-        victim.executableURL = URL(fileURLWithPath: binary)
-        victim.arguments = ["ledger", "append", "report.json", "--repeat", "100000", "--batch", String(batch),
-            "--ledger", ledger.url]
-        victim.currentDirectoryURL = workspace.url
-        let out = Pipe()
-        victim.standardOutput = out
-        victim.standardError = FileHandle.nullDevice
-        try victim.run()
-        let results = LedgerFixture.runConcurrently(Array(repeating: command, count: 3), in: workspace)
-        var received = Data()
-        let reader = out.fileHandleForReading
-        while received.split(separator: UInt8(ascii: "\n")).count < 40 {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            received.append(chunk)
+        let victim = try LedgerFixture.KilledWriter(
+            ["ledger", "append", "report.json", "--repeat", "100000", "--batch", String(batch), "--ledger",
+                ledger.url],
+            in: workspace
+        ) {
+            LedgerFixture.runConcurrently(Array(repeating: command, count: 3), in: workspace)
         }
-        kill(victim.processIdentifier, SIGKILL)
-        victim.waitUntilExit()
-        received.append(reader.readDataToEndOfFile())
-        let victimAcks = String(decoding: received, as: UTF8.self).split(separator: "\n")
-            .filter { $0.hasPrefix("recorded ") && $0.split(separator: " ").count == 3 }
-        #expect(victim.terminationReason == .uncaughtSignal)
+        let results = victim.alongside
+        let victimAcks = victim.acknowledged
+        #expect(victim.reason == .uncaughtSignal)
         var acknowledged = victimAcks.map(String.init)
         for result in results {
             let output = try result.get()
@@ -569,6 +536,39 @@ enum LedgerFixture {
             stderr: String(decoding: errData.value, as: UTF8.self))
     }
 
+    /// An `audit` writer killed with SIGKILL in the middle of an append, once it has acknowledged a few dozen
+    /// records; `alongside` is what ran meanwhile (started after the writer, finished before the kill).
+    struct KilledWriter<Alongside> {
+        let acknowledged: [Substring]
+        let reason: Process.TerminationReason
+        let alongside: Alongside
+
+        init(_ arguments: [String], in workspace: Workspace, alongside work: () -> Alongside) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try #require(AuditBinary.path))
+            process.arguments = arguments
+            process.currentDirectoryURL = workspace.url
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            alongside = work()
+            var received = Data()
+            let reader = out.fileHandleForReading
+            while received.split(separator: UInt8(ascii: "\n")).count < 40 {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                received.append(chunk)
+            }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            received.append(reader.readDataToEndOfFile())
+            acknowledged = String(decoding: received, as: UTF8.self).split(separator: "\n")
+                .filter { $0.hasPrefix("recorded ") && $0.split(separator: " ").count == 3 }
+            reason = process.terminationReason
+        }
+    }
+
     /// Runs the commands as simultaneous `audit` processes, one thread each.
     static func runConcurrently(
         _ commands: [[String]], in workspace: Workspace
@@ -598,5 +598,12 @@ enum LedgerFixture {
         var values: [Result<AuditBinary.Result, Error>] {
             lock.withLock { slots.map { $0 ?? .failure(CocoaError(.featureUnsupported)) } }
         }
+    }
+}
+
+extension LedgerFixture.KilledWriter where Alongside == Void {
+    /// A writer killed mid-append with nothing else running.
+    init(_ arguments: [String], in workspace: Workspace) throws {
+        try self.init(arguments, in: workspace) {}
     }
 }
