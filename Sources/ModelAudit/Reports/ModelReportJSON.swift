@@ -22,37 +22,19 @@ public enum ModelReportJSON {
     static func write(_ model: ModelReport, to json: inout PrettyJSONText) {
         json.beginObject()
         if let custody = model.custody {
-            json.key("custody")
-            json.beginArray()
-            for hop in custody {
-                json.element()
-                write(hop, to: &json)
-            }
-            json.endArray()
+            json.array("custody", custody, each: write)
         }
         json.optional("developer", model.developer)
         json.member("envelopeSHA256", model.envelopeSHA256)
         json.member("file", model.file)
-        json.key("findings")
-        json.beginArray()
-        for finding in model.findings {
-            json.element()
-            write(finding, to: &json)
-        }
-        json.endArray()
+        json.array("findings", model.findings, each: write)
         if let lineage = model.lineage {
             json.key("lineage")
             write(lineage, to: &json)
         }
         json.optional("name", model.name)
         if let signers = model.signers {
-            json.key("signers")
-            json.beginArray()
-            for signer in signers {
-                json.element()
-                write(signer, to: &json)
-            }
-            json.endArray()
+            json.array("signers", signers, each: write)
         }
         if let subjects = model.subjects {
             json.key("subjects")
@@ -124,13 +106,7 @@ public enum ModelReportJSON {
         json.optional("developer", node.developer)
         json.optional("manifestSHA256", node.manifestSHA256)
         json.member("name", node.name)
-        json.key("parents")
-        json.beginArray()
-        for parent in node.parents {
-            json.element()
-            write(parent, to: &json)
-        }
-        json.endArray()
+        json.array("parents", node.parents, each: write)
         json.optional("relation", node.relation)
         if let repeated = node.repeated {
             json.key("repeated")
@@ -200,6 +176,19 @@ struct PrettyJSONText {
     mutating func optional(_ name: StaticString, _ value: String?) {
         guard let value else { return }
         member(name, value)
+    }
+
+    /// A member whose value is an array of objects, each written by `each`.
+    mutating func array<Element>(
+        _ name: StaticString, _ elements: [Element], each: (Element, inout PrettyJSONText) -> Void
+    ) {
+        key(name)
+        beginArray()
+        for element in elements {
+            self.element()
+            each(element, &self)
+        }
+        endArray()
     }
 
     mutating func strings(_ name: StaticString, _ values: [String]) {
