@@ -9,6 +9,9 @@ import Foundation
 /// `Party.maxOwnershipDepth` is an error: the owners past the limit were not screened.
 public struct ScreeningListCheck: PolicyCheck {
     public static let type = "screening.entity-lists"
+    /// Names already analysed (invisible characters, legal forms, confusable skeletons, scripts: the costliest step of
+    /// evaluating a policy), so a fleet run analyses each distinct developer, publisher or host once.
+    private static let screeningNames = NameMemo { ScreeningName($0) }
     let lists: [String]?
     let roles: Set<PartyRole>
 
@@ -62,7 +65,7 @@ public struct ScreeningListCheck: PolicyCheck {
             var hits: [ScreeningMatch] = []
             var warnings: [String] = []
             for name in party.names {
-                let screened = ScreeningNameCache.shared.analysis(of: name)
+                let screened = Self.screeningNames(name)
                 for warning in screened.warnings {
                     let text = name == party.displayName ? warning : "alias \"\(name)\": \(warning)"
                     if !warnings.contains(text) { warnings.append(text) }

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Results of a pure function of a name, remembered for the rest of the process.
+///
+/// A fleet run asks about the same developers, key owners, publishers and hosts thousands of times. The function
+/// depends on the name alone, so a remembered result is the result. The memo stops growing at `capacity` names: a
+/// fleet of unique names costs what it did without it, never unbounded memory.
+final class NameMemo<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: (name: String, value: Value)] = [:]
+    private let capacity: Int
+    private let compute: @Sendable (String) -> Value
+
+    init(capacity: Int = 100_000, _ compute: @escaping @Sendable (String) -> Value) {
+        self.capacity = capacity
+        self.compute = compute
+    }
+
+    /// The function's value for `name`, computed at most once while the memo has room.
+    func callAsFunction(_ name: String) -> Value {
+        lock.lock()
+        let known = entries[name]
+        lock.unlock()
+        // String equality is canonical equivalence; a name spelled with other code points gets its own result.
+        if let known, known.name.utf8.elementsEqual(name.utf8) { return known.value }
+        // Computed outside the lock: two workers may both compute a new name, and get the same answer.
+        let value = compute(name)
+        lock.lock()
+        if entries.count < capacity { entries[name] = (name, value) }
+        lock.unlock()
+        return value
+    }
+}
