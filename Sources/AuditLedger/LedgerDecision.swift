@@ -113,8 +113,5 @@ public struct LedgerDecision: Sendable, Codable, Equatable {
     }
 
     /// The model's display name: `name version`, or the file when the manifest could not be read.
-    public var displayName: String {
-        guard let model else { return file }
-        return version.map { "\(model) \($0)" } ?? model
-    }
+    public var displayName: String { LedgerDecisionSummary(self).displayName }
 }

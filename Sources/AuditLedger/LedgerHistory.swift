@@ -66,11 +66,93 @@ public struct LedgerHistoryEntry: Sendable, Codable, Equatable {
     public var changes: [String]
 }
 
+/// What a model's timeline needs of one recorded decision: who and what was judged, under which policy, trust store
+/// and tool, the verdict, the waivers and which rules failed.
+///
+/// `audit ledger history` decodes this rather than the whole `LedgerDecision` (finding texts, counts, subjects, run
+/// context): over a long timeline, decoding whole decisions was most of the command's work.
+public struct LedgerDecisionSummary: Sendable, Decodable, Equatable {
+    public var recordedAt: String
+    public var tool: LedgerDecision.Tool
+    public var file: String
+    public var model: String?
+    public var version: String?
+    public var envelopeSHA256: String
+    public var policy: LedgerDecision.PolicyReference?
+    public var trustStoreSHA256: String
+    public var verdict: Verdict
+    public var waivers: [WaiverReport]
+    /// The rules whose finding failed or could not be evaluated.
+    public var failingRules: Set<String>
+
+    /// A finding reduced to what a timeline compares.
+    private struct Outcome: Decodable {
+        var ruleID: String
+        var status: FindingStatus
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case recordedAt, tool, file, model, version, envelopeSHA256, policy, trustStoreSHA256, verdict, waivers
+        case findings
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        recordedAt = try container.decode(String.self, forKey: .recordedAt)
+        tool = try container.decode(LedgerDecision.Tool.self, forKey: .tool)
+        file = try container.decode(String.self, forKey: .file)
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        version = try container.decodeIfPresent(String.self, forKey: .version)
+        envelopeSHA256 = try container.decode(String.self, forKey: .envelopeSHA256)
+        policy = try container.decodeIfPresent(LedgerDecision.PolicyReference.self, forKey: .policy)
+        trustStoreSHA256 = try container.decode(String.self, forKey: .trustStoreSHA256)
+        verdict = try container.decode(Verdict.self, forKey: .verdict)
+        waivers = try container.decode([WaiverReport].self, forKey: .waivers)
+        failingRules = Self.failing(try container.decode([Outcome].self, forKey: .findings).map { ($0.ruleID, $0.status) })
+    }
+
+    /// The summary of a decision already decoded in full.
+    public init(_ decision: LedgerDecision) {
+        recordedAt = decision.recordedAt
+        tool = decision.tool
+        file = decision.file
+        model = decision.model
+        version = decision.version
+        envelopeSHA256 = decision.envelopeSHA256
+        policy = decision.policy
+        trustStoreSHA256 = decision.trustStoreSHA256
+        verdict = decision.verdict
+        waivers = decision.waivers
+        failingRules = Self.failing(decision.findings.map { ($0.ruleID, $0.status) })
+    }
+
+    private static func failing(_ outcomes: [(rule: String, status: FindingStatus)]) -> Set<String> {
+        Set(outcomes.filter { $0.status == .fail || $0.status == .error }.map(\.rule))
+    }
+
+    /// `name version`, or the file when the manifest could not be read (as `LedgerDecision.displayName`).
+    public var displayName: String {
+        guard let model else { return file }
+        return version.map { "\(model) \($0)" } ?? model
+    }
+}
+
+extension LedgerRecord {
+    /// The record's decision, decoded only as far as a timeline needs.
+    public func decisionSummary() throws -> LedgerDecisionSummary {
+        do {
+            return try JSONDecoder().decode(LedgerDecisionSummary.self, from: Data(content.utf8))
+        } catch {
+            throw LedgerError.corrupt("record \(sequence): its content is not a ledger decision (\(error))")
+        }
+    }
+}
+
 public enum LedgerHistory {
     /// The timeline of `records` (one model's, in chain order).
-    public static func entries(_ records: [(LedgerRecord, LedgerDecision)]) -> [LedgerHistoryEntry] {
+    public static func entries(_ records: [(LedgerRecord, LedgerDecisionSummary)]) -> [LedgerHistoryEntry] {
         var entries: [LedgerHistoryEntry] = []
-        var previous: LedgerDecision?
+        var previous: LedgerDecisionSummary?
         for (record, decision) in records {
             entries.append(LedgerHistoryEntry(
                 sequence: record.sequence, recordedAt: decision.recordedAt, model: decision.displayName,
@@ -83,7 +165,7 @@ public enum LedgerHistory {
     }
 
     /// What differs between two decisions about the same model.
-    public static func changes(from old: LedgerDecision, to new: LedgerDecision) -> [String] {
+    public static func changes(from old: LedgerDecisionSummary, to new: LedgerDecisionSummary) -> [String] {
         var changes: [String] = []
         if old.verdict != new.verdict { changes.append("verdict \(old.verdict.rawValue) → \(new.verdict.rawValue)") }
         if old.policy != new.policy {
@@ -119,10 +201,10 @@ public enum LedgerHistory {
         for waiver in old.waivers where !newWaivers.contains("\(waiver.rule)|\(waiver.model)|\(waiver.expires)") {
             changes.append("waiver for \(waiver.rule) no longer in the policy")
         }
-        let oldFailing = Set(old.findings.filter { $0.status == .fail || $0.status == .error }.map(\.ruleID))
-        let newFailing = Set(new.findings.filter { $0.status == .fail || $0.status == .error }.map(\.ruleID))
-        for rule in newFailing.subtracting(oldFailing).sorted() { changes.append("now failing: \(rule)") }
-        for rule in oldFailing.subtracting(newFailing).sorted() { changes.append("no longer failing: \(rule)") }
+        for rule in new.failingRules.subtracting(old.failingRules).sorted() { changes.append("now failing: \(rule)") }
+        for rule in old.failingRules.subtracting(new.failingRules).sorted() {
+            changes.append("no longer failing: \(rule)")
+        }
         if old.tool.version != new.tool.version {
             changes.append("tool \(old.tool.version) → \(new.tool.version)")
         }

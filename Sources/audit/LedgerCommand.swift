@@ -126,7 +126,7 @@ struct LedgerHistoryCommand: ParsableCommand {
         let store = try location.open()
         defer { store.close() }
         let entries = LedgerHistory.entries(
-            try store.query(LedgerFilter(model: model)).map { ($0, try $0.decision()) })
+            try store.query(LedgerFilter(model: model)).map { ($0, try $0.decisionSummary()) })
         switch format {
         case .json:
             Terminal.write(try ReportJSON.encode(entries))

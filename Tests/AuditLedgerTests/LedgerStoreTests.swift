@@ -256,14 +256,22 @@ struct LedgerStoreTests {
             models: [(name: "model-a", version: "2", developer: "Acme", findings: [Sample.finding("x", .fail)])],
             policy: "eu-gdpr", trustSHA: String(repeating: "c", count: 64), waivers: [expired]))[0]
         #expect(first.waivers.count == 1)
-        let changes = LedgerHistory.changes(from: first, to: second)
+        let changes = LedgerHistory.changes(from: LedgerDecisionSummary(first), to: LedgerDecisionSummary(second))
         #expect(changes.contains("verdict compliant → non-compliant"))
         #expect(changes.contains { $0.hasPrefix("policy enterprise-default") && $0.contains("eu-gdpr") })
         #expect(changes.contains { $0.hasPrefix("manifest sha256:") })
         #expect(changes.contains { $0.hasPrefix("trust store sha256:bbbbbbbbbbbb → sha256:cccccccccccc") })
         #expect(changes.contains("waiver for signature.valid expired on 2026-03-01"))
         #expect(changes.contains("now failing: x"))
-        #expect(LedgerHistory.changes(from: first, to: first).isEmpty)
+        #expect(LedgerHistory.changes(from: LedgerDecisionSummary(first), to: LedgerDecisionSummary(first)).isEmpty)
+        // The summary decoded from a recorded decision is the one made from the decision itself.
+        for decision in [first, second] {
+            let content = String(decoding: try JSONEncoder().encode(decision), as: UTF8.self)
+            let decoded = try JSONDecoder().decode(LedgerDecisionSummary.self, from: Data(content.utf8))
+            #expect(decoded == LedgerDecisionSummary(decision))
+            #expect(decoded.displayName == decision.displayName)
+        }
+        #expect(LedgerDecisionSummary(second).failingRules == ["x"])
     }
 
     @Test("URLs: sqlite and postgres forms parse; a password never shows in messages")
