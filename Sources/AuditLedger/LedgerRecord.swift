@@ -78,7 +78,7 @@ public enum LedgerChain {
             var decision = decision
             decision.recordedAt = recordedAt
             return PreparedDecision(
-                content: String(decoding: try CanonicalJSON.encode(decision), as: UTF8.self),
+                content: String(decoding: LedgerDecisionJSON.encode(decision), as: UTF8.self),
                 columns: LedgerColumns(decision))
         }
     }
