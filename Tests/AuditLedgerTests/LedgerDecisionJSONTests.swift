@@ -22,7 +22,7 @@ struct LedgerDecisionJSONTests {
     ]
 
     /// A decision with every field set, optionals present, and `text` in every string it holds.
-    static func fullDecision(_ text: String) -> LedgerDecision {
+    static func fullDecision(_ text: String) throws -> LedgerDecision {
         let waiver = WaiverReport(
             rule: "lineage.\(text)", model: "model \(text)", justification: text, approver: "approver \(text)",
             expires: "2027-01-01", state: .applied, appliedTo: ["b \(text)", "a \(text)", text])
@@ -31,7 +31,7 @@ struct LedgerDecisionJSONTests {
             message: "message \(text)", expected: "expected \(text)", observed: "observed \(text)",
             pointer: "/predicate/\(text)", controls: ["EU-AI-Act Art. 10", text], remediation: "fix \(text)",
             path: ["model", text, "ancestor"],
-            waiver: WaiverNote(justification: "why \(text)", approver: "who \(text)", expires: "2027-01-01"))
+            waiver: try made(["justification": "why \(text)", "approver": "who \(text)", "expires": "2027-01-01"]))
         let bare = Finding(ruleID: "bare", title: "", status: .pass, severity: .info, message: text)
         var decision = Sample.decisions(Sample.report(
             models: [(name: "model \(text)", version: "1.0 \(text)", developer: "dev \(text)",
@@ -40,7 +40,7 @@ struct LedgerDecisionJSONTests {
         decision.waivers = [waiver]
         decision.recordedAt = "2026-12-02T01:02:03.456Z"
         decision.origin = "origin \(text)"
-        decision.tool = LedgerDecision.Tool(name: "audit", version: "1.2.3 \(text)")
+        decision.tool = try made(["name": "audit", "version": "1.2.3 \(text)"])
         decision.evaluatedAt = "eval \(text)"
         decision.file = "dir/\(text).json"
         decision.subjects = [
@@ -50,12 +50,20 @@ struct LedgerDecisionJSONTests {
         decision.trustedKeys = ["key-2", "key-1 \(text)"]
         decision.counts["zz \(text)"] = 7
         decision.counts["fail"] = 12_345
-        decision.context = LedgerDecision.RunContext(host: "host \(text)", ci: [
+        // Keys beyond ASCII, whose byte order is not the order of Swift's `<` on strings (which takes "é" and
+        // "e\u{301}" for one key, so a dictionary holds only one of them).
+        var ci = [
             "GITHUB_SHA": "abc", "GITHUB_REPOSITORY": "acme/\(text)", "CI_JOB_URL": "https://ci/\(text)",
-            // Keys beyond ASCII, whose byte order is not the order of Swift's `<` on strings.
-            "é": "precomposed", "e\u{301}": "decomposed", "z": "z", "Z": "Z", "ｚ": "fullwidth", "\(text)": "key",
-        ])
+            "é": "precomposed", "e\u{301}x": "decomposed", "z": "z", "Z": "Z", "ｚ": "fullwidth", "ﬁ": "ligature",
+        ]
+        ci[text] = "key"
+        decision.context = LedgerDecision.RunContext(host: "host \(text)", ci: ci)
         return decision
+    }
+
+    /// A value of a type whose initialiser is not public, read from its members.
+    static func made<Value: Decodable>(_ members: [String: String]) throws -> Value {
+        try JSONDecoder().decode(Value.self, from: JSONEncoder().encode(members))
     }
 
     /// A decision with every optional absent and every collection empty.
@@ -78,7 +86,7 @@ struct LedgerDecisionJSONTests {
     @Test("matches JSONEncoder on decisions with every field, escapes and text beyond ASCII",
         arguments: LedgerDecisionJSONTests.awkward)
     func matchesEncoderOnFullDecisions(text: String) throws {
-        let decision = Self.fullDecision(text)
+        let decision = try Self.fullDecision(text)
         let written = LedgerDecisionJSON.encode(decision)
         let encoded = try CanonicalJSON.encode(decision)
         #expect(String(decoding: written, as: UTF8.self) == String(decoding: encoded, as: UTF8.self))
@@ -102,7 +110,7 @@ struct LedgerDecisionJSONTests {
 
     @Test("a record's hash is the same whichever writer made its content")
     func chainIsUnchanged() throws {
-        let decisions = LedgerDecisionJSONTests.awkward.map(Self.fullDecision)
+        let decisions = try LedgerDecisionJSONTests.awkward.map(Self.fullDecision)
         let now = Date(timeIntervalSince1970: 1_790_000_000.25)
         let records = try LedgerChain.seal(decisions, after: nil, now: now, signer: nil)
         var previous: (sequence: Int64, hash: String)?
@@ -131,8 +139,8 @@ struct LedgerDecisionJSONTests {
     /// or its records would silently lose it. Counting stored properties catches the addition even when the new
     /// member is an optional the fixtures above leave out.
     @Test("no type the writer spells out has gained a member it does not write")
-    func membersAreAllWritten() {
-        let decision = Self.fullDecision("x")
+    func membersAreAllWritten() throws {
+        let decision = try Self.fullDecision("x")
         func members(_ value: Any) -> Int { Mirror(reflecting: value).children.count }
         #expect(members(decision) == 19)
         #expect(members(decision.context) == 2)
