@@ -3,7 +3,7 @@
 #
 # The model (6 files of random data, 2 GiB in all) is generated once under out/bench/model/ and reused while its
 # file sizes are right. BENCH_AUDIT=/path/to/audit times that binary instead of building a release one;
-# BENCH_SWIFT_FLAGS adds flags to `swift build -c release`.
+# BENCH_SWIFT_FLAGS adds flags to the release build (scripts/release-build.sh).
 
 MODEL_DIR=out/bench/model
 # Varied sizes, as a sharded checkpoint plus small side files would have: 640+512+384+256+160+96 = 2048 MiB.
@@ -49,9 +49,7 @@ build_audit() {
     fi
     say "building audit (release)"
     # shellcheck disable=SC2086
-    swift build -c release ${BENCH_SWIFT_FLAGS:-} >&2
-    # shellcheck disable=SC2086
-    AUDIT="$(swift build -c release ${BENCH_SWIFT_FLAGS:-} --show-bin-path)/audit"
+    AUDIT=$(bash scripts/release-build.sh ${BENCH_SWIFT_FLAGS:-})
 }
 
 # best_of NAME COMMAND...: runs COMMAND $RUNS times (stdout discarded) and prints the fastest time in seconds.

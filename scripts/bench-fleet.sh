@@ -24,8 +24,8 @@ CORES=$(nproc 2>/dev/null || echo 2)
 if [ -n "${BENCH_AUDIT:-}" ]; then
     AUDIT=$BENCH_AUDIT
 else
-    swift build -c release ${BENCH_SWIFT_FLAGS:-} >&2
-    AUDIT="$(swift build -c release ${BENCH_SWIFT_FLAGS:-} --show-bin-path)/audit"
+    # shellcheck disable=SC2086
+    AUDIT=$(bash scripts/release-build.sh ${BENCH_SWIFT_FLAGS:-})
 fi
 
 # One run of `audit report` in FORMAT: prints "wall-seconds max-rss-kib cpu-seconds" from `/usr/bin/time -v`.

@@ -23,8 +23,7 @@ fi
 if [ -n "${BENCH_AUDIT:-}" ]; then
     AUDIT=$(cd "$(dirname "$BENCH_AUDIT")" && pwd)/$(basename "$BENCH_AUDIT")
 else
-    swift build -c release >&2
-    AUDIT="$(swift build -c release --show-bin-path)/audit"
+    AUDIT=$(bash scripts/release-build.sh)
 fi
 RECORDS=${BENCH_RECORDS:-5000}
 WRITERS=${BENCH_WRITERS:-8}

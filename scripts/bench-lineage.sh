@@ -33,9 +33,7 @@ if [ -n "${BENCH_AUDIT:-}" ]; then
 else
     say "building audit (release)"
     # shellcheck disable=SC2086
-    swift build -c release ${BENCH_SWIFT_FLAGS:-} >&2
-    # shellcheck disable=SC2086
-    AUDIT="$(swift build -c release ${BENCH_SWIFT_FLAGS:-} --show-bin-path)/audit"
+    AUDIT=$(bash scripts/release-build.sh ${BENCH_SWIFT_FLAGS:-})
     BUILD="release build"
 fi
 audit() { "$AUDIT" "$@"; }

@@ -68,6 +68,65 @@ enum OpenSSLSupport {
         }
     }
 
+    /// The key held by a SubjectPublicKeyInfo in exactly the canonical encoding `fixedSubjectPublicKeyInfoPrefix`
+    /// describes (Ed25519; P-256, P-384 or P-521 by curve OID with an uncompressed point), built from its raw bytes;
+    /// `nil` for any other encoding. The EC point is checked to lie on its curve, as `d2i_PUBKEY` does.
+    static func keyFromCanonicalSubjectPublicKeyInfo(_ der: [UInt8]) throws -> OpaquePointer? {
+        let candidates: [(KeyType, String?)] = [(.ed25519, nil), (.ecdsaP256, "P-256"), (.ecdsaP384, "P-384"),
+                                                (.ecdsaP521, "P-521")]
+        for (type, group) in candidates {
+            guard let fixed = fixedSubjectPublicKeyInfoPrefix(type), der.count == fixed.prefix.count + fixed.keyBytes,
+                der.starts(with: fixed.prefix)
+            else { continue }
+            let raw = Array(der[fixed.prefix.count...])
+            guard let group else {
+                guard let pkey = EVP_PKEY_new_raw_public_key_ex(nil, "ED25519", nil, raw, raw.count) else {
+                    throw CryptoError.openSSL(.malformedKey, "cannot parse the DER SubjectPublicKeyInfo")
+                }
+                return pkey
+            }
+            guard raw.first == 0x04 else { return nil }
+            return try ecPublicKey(group: group, point: raw)
+        }
+        return nil
+    }
+
+    /// An EC public key on the named `group` from its encoded point, through `EVP_PKEY_fromdata`, which refuses a
+    /// point that is not on the curve.
+    static func ecPublicKey(group: String, point: [UInt8]) throws -> OpaquePointer {
+        guard let context = EVP_PKEY_CTX_new_from_name(nil, "EC", nil) else {
+            throw CryptoError.openSSL(.malformedKey, "cannot set up reading an EC public key")
+        }
+        defer { EVP_PKEY_CTX_free(context) }
+        var pkey: OpaquePointer?
+        var groupName = Array(group.utf8CString)
+        var pointBytes = point
+        // OSSL_PARAM keeps the pointers it is given, so every string and buffer is pinned for the whole call.
+        let status = "group".withCString { groupKey in
+            "pub".withCString { pubKey in
+                groupName.withUnsafeMutableBufferPointer { name in
+                    pointBytes.withUnsafeMutableBytes { bytes -> Int32 in
+                        var parameters = [
+                            OSSL_PARAM_construct_utf8_string(groupKey, name.baseAddress, 0),
+                            OSSL_PARAM_construct_octet_string(pubKey, bytes.baseAddress, bytes.count),
+                            OSSL_PARAM_construct_end(),
+                        ]
+                        guard EVP_PKEY_fromdata_init(context) == 1 else { return 0 }
+                        return EVP_PKEY_fromdata(context, &pkey, Self.selectPublicKey, &parameters)
+                    }
+                }
+            }
+        }
+        guard status == 1, let pkey else {
+            throw CryptoError.openSSL(.malformedKey, "cannot parse the DER SubjectPublicKeyInfo")
+        }
+        return pkey
+    }
+
+    /// `EVP_PKEY_PUBLIC_KEY`: the public key with its domain and other parameters (a macro Swift does not import).
+    static let selectPublicKey = Int32(
+        OSSL_KEYMGMT_SELECT_PUBLIC_KEY | OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS | OSSL_KEYMGMT_SELECT_OTHER_PARAMETERS)
+
     /// The canonical SubjectPublicKeyInfo of a key already classified as `type`: assembled from the raw key for
     /// Ed25519 and named-curve EC keys (OpenSSL 3 builds an encoder for every `i2d_PUBKEY`, which costs more than
     /// the rest of reading a key), by `i2d_PUBKEY` for anything else or whenever the raw key cannot be read. Both

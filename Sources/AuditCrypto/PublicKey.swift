@@ -65,8 +65,18 @@ public final class PublicKey: @unchecked Sendable, Equatable, CustomStringConver
     }
 
     /// Loads a DER SubjectPublicKeyInfo; trailing bytes are rejected.
+    ///
+    /// The canonical encodings of Ed25519 and named-curve EC keys are read from their raw key bytes: OpenSSL 3's
+    /// `d2i_PUBKEY` sets up a decoder chain for every key, about six times the cost of building the key from its
+    /// parameters, and a trust store or trusted root holds a dozen keys. Every other encoding goes to `d2i_PUBKEY`.
     public convenience init(subjectPublicKeyInfo der: [UInt8]) throws {
-        let pkey = try der.withUnsafeBufferPointer { buffer -> OpaquePointer in
+        let pkey = try OpenSSLSupport.keyFromCanonicalSubjectPublicKeyInfo(der) ?? Self.decodedByOpenSSL(der)
+        try self.init(owning: pkey)
+    }
+
+    /// `d2i_PUBKEY` on the whole of `der`, which must hold nothing after the key.
+    static func decodedByOpenSSL(_ der: [UInt8]) throws -> OpaquePointer {
+        try der.withUnsafeBufferPointer { buffer -> OpaquePointer in
             var cursor = buffer.baseAddress
             guard let start = buffer.baseAddress, let pkey = d2i_PUBKEY(nil, &cursor, buffer.count) else {
                 throw CryptoError.openSSL(.malformedKey, "cannot parse the DER SubjectPublicKeyInfo")
@@ -77,7 +87,6 @@ public final class PublicKey: @unchecked Sendable, Equatable, CustomStringConver
             }
             return pkey
         }
-        try self.init(owning: pkey)
     }
 
     /// The key as a PEM `PUBLIC KEY` block.

@@ -244,3 +244,82 @@ struct BLAKE3KernelTests {
         }
     }
 }
+
+/// The SIMD kernels against the one-at-a-time path on pseudo-random bytes, where a word moved to the wrong lane or
+/// position cannot go unnoticed (the vectors' repeating 0…250 pattern makes many blocks look alike).
+@Suite("BLAKE3 kernels on random data")
+struct BLAKE3RandomKernelTests {
+    /// Reproducible pseudo-random bytes (SplitMix64).
+    static func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
+        var state = seed
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count + 8)
+        while bytes.count < count {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            withUnsafeBytes(of: (z ^ (z >> 31)).littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        return Array(bytes.prefix(count))
+    }
+
+    /// Streaming in pieces of at most one chunk never reaches the SIMD kernels, so it is the reference.
+    static func oneChunkAtATime(_ bytes: [UInt8]) -> [UInt8] {
+        let hasher = BLAKE3Hasher()
+        var start = 0
+        while start < bytes.count {
+            let end = min(start + 1000, bytes.count)
+            bytes[start..<end].withUnsafeBytes { hasher.update($0) }
+            start = end
+        }
+        return hasher.finalize()
+    }
+
+    @Test("chunk chaining values from the kernels equal one-at-a-time ones, also across a 2^32 chunk counter")
+    func chunks() throws {
+        let count = 8 * 3 + 5
+        let input = Self.randomBytes(count * BLAKE3.chunkLength, seed: 1)
+        for counter: UInt64 in [0, 0xFFFF_FFFC, 0x1_2345_6789] {
+            var batched = [BLAKE3Words](repeating: BLAKE3Words(), count: count)
+            input.withUnsafeBytes { raw in
+                batched.withUnsafeMutableBufferPointer { out in
+                    BLAKE3.chunkCVs(raw.baseAddress!, count: count, counter: counter, output: out.baseAddress!)
+                }
+                for index in 0..<count {
+                    let single = BLAKE3.chunkCV(
+                        raw.baseAddress! + index * BLAKE3.chunkLength, counter: counter + UInt64(index))
+                    #expect(batched[index] == single, "chunk \(index), counter \(counter), AVX2 \(CPUFeatures.hasAVX2)")
+                }
+            }
+        }
+    }
+
+    @Test("parents merged by the kernels equal one-at-a-time parents")
+    func parents() throws {
+        let count = 2 * (8 * 2 + 7)
+        let words = Self.randomBytes(count * 32, seed: 2).withUnsafeBytes { raw in
+            (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 32, as: BLAKE3Words.self) }
+        }
+        var merged = words
+        merged.withUnsafeMutableBufferPointer { cvs in BLAKE3.mergePairs(cvs.baseAddress!, count: count) }
+        for index in 0..<count / 2 {
+            #expect(merged[index] == BLAKE3.parentCV(words[2 * index], words[2 * index + 1]), "parent \(index)")
+        }
+    }
+
+    @Test("one-shot digests equal chunk-at-a-time ones for lengths around block, chunk and eight-chunk boundaries")
+    func lengths() throws {
+        let input = Self.randomBytes(130 * BLAKE3.chunkLength + 65, seed: 3)
+        var lengths: [Int] = []
+        for chunks in [1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 64, 65, 127, 128, 129, 130] {
+            for delta in [-65, -64, -63, -1, 0, 1, 63, 64, 65] where chunks * BLAKE3.chunkLength + delta > 0 {
+                lengths.append(chunks * BLAKE3.chunkLength + delta)
+            }
+        }
+        for length in lengths {
+            let bytes = Array(input.prefix(length))
+            #expect(BLAKE3.hash(bytes) == Self.oneChunkAtATime(bytes), "length \(length)")
+        }
+    }
+}

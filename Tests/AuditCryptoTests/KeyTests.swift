@@ -180,3 +180,58 @@ struct CompressedPointTests {
         return Data(base64Encoded: lines.joined()).map { Array($0) }
     }
 }
+
+/// Keys in a canonical SubjectPublicKeyInfo are built from their raw bytes rather than by `d2i_PUBKEY`; the two
+/// paths must give the same key, and the short path must refuse everything `d2i_PUBKEY` refuses.
+@Suite("Canonical SubjectPublicKeyInfo read from the raw key")
+struct CanonicalSubjectPublicKeyInfoTests {
+    static let canonicalTypes: [KeyGenerationAlgorithm] = [.ed25519, .ecdsaP256, .ecdsaP384, .ecdsaP521]
+
+    @Test("the raw-key path and d2i_PUBKEY give the same type, key id and verdicts", arguments: canonicalTypes)
+    func samePathResults(algorithm: KeyGenerationAlgorithm) throws {
+        let privateKey = try PrivateKey.generate(algorithm)
+        let der = privateKey.publicKey.subjectPublicKeyInfo
+        let built = try #require(try OpenSSLSupport.keyFromCanonicalSubjectPublicKeyInfo(der))
+        let fast = try PublicKey(owning: built)
+        let decoded = try PublicKey(owning: try PublicKey.decodedByOpenSSL(der))
+        #expect(fast.type == decoded.type)
+        #expect(fast.keyID == decoded.keyID)
+        #expect(fast.subjectPublicKeyInfo == der)
+        #expect(fast == decoded)
+        let message = Array("lineage".utf8)
+        for scheme in fast.type.compatibleSchemes {
+            let signature = try privateKey.signature(for: message, scheme: scheme)
+            #expect(try fast.isValidSignature(signature, for: message, scheme: scheme))
+            #expect(try !fast.isValidSignature(signature, for: message + [0], scheme: scheme))
+        }
+    }
+
+    @Test("an uncompressed point off its curve is refused on the raw-key path, as d2i_PUBKEY refuses it")
+    func offCurveUncompressedPoint() throws {
+        for algorithm in Self.canonicalTypes {
+            var der = try PrivateKey.generate(algorithm).publicKey.subjectPublicKeyInfo
+            let type = try PublicKey(subjectPublicKeyInfo: der).type
+            guard type != .ed25519 else { continue }
+            der[der.count - 1] ^= 0x01  // y no longer matches x
+            #expect(throws: CryptoError.self, "\(type)") { try PublicKey(subjectPublicKeyInfo: der) }
+            #expect(throws: CryptoError.self, "\(type)") { try PublicKey.decodedByOpenSSL(der) }
+        }
+    }
+
+    @Test("an encoding that is not exactly canonical takes OpenSSL's path, which decides")
+    func nonCanonicalGoesToOpenSSL() throws {
+        let der = try PrivateKey.generate(.ed25519).publicKey.subjectPublicKeyInfo
+        // One byte short, one byte long, a changed OID: none is read from the raw bytes.
+        var otherOID = der
+        otherOID[8] ^= 0x01
+        for variant in [Array(der.dropLast()), der + [0], otherOID] {
+            #expect(try OpenSSLSupport.keyFromCanonicalSubjectPublicKeyInfo(variant) == nil)
+            #expect(throws: CryptoError.self) { try PublicKey(subjectPublicKeyInfo: variant) }
+        }
+        // An EC key whose point does not start with 04 in the uncompressed-length slot is not canonical either.
+        var ec = try PrivateKey.generate(.ecdsaP256).publicKey.subjectPublicKeyInfo
+        ec[ec.count - 65] = 0x05
+        #expect(try OpenSSLSupport.keyFromCanonicalSubjectPublicKeyInfo(ec) == nil)
+        #expect(throws: CryptoError.self) { try PublicKey(subjectPublicKeyInfo: ec) }
+    }
+}
