@@ -8,7 +8,10 @@ public enum LedgerFleet {
     /// are those of the most recent decision; each model keeps its own findings and verdict.
     public static func report(latest records: [LedgerRecord]) throws -> AuditReport {
         let decisions = try records.map { try $0.decision() }
-        let newest = decisions.max { $0.recordedAt < $1.recordedAt }
+        // Of two decisions recorded within the same millisecond, the later in the chain is the newer.
+        let newest = zip(records, decisions).max { left, right in
+            (left.1.recordedAt, left.0.sequence) < (right.1.recordedAt, right.0.sequence)
+        }?.1
         let models = decisions.map { decision in
             ModelReport(
                 file: decision.file, envelopeSHA256: decision.envelopeSHA256, name: decision.model,

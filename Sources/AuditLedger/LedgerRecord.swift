@@ -74,11 +74,11 @@ public enum LedgerChain {
     /// costly part of an append, so writers do it before they take the chain's lock.
     public static func prepare(_ decisions: [LedgerDecision], now: Date) throws -> [PreparedDecision] {
         let recordedAt = LedgerTime.format(now)
-        return try decisions.map { decision in
+        return decisions.map { decision in
             var decision = decision
             decision.recordedAt = recordedAt
             return PreparedDecision(
-                content: String(decoding: try CanonicalJSON.encode(decision), as: UTF8.self),
+                content: String(decoding: LedgerDecisionJSON.encode(decision), as: UTF8.self),
                 columns: LedgerColumns(decision))
         }
     }

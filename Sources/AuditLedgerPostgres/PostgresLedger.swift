@@ -18,6 +18,8 @@ public final class PostgresLedger: LedgerStore, IndexedColumnsReading, @unchecke
     /// reads the head and inserts the linked records in one call, so the lock is held for one round trip and the
     /// commit instead of three round trips and the commit. The hash is the documented construction, computed by
     /// the server with `sha256()` (PostgreSQL 11 or later); the writer recomputes it from what the call returns.
+    /// Then `ledger_append_committed` (version 3): the same append and its commit in one procedure, so a writer
+    /// sends one `CALL` per append, not `BEGIN`, the append and `COMMIT`, each waiting for the server's reply.
     static let migrations = LedgerSchema.migrations(sequenceType: "BIGINT") + [
         (2, [
             """
@@ -55,6 +57,26 @@ public final class PostgresLedger: LedgerStore, IndexedColumnsReading, @unchecke
                     RETURN NEXT;
                     head_hash := next_hash;
                 END LOOP;
+            END
+            $$
+            """,
+        ]),
+        (3, [
+            """
+            CREATE OR REPLACE PROCEDURE ledger_append_committed(stamp TEXT, contents TEXT[], columns JSONB,
+                INOUT first_sequence BIGINT DEFAULT NULL, INOUT first_previous_hash TEXT DEFAULT NULL,
+                INOUT hashes TEXT[] DEFAULT NULL)
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                SELECT min(a.record_sequence),
+                    (array_agg(a.record_previous_hash ORDER BY a.record_sequence))[1],
+                    array_agg(a.record_hash ORDER BY a.record_sequence)
+                INTO first_sequence, first_previous_hash, hashes
+                FROM ledger_append(stamp, contents, columns) a;
+                -- The reply to CALL is sent after this COMMIT has returned (with the server's synchronous_commit,
+                -- once the records are on disk), so its row is the writer's acknowledgement. A CALL inside a
+                -- transaction block fails here ("invalid transaction termination") and stores nothing.
+                COMMIT;
             END
             $$
             """,
@@ -153,23 +175,24 @@ public final class PostgresLedger: LedgerStore, IndexedColumnsReading, @unchecke
                 columns.policySHA256, columns.trustStoreSHA256, columns.verdict]
         }
         let stamp = prepared[0].columns.recordedAt
-        let cellsJSON = String(decoding: try JSONEncoder().encode(cells), as: UTF8.self)
+        let cellsJSON = String(decoding: LedgerDecisionJSON.stringRows(cells), as: UTF8.self)
         let connection = self.connection
         let logger = self.logger
         let links = try Blocking.run(url: url) {
-            // An explicit transaction: its COMMIT's reply is the acknowledgement that the records are durable
-            // (with an implicit one the rows arrive before the commit has happened).
-            try await connection.withTransaction(logger: logger) { db in
-                var links: [(sequence: Int64, previousHash: String, hash: String)] = []
-                let rows = try await db.query("""
-                    SELECT record_sequence, record_previous_hash, record_hash
-                    FROM ledger_append(\(stamp), \(contents), \(cellsJSON)::jsonb)
-                    """, logger: logger)
-                for try await (sequence, previousHash, hash) in rows.decode((Int64, String, String).self) {
-                    links.append((sequence, previousHash, hash))
+            // One round trip: the procedure appends and commits, and its reply comes after the commit, so the reply
+            // is the acknowledgement that the records are durable. (A plain `SELECT ledger_append(…)` outside a
+            // transaction would not do: its rows arrive before the implicit commit that follows them.)
+            var links: [(sequence: Int64, previousHash: String, hash: String)] = []
+            let rows = try await connection.query("""
+                CALL ledger_append_committed(\(stamp), \(contents), \(cellsJSON)::jsonb, NULL, NULL, NULL)
+                """, logger: logger)
+            for try await (first, firstPrevious, hashes) in rows.decode((Int64?, String?, [String]?).self) {
+                guard let first, let firstPrevious, let hashes else { continue }
+                for (offset, hash) in hashes.enumerated() {
+                    links.append((first + Int64(offset), offset == 0 ? firstPrevious : hashes[offset - 1], hash))
                 }
-                return links
             }
+            return links
         }
         return try Self.records(prepared, linkedBy: links)
     }

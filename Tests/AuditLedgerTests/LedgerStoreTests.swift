@@ -30,7 +30,7 @@ struct LedgerStoreTests {
         #expect(decision.context.host == "test-host")
         #expect(decision.counts["pass"] == 1)
         // PostgreSQL's version 2 adds the server-side append; the tables are the same.
-        #expect(try store.schemaVersion() == (backend == .postgres ? 2 : 1))
+        #expect(try store.schemaVersion() == (backend == .postgres ? 3 : 1))
         #expect(try store.head().count == 5)
     }
 
