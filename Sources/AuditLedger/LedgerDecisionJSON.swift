@@ -22,7 +22,7 @@ public enum LedgerDecisionJSON {
         json.key("counts")
         json.beginObject()
         for name in sortedKeys(decision.counts) {
-            json.key(name)
+            json.key(text: name)
             json.integer(decision.counts[name] ?? 0)
         }
         json.endObject()
@@ -34,7 +34,7 @@ public enum LedgerDecisionJSON {
         json.beginArray()
         for finding in decision.findings {
             json.element()
-            write(finding, to: &json)
+            finding.writeJSON(to: &json)
         }
         json.endArray()
         json.member("mode", decision.mode.rawValue)
@@ -89,30 +89,6 @@ public enum LedgerDecisionJSON {
         return json.bytes
     }
 
-    private static func write(_ finding: Finding, to json: inout CompactJSONText) {
-        json.beginObject()
-        json.strings("controls", finding.controls)
-        json.optional("expected", finding.expected)
-        json.member("message", finding.message)
-        json.optional("observed", finding.observed)
-        if let path = finding.path { json.strings("path", path) }
-        json.optional("pointer", finding.pointer)
-        json.optional("remediation", finding.remediation)
-        json.member("ruleID", finding.ruleID)
-        json.member("severity", finding.severity.rawValue)
-        json.member("status", finding.status.rawValue)
-        json.member("title", finding.title)
-        if let waiver = finding.waiver {
-            json.key("waiver")
-            json.beginObject()
-            json.member("approver", waiver.approver)
-            json.member("expires", waiver.expires)
-            json.member("justification", waiver.justification)
-            json.endObject()
-        }
-        json.endObject()
-    }
-
     /// Rows of optional strings as a JSON array of arrays (`null` for an absent value): how a writer hands the
     /// indexed columns of a batch to a server-side append.
     public static func stringRows(_ rows: [[String?]]) -> [UInt8] {
@@ -139,7 +115,7 @@ public enum LedgerDecisionJSON {
 }
 
 /// Compact JSON text written member by member; the caller writes an object's members in key order.
-struct CompactJSONText {
+struct CompactJSONText: JSONMemberWriter {
     var bytes: [UInt8] = []
     /// Whether the innermost open object or array has no member yet, one entry per open level.
     private var empty: [Bool] = []
@@ -155,7 +131,15 @@ struct CompactJSONText {
     mutating func endArray() { close(UInt8(ascii: "]")) }
 
     /// Starts the next member of the innermost object: `"name":`.
-    mutating func key(_ name: String) {
+    mutating func key(_ name: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+    }
+
+    /// Starts the next member of the innermost object whose name is data: escaped as any string.
+    mutating func key(text name: String) {
         separate()
         string(name)
         bytes.append(UInt8(ascii: ":"))
@@ -164,17 +148,17 @@ struct CompactJSONText {
     /// Starts the next element of the innermost array.
     mutating func element() { separate() }
 
-    mutating func member(_ name: String, _ value: String) {
+    mutating func member(_ name: StaticString, _ value: String) {
         key(name)
         string(value)
     }
 
     /// A member only when there is a value, as `encodeIfPresent` writes it.
-    mutating func optional(_ name: String, _ value: String?) {
+    mutating func optional(_ name: StaticString, _ value: String?) {
         if let value { member(name, value) }
     }
 
-    mutating func strings(_ name: String, _ values: [String]) {
+    mutating func strings(_ name: StaticString, _ values: [String]) {
         key(name)
         beginArray()
         for value in values {
@@ -188,7 +172,7 @@ struct CompactJSONText {
     mutating func stringMap(_ map: [String: String]) {
         beginObject()
         for name in LedgerDecisionJSON.sortedKeys(map) {
-            key(name)
+            key(text: name)
             string(map[name] ?? "")
         }
         endObject()

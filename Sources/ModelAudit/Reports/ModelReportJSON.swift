@@ -78,27 +78,7 @@ public enum ModelReportJSON {
     }
 
     static func write(_ finding: Finding, to json: inout PrettyJSONText) {
-        json.beginObject()
-        json.strings("controls", finding.controls)
-        json.optional("expected", finding.expected)
-        json.member("message", finding.message)
-        json.optional("observed", finding.observed)
-        if let path = finding.path { json.strings("path", path) }
-        json.optional("pointer", finding.pointer)
-        json.optional("remediation", finding.remediation)
-        json.member("ruleID", finding.ruleID)
-        json.member("severity", finding.severity.rawValue)
-        json.member("status", finding.status.rawValue)
-        json.member("title", finding.title)
-        if let waiver = finding.waiver {
-            json.key("waiver")
-            json.beginObject()
-            json.member("approver", waiver.approver)
-            json.member("expires", waiver.expires)
-            json.member("justification", waiver.justification)
-            json.endObject()
-        }
-        json.endObject()
+        finding.writeJSON(to: &json)
     }
 
     static func write(_ node: LineageNode, to json: inout PrettyJSONText) {
@@ -130,7 +110,7 @@ public enum ModelReportJSON {
 }
 
 /// Pretty JSON text in the layout of `JSONEncoder`'s `.prettyPrinted`, written member by member.
-struct PrettyJSONText {
+struct PrettyJSONText: JSONMemberWriter {
     var bytes: [UInt8] = []
     private var level: Int
     /// Whether the innermost open object or array has no member yet, one entry per open level.
