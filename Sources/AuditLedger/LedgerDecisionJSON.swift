@@ -148,26 +148,6 @@ struct CompactJSONText: JSONMemberWriter {
     /// Starts the next element of the innermost array.
     mutating func element() { separate() }
 
-    mutating func member(_ name: StaticString, _ value: String) {
-        key(name)
-        string(value)
-    }
-
-    /// A member only when there is a value, as `encodeIfPresent` writes it.
-    mutating func optional(_ name: StaticString, _ value: String?) {
-        if let value { member(name, value) }
-    }
-
-    mutating func strings(_ name: StaticString, _ values: [String]) {
-        key(name)
-        beginArray()
-        for value in values {
-            element()
-            string(value)
-        }
-        endArray()
-    }
-
     /// An object of strings, keys in the encoder's order.
     mutating func stringMap(_ map: [String: String]) {
         beginObject()

@@ -148,16 +148,6 @@ struct PrettyJSONText: JSONMemberWriter {
     /// Starts the next element of the innermost array.
     mutating func element() { separate() }
 
-    mutating func member(_ name: StaticString, _ value: String) {
-        key(name)
-        string(value)
-    }
-
-    mutating func optional(_ name: StaticString, _ value: String?) {
-        guard let value else { return }
-        member(name, value)
-    }
-
     /// A member whose value is an array of objects, each written by `each`.
     mutating func array<Element>(
         _ name: StaticString, _ elements: [Element], each: (Element, inout PrettyJSONText) -> Void
@@ -167,16 +157,6 @@ struct PrettyJSONText: JSONMemberWriter {
         for element in elements {
             self.element()
             each(element, &self)
-        }
-        endArray()
-    }
-
-    mutating func strings(_ name: StaticString, _ values: [String]) {
-        key(name)
-        beginArray()
-        for value in values {
-            element()
-            string(value)
         }
         endArray()
     }

@@ -3,12 +3,36 @@
 public protocol JSONMemberWriter {
     mutating func beginObject()
     mutating func endObject()
+    mutating func beginArray()
+    mutating func endArray()
     /// Starts the next member of the innermost object.
     mutating func key(_ name: StaticString)
-    mutating func member(_ name: StaticString, _ value: String)
+    /// Starts the next element of the innermost array.
+    mutating func element()
+    /// A string value, escaped as the writer's layout requires.
+    mutating func string(_ text: String)
+}
+
+extension JSONMemberWriter {
+    public mutating func member(_ name: StaticString, _ value: String) {
+        key(name)
+        string(value)
+    }
+
     /// A member only when there is a value, as `encodeIfPresent` writes it.
-    mutating func optional(_ name: StaticString, _ value: String?)
-    mutating func strings(_ name: StaticString, _ values: [String])
+    public mutating func optional(_ name: StaticString, _ value: String?) {
+        if let value { member(name, value) }
+    }
+
+    public mutating func strings(_ name: StaticString, _ values: [String]) {
+        key(name)
+        beginArray()
+        for value in values {
+            element()
+            string(value)
+        }
+        endArray()
+    }
 }
 
 extension Finding {
