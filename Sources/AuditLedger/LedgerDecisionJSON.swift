@@ -21,7 +21,7 @@ public enum LedgerDecisionJSON {
         json.endObject()
         json.key("counts")
         json.beginObject()
-        for name in sortedKeys(decision.counts) {
+        for name in decision.counts.keysInJSONEncoderOrder {
             json.key(text: name)
             json.integer(decision.counts[name] ?? 0)
         }
@@ -106,12 +106,6 @@ public enum LedgerDecisionJSON {
         json.endArray()
         return json.bytes
     }
-
-    /// A dictionary's keys in the order the encoder writes them: by the bytes of their UTF-8, which is not the
-    /// order of Swift's `<` on strings beyond ASCII (that compares normalised scalars).
-    static func sortedKeys<Value>(_ dictionary: [String: Value]) -> [String] {
-        dictionary.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-    }
 }
 
 /// Compact JSON text written member by member; the caller writes an object's members in key order.
@@ -151,7 +145,7 @@ struct CompactJSONText: JSONMemberWriter {
     /// An object of strings, keys in the encoder's order.
     mutating func stringMap(_ map: [String: String]) {
         beginObject()
-        for name in LedgerDecisionJSON.sortedKeys(map) {
+        for name in map.keysInJSONEncoderOrder {
             key(text: name)
             string(map[name] ?? "")
         }

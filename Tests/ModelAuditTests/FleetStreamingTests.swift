@@ -56,6 +56,8 @@ import Testing
             subjects: [
                 SubjectDigest(name: "weights/\u{1B}x.bin", digest: ["sha256": String(repeating: "0f", count: 32)]),
                 SubjectDigest(name: "b", digest: ["sha512": "ab", "blake3": "cd", "sha256": "ef"]),
+                // Byte order and Swift's `<` disagree here: `e` + U+0301 sorts as `é` for `<`, first by its bytes.
+                SubjectDigest(name: "c", digest: ["\u{E9}": "01", "e\u{301}x": "02"]),
             ])
         plain.lineage = nil
         report.models += [odd, plain]

@@ -44,7 +44,7 @@ public enum ModelReportJSON {
                 json.beginObject()
                 json.key("digest")
                 json.beginObject()
-                for algorithm in subject.digest.keys.sorted() {
+                for algorithm in subject.digest.keysInJSONEncoderOrder {
                     json.key(text: algorithm)
                     json.string(subject.digest[algorithm] ?? "")
                 }

@@ -61,3 +61,11 @@ extension Finding {
         json.endObject()
     }
 }
+
+extension Dictionary where Key == String {
+    /// The keys in the order `JSONEncoder`'s `.sortedKeys` writes them: by the bytes of their UTF-8. Swift's `<`
+    /// differs beyond ASCII (it compares canonically equivalent text alike: `e` + U+0301 sorts as `é`).
+    public var keysInJSONEncoderOrder: [String] {
+        keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+}
