@@ -113,5 +113,11 @@ public struct LedgerDecision: Sendable, Codable, Equatable {
     }
 
     /// The model's display name: `name version`, or the file when the manifest could not be read.
-    public var displayName: String { LedgerDecisionSummary(self).displayName }
+    public var displayName: String { Self.displayName(model: model, version: version, file: file) }
+
+    /// `name version`, `name` without a version, or the file when the manifest could not be read.
+    static func displayName(model: String?, version: String?, file: String) -> String {
+        guard let model else { return file }
+        return version.map { "\(model) \($0)" } ?? model
+    }
 }

@@ -130,11 +130,8 @@ public struct LedgerDecisionSummary: Sendable, Decodable, Equatable {
         Set(outcomes.filter { $0.status == .fail || $0.status == .error }.map(\.rule))
     }
 
-    /// `name version`, or the file when the manifest could not be read (as `LedgerDecision.displayName`).
-    public var displayName: String {
-        guard let model else { return file }
-        return version.map { "\(model) \($0)" } ?? model
-    }
+    /// As `LedgerDecision.displayName`.
+    public var displayName: String { LedgerDecision.displayName(model: model, version: version, file: file) }
 }
 
 extension LedgerRecord {
