@@ -11,7 +11,10 @@ public struct ScreeningListCheck: PolicyCheck {
     public static let type = "screening.entity-lists"
     /// Names already analysed (invisible characters, legal forms, confusable skeletons, scripts: the costliest step of
     /// evaluating a policy), so a fleet run analyses each distinct developer, publisher or host once.
-    private static let screeningNames = NameMemo { ScreeningName($0) }
+    private static let screeningNames = NameMemo { name in
+        let screened = ScreeningName(name)
+        return (name: screened, warnings: screened.warnings)
+    }
     let lists: [String]?
     let roles: Set<PartyRole>
 
@@ -65,8 +68,8 @@ public struct ScreeningListCheck: PolicyCheck {
             var hits: [ScreeningMatch] = []
             var warnings: [String] = []
             for name in party.names {
-                let screened = Self.screeningNames(name)
-                for warning in screened.warnings {
+                let (screened, screenedWarnings) = Self.screeningNames(name)
+                for warning in screenedWarnings {
                     let text = name == party.displayName ? warning : "alias \"\(name)\": \(warning)"
                     if !warnings.contains(text) { warnings.append(text) }
                 }
