@@ -11,10 +11,7 @@ public struct ScreeningListCheck: PolicyCheck {
     public static let type = "screening.entity-lists"
     /// Names already analysed (invisible characters, legal forms, confusable skeletons, scripts: the costliest step of
     /// evaluating a policy), so a fleet run analyses each distinct developer, publisher or host once.
-    private static let screeningNames = NameMemo { name in
-        let screened = ScreeningName(name)
-        return (name: screened, warnings: screened.warnings)
-    }
+    private static let screeningNames = NameMemo { ScreenedName(ScreeningName($0)) }
     let lists: [String]?
     let roles: Set<PartyRole>
 
@@ -68,12 +65,12 @@ public struct ScreeningListCheck: PolicyCheck {
             var hits: [ScreeningMatch] = []
             var warnings: [String] = []
             for name in party.names {
-                let (screened, screenedWarnings) = Self.screeningNames(name)
-                for warning in screenedWarnings {
+                let screened = Self.screeningNames(name)
+                for warning in screened.warnings {
                     let text = name == party.displayName ? warning : "alias \"\(name)\": \(warning)"
                     if !warnings.contains(text) { warnings.append(text) }
                 }
-                for list in selected { hits.append(contentsOf: list.matches(for: screened)) }
+                for list in selected { hits.append(contentsOf: list.matches(for: screened.name)) }
             }
             // A plain match says more than a look-alike one; report it when there is one.
             hits = hits.filter { !$0.throughLookAlikes } + hits.filter(\.throughLookAlikes)
@@ -106,5 +103,17 @@ public struct ScreeningListCheck: PolicyCheck {
             }
         }
         return outcomes
+    }
+}
+
+/// A name analysed for screening and what a finding should say about its spelling, held once for every model that
+/// names it: handing it on is one reference, not a copy of every form of the name.
+private final class ScreenedName: Sendable {
+    let name: ScreeningName
+    let warnings: [String]
+
+    init(_ name: ScreeningName) {
+        self.name = name
+        self.warnings = name.warnings
     }
 }
