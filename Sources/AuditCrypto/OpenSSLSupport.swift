@@ -1,4 +1,5 @@
 internal import COpenSSL
+import Foundation
 
 /// Small owned wrappers and conversions shared by the key types; all OpenSSL pointers stay in this module.
 enum OpenSSLSupport {
@@ -80,7 +81,17 @@ enum OpenSSLSupport {
             else { continue }
             let raw = Array(der[fixed.prefix.count...])
             guard let group else {
-                guard let pkey = EVP_PKEY_new_raw_public_key_ex(nil, "ED25519", nil, raw, raw.count) else {
+                var key = raw
+                let pkey = "pub".withCString { pubKey in
+                    key.withUnsafeMutableBytes { bytes -> OpaquePointer? in
+                        var parameters = [
+                            OSSL_PARAM_construct_octet_string(pubKey, bytes.baseAddress, bytes.count),
+                            OSSL_PARAM_construct_end(),
+                        ]
+                        return PublicKeyBuilder.ed25519.build(&parameters)
+                    }
+                }
+                guard let pkey else {
                     throw CryptoError.openSSL(.malformedKey, "cannot parse the DER SubjectPublicKeyInfo")
                 }
                 return pkey
@@ -94,30 +105,24 @@ enum OpenSSLSupport {
     /// An EC public key on the named `group` from its encoded point, through `EVP_PKEY_fromdata`, which refuses a
     /// point that is not on the curve.
     static func ecPublicKey(group: String, point: [UInt8]) throws -> OpaquePointer {
-        guard let context = EVP_PKEY_CTX_new_from_name(nil, "EC", nil) else {
-            throw CryptoError.openSSL(.malformedKey, "cannot set up reading an EC public key")
-        }
-        defer { EVP_PKEY_CTX_free(context) }
-        var pkey: OpaquePointer?
         var groupName = Array(group.utf8CString)
         var pointBytes = point
         // OSSL_PARAM keeps the pointers it is given, so every string and buffer is pinned for the whole call.
-        let status = "group".withCString { groupKey in
+        let pkey = "group".withCString { groupKey in
             "pub".withCString { pubKey in
                 groupName.withUnsafeMutableBufferPointer { name in
-                    pointBytes.withUnsafeMutableBytes { bytes -> Int32 in
+                    pointBytes.withUnsafeMutableBytes { bytes -> OpaquePointer? in
                         var parameters = [
                             OSSL_PARAM_construct_utf8_string(groupKey, name.baseAddress, 0),
                             OSSL_PARAM_construct_octet_string(pubKey, bytes.baseAddress, bytes.count),
                             OSSL_PARAM_construct_end(),
                         ]
-                        guard EVP_PKEY_fromdata_init(context) == 1 else { return 0 }
-                        return EVP_PKEY_fromdata(context, &pkey, Self.selectPublicKey, &parameters)
+                        return PublicKeyBuilder.ec.build(&parameters)
                     }
                 }
             }
         }
-        guard status == 1, let pkey else {
+        guard let pkey else {
             throw CryptoError.openSSL(.malformedKey, "cannot parse the DER SubjectPublicKeyInfo")
         }
         return pkey
@@ -281,5 +286,42 @@ enum OpenSSLSupport {
             }
             return try body(base, buffer.count)
         }
+    }
+}
+
+/// Builds public keys of one algorithm from their parameters (`EVP_PKEY_fromdata`) with one context made for the
+/// whole process. Making the context looks the algorithm up among the loaded providers and engines, which cost
+/// OpenSSL 3 several times as much as building the key itself, once for every key of a trust store or trusted root.
+final class PublicKeyBuilder: @unchecked Sendable {
+    static let ed25519 = PublicKeyBuilder(algorithm: "ED25519")
+    static let ec = PublicKeyBuilder(algorithm: "EC")
+
+    /// `nil` when OpenSSL could not set the context up; every key then fails to build, as it would have anyway.
+    private let context: OpaquePointer?
+    /// OpenSSL documents no thread safety for sharing a context, so one key is built at a time.
+    private let lock = NSLock()
+
+    private init(algorithm: String) {
+        guard let context = EVP_PKEY_CTX_new_from_name(nil, algorithm, nil) else {
+            self.context = nil
+            return
+        }
+        guard EVP_PKEY_fromdata_init(context) == 1 else {
+            EVP_PKEY_CTX_free(context)
+            self.context = nil
+            return
+        }
+        self.context = context
+    }
+
+    /// A new public key from `parameters` (ending with `OSSL_PARAM_construct_end()`), or `nil` when OpenSSL refuses
+    /// them (an EC point off its curve, a key of the wrong length).
+    func build(_ parameters: inout [OSSL_PARAM]) -> OpaquePointer? {
+        guard let context else { return nil }
+        lock.lock()
+        defer { lock.unlock() }
+        var pkey: OpaquePointer?
+        guard EVP_PKEY_fromdata(context, &pkey, OpenSSLSupport.selectPublicKey, &parameters) == 1 else { return nil }
+        return pkey
     }
 }

@@ -33,28 +33,26 @@ public final class PublicKey: @unchecked Sendable, Equatable, CustomStringConver
     /// Loads a PEM `PUBLIC KEY` (SubjectPublicKeyInfo).
     public convenience init(pem: [UInt8]) throws {
         guard pem.count <= 64 * 1024 else { throw CryptoError(.malformedKey, "PEM public key larger than 64 KiB") }
-        let text = String(decoding: pem, as: UTF8.self)
-        guard text.contains("-----BEGIN PUBLIC KEY-----") else {
-            throw CryptoError(.malformedKey, "not a PEM public key (expected -----BEGIN PUBLIC KEY-----)")
+        let begin = "-----BEGIN PUBLIC KEY-----"
+        let end = "-----END PUBLIC KEY-----"
+        guard let start = PEMText.firstRange(of: Array(begin.utf8), in: pem[...]) else {
+            throw CryptoError(.malformedKey, "not a PEM public key (expected \(begin))")
         }
         // OpenSSL reads the first block only; a second key in the file would be silently ignored.
-        guard text.components(separatedBy: "-----BEGIN ").count == 2 else {
+        guard PEMText.count(of: Array("-----BEGIN ".utf8), in: pem) == 1 else {
             throw CryptoError(.malformedKey, "more than one PEM block; a key file holds exactly one public key")
         }
         // The block is decoded here and its DER read with d2i_PUBKEY: OpenSSL 3's PEM reader builds a decoder chain
         // for every key, which costs more than everything else in loading a trust store. As PEM_read_bio_PUBKEY
         // does, text before the BEGIN line and after the END line is ignored.
-        let begin = "-----BEGIN PUBLIC KEY-----"
-        let end = "-----END PUBLIC KEY-----"
-        guard let start = text.range(of: begin), let stop = text[start.upperBound...].range(of: end) else {
+        guard let stop = PEMText.firstRange(of: Array(end.utf8), in: pem[start.upperBound...]) else {
             throw CryptoError(.malformedKey, "cannot parse the PEM public key (no \(end) line)")
         }
-        let body = text[start.upperBound..<stop.lowerBound].filter { !$0.isWhitespace }
-        guard !body.isEmpty, let der = Data(base64Encoded: String(body)) else {
+        guard let der = PEMText.decodeBody(pem[start.upperBound..<stop.lowerBound]) else {
             throw CryptoError(.malformedKey, "cannot parse the PEM public key (its body is not base64)")
         }
         do {
-            try self.init(subjectPublicKeyInfo: [UInt8](der))
+            try self.init(subjectPublicKeyInfo: der)
         } catch let error as CryptoError where error.kind == .malformedKey {
             throw CryptoError(.malformedKey, "cannot parse the PEM public key: \(error.message)")
         }

@@ -112,4 +112,4 @@ struct CustodyAppendCommand: ParsableCommand {
     }
 }
 
-extension CustodyAction: ExpressibleByArgument {}
+extension CustodyAction: CaseArgument {}

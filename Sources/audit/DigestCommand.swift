@@ -37,7 +37,7 @@ struct DigestCommand: ParsableCommand {
     )
 
     /// The digest algorithms offered, named as `sha256sum`, `b2sum` and `b3sum` name them (`blake2b` is BLAKE2b-512).
-    enum Algorithm: String, ExpressibleByArgument, CaseIterable {
+    enum Algorithm: String, CaseArgument {
         case sha256
         case sha384
         case sha512

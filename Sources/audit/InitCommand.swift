@@ -37,7 +37,7 @@ struct InitCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace an existing output file.")
     var force = false
 
-    enum DraftFormat: String, ExpressibleByArgument, CaseIterable {
+    enum DraftFormat: String, CaseArgument {
         case yaml
         case json
     }

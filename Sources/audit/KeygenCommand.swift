@@ -61,4 +61,4 @@ struct KeygenCommand: ParsableCommand {
     }
 }
 
-extension KeyGenerationAlgorithm: ExpressibleByArgument {}
+extension KeyGenerationAlgorithm: CaseArgument {}

@@ -38,7 +38,7 @@ struct LineageCommand: ParsableCommand {
     @Option(name: .long, help: "Output: text, json, dot or mermaid.")
     var format: LineageFormat = .text
 
-    enum LineageFormat: String, ExpressibleByArgument, CaseIterable {
+    enum LineageFormat: String, CaseArgument {
         case text, json, dot, mermaid
     }
 

@@ -81,7 +81,7 @@ struct PolicyTestCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the results here.", valueName: "file"))
     var output: String?
 
-    enum PolicyTestFormat: String, ExpressibleByArgument, CaseIterable {
+    enum PolicyTestFormat: String, CaseArgument {
         case text
         case junit
     }

@@ -123,7 +123,7 @@ struct ReportFormatArgument: ExpressibleByArgument {
         self.format = format
     }
 
-    static var allValueStrings: [String] { ReportFormat.allCases.map(\.rawValue) }
+    static var allValueStrings: [String] { ReportFormat.allCases.map { $0.rawValue } }
 }
 
-extension PolicyMode: ExpressibleByArgument {}
+extension PolicyMode: CaseArgument {}

@@ -88,7 +88,20 @@ struct SigningKeyOptions: ParsableArguments {
 }
 
 /// Output format of commands that print a result.
-enum ResultFormat: String, ExpressibleByArgument, CaseIterable {
+enum ResultFormat: String, CaseArgument {
     case text
     case json
+}
+
+/// A command-line value that is one of an enum's cases, spelled as its raw value.
+///
+/// ArgumentParser's defaults list such values through key paths, which the Swift runtime builds on first use by
+/// looking up conformances across the whole binary; parsing any command that has such an option paid for it. These
+/// give the same lists directly: the raw values, and no descriptions (the defaults find none, each value being
+/// described by its raw value).
+protocol CaseArgument: ExpressibleByArgument, CaseIterable, RawRepresentable where RawValue == String {}
+
+extension CaseArgument {
+    public static var allValueStrings: [String] { allCases.map { $0.rawValue } }
+    public static var allValueDescriptions: [String: String] { [:] }
 }

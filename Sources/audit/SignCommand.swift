@@ -176,4 +176,4 @@ struct SignCommand: ParsableCommand {
     }
 }
 
-extension SignatureScheme: ExpressibleByArgument {}
+extension SignatureScheme: CaseArgument {}

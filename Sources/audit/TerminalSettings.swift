@@ -11,7 +11,7 @@ import Darwin
 #endif
 
 /// `--color auto|always|never`.
-enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+enum ColorChoice: String, CaseArgument {
     /// Colour only on a terminal, and not when `NO_COLOR` is set or `TERM` is `dumb`.
     case auto
     case always

@@ -287,4 +287,4 @@ struct TrustCheckCommand: ParsableCommand {
     }
 }
 
-extension TrustRole: ExpressibleByArgument {}
+extension TrustRole: CaseArgument {}

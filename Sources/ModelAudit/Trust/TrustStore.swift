@@ -85,11 +85,10 @@ public struct TrustStore: Sendable {
     /// The public key a key entry's file holds: a PEM public key, or an X.509 certificate (one, not a CA) whose key is
     /// used and which is kept for its subject and validity.
     public static func publicKey(inFile pem: [UInt8], named file: String) throws -> (PublicKey, X509Certificate?) {
-        let text = String(decoding: pem, as: UTF8.self)
-        if text.contains("PRIVATE KEY") {
+        if PEMText.contains("PRIVATE KEY", in: pem) {
             throw TrustFileError("\(file) holds a private key; a trust store holds public keys only")
         }
-        guard text.contains("-----BEGIN CERTIFICATE-----") else {
+        guard PEMText.contains("-----BEGIN CERTIFICATE-----", in: pem) else {
             do {
                 return (try PublicKey(pem: pem), nil)
             } catch {
@@ -220,7 +219,7 @@ public struct TrustStore: Sendable {
                     + "rsa-pkcs1v15-sha256)", "scheme")
                 continue
             }
-            if entry.owner.trimmingCharacters(in: .whitespaces).isEmpty {
+            if entry.owner.allSatisfy({ $0.isWhitespace }) {
                 problem("owner must not be empty", "owner")
             }
             let roles = readRoles(entry.roles, what: "a key", problem)
@@ -261,7 +260,7 @@ public struct TrustStore: Sendable {
                 continue
             }
             firstEntryForRoot[fingerprint] = position
-            if entry.owner.trimmingCharacters(in: .whitespaces).isEmpty {
+            if entry.owner.allSatisfy({ $0.isWhitespace }) {
                 problem("owner must not be empty", "owner")
             }
             let roles = readRoles(entry.roles, what: "a CA root", problem)
