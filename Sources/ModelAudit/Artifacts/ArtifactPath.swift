@@ -21,13 +21,16 @@ public enum ArtifactPath {
             default: continue
             }
         }
-        // C1 control characters (U+0080–U+009F) are as unprintable as the ASCII ones.
-        if path.unicodeScalars.contains(where: { (0x80...0x9F).contains($0.value) }) {
-            return "contains a control character"
-        }
-        // Bidirectional overrides make a printed path read differently from its bytes ("Trojan Source").
-        if path.unicodeScalars.contains(where: isBidiControl) {
-            return "contains a bidirectional control character"
+        // C1 control characters (U+0080–U+009F) are as unprintable as the ASCII ones. Both need a byte past ASCII,
+        // which most paths do not have.
+        if bytes.contains(where: { $0 >= 0x80 }) {
+            if path.unicodeScalars.contains(where: { (0x80...0x9F).contains($0.value) }) {
+                return "contains a control character"
+            }
+            // Bidirectional overrides make a printed path read differently from its bytes ("Trojan Source").
+            if path.unicodeScalars.contains(where: isBidiControl) {
+                return "contains a bidirectional control character"
+            }
         }
         if bytes.first == UInt8(ascii: "/") { return "absolute path" }
         for component in bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {

@@ -388,6 +388,21 @@ struct StrictJSONParser {
     private mutating func parseString() throws(JSONParseError) -> String {
         let start = index + 1
         var position = start
+        // Eight bytes at a time past plain ASCII (no quote, backslash, control or byte past 0x7F), which is almost
+        // every byte of a manifest, base64 payloads above all: each test may only stop the skip early, never late.
+        if let base = bytes.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            while position + 8 <= end {
+                let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+                let quotes = word ^ (UInt64(ASCII.quote) &* ones)
+                let backslashes = word ^ (UInt64(ASCII.backslash) &* ones)
+                let special = word | ((word &- 0x20 &* ones) & ~word)
+                    | ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)
+                if special & highs != 0 { break }
+                position += 8
+            }
+        }
         // Fast path: no escapes, so the string is the bytes between the quotes once they are known to be valid.
         while position < end {
             let byte = bytes[position]

@@ -46,12 +46,13 @@ public enum ManifestReader {
 
     static func readSubject(_ r: ObjectReader) -> Subject? {
         let name = r.string("name")
-        if let name, let problem = ArtifactPath.problem(with: name) {
+        let problem = name.flatMap(ArtifactPath.problem(with:))
+        if let name, let problem {
             r.log.add(r.path("name"), "\"\(name)\": \(problem)")
         }
         let digest = r.object("digest").flatMap { readDigestSet($0) }
         r.finish()
-        guard let name, ArtifactPath.problem(with: name) == nil, let digest else { return nil }
+        guard let name, problem == nil, let digest else { return nil }
         return Subject(name: name, sha256: digest.sha256)
     }
 

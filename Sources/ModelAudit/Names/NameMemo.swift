@@ -18,16 +18,35 @@ final class NameMemo<Value>: @unchecked Sendable {
 
     /// The function's value for `name`, computed at most once while the memo has room.
     func callAsFunction(_ name: String) -> Value {
+        value(for: name) { compute(name) }
+    }
+
+    /// The function's value for `name`, from `fresh` when the memo has none yet: for a caller that already holds what
+    /// the function would start from (it must give what `compute` would).
+    func value(for name: String, computing fresh: () -> Value) -> Value {
         lock.lock()
         let known = entries[name]
         lock.unlock()
         // String equality is canonical equivalence; a name spelled with other code points gets its own result.
-        if let known, known.name.utf8.elementsEqual(name.utf8) { return known.value }
+        if let known, Self.sameBytes(known.name, name) { return known.value }
         // Computed outside the lock: two workers may both compute a new name, and get the same answer.
-        let value = compute(name)
+        let value = fresh()
         lock.lock()
         if entries.count < capacity { entries[name] = (name, value) }
         lock.unlock()
         return value
+    }
+
+    /// Whether two strings have the same UTF-8 bytes: compared in place, a block at a time, not scalar by scalar.
+    private static func sameBytes(_ first: String, _ second: String) -> Bool {
+        guard first.utf8.count == second.utf8.count else { return false }
+        let compared = first.utf8.withContiguousStorageIfAvailable { left in
+            second.utf8.withContiguousStorageIfAvailable { right in
+                guard let leftStart = left.baseAddress, let rightStart = right.baseAddress else { return true }
+                return memcmp(leftStart, rightStart, left.count) == 0
+            }
+        }
+        if case .some(.some(let same)) = compared { return same }
+        return first.utf8.elementsEqual(second.utf8)
     }
 }

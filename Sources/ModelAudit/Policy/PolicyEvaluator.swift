@@ -18,10 +18,14 @@ import Foundation
 public struct PolicyEvaluator: Sendable {
     public let policy: Policy?
     public let time: Date
+    /// The policy's screening lists by id (the first of an id), as every model's rules look them up: built once.
+    private let screeningLists: [String: ScreeningList]
 
     public init(policy: Policy?, time: Date) {
         self.policy = policy
         self.time = time
+        self.screeningLists = Dictionary(
+            (policy?.screeningLists ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Evaluates one model into its report: the integrity findings as given, then the policy's rules on the
@@ -38,7 +42,7 @@ public struct PolicyEvaluator: Sendable {
             let subject = EvaluationSubject(
                 file: file, envelopeSHA256: envelopeSHA256, signatures: signatures,
                 statement: statement, time: time,
-                screeningLists: Dictionary(policy.screeningLists.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
+                screeningLists: screeningLists,
                 lineage: lineage, custody: custody, artifacts: artifacts)
             for rule in policy.rules where rule.header.enforcement != .off {
                 for outcome in rule.check.evaluate(subject) {

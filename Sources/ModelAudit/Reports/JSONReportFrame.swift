@@ -68,8 +68,9 @@ extension ReportSummary {
         // Tallied per status first: one dictionary update per status present, not one per finding.
         let statuses = FindingStatus.allCases
         var tally = [Int](repeating: 0, count: statuses.count)
-        for finding in model.findings {
-            if let position = statuses.firstIndex(of: finding.status) { tally[position] += 1 }
+        // By position: a `for … in` loop copies every finding (a dozen strings) to read its status.
+        for index in model.findings.indices {
+            if let position = statuses.firstIndex(of: model.findings[index].status) { tally[position] += 1 }
         }
         for (position, status) in statuses.enumerated() where tally[position] > 0 {
             findings[status.rawValue, default: 0] += tally[position]

@@ -10,11 +10,11 @@ public enum ModelReportJSON {
     /// The model's JSON at the depth of the report's `models` array (two levels, four spaces), no trailing newline.
     /// `prefix` (a separator) is written first, so a caller that needs it need not copy the model to prepend it.
     public static func element(_ model: ModelReport, prefix: [UInt8] = []) -> [UInt8] {
-        var writer = PrettyJSONText(level: 2)
-        writer.bytes.append(contentsOf: prefix)
-        writer.bytes.append(contentsOf: repeatElement(0x20, count: 4))
-        write(model, to: &writer)
-        return writer.bytes
+        PrettyJSONText.writing(level: 2) { writer in
+            writer.raw(prefix)
+            writer.raw(repeating: 0x20, count: 4)
+            write(model, to: &writer)
+        }
     }
 
     /// Member order is byte order of the keys, as the encoder's `.sortedKeys` writes them; absent optionals are
@@ -110,16 +110,73 @@ public enum ModelReportJSON {
 }
 
 /// Pretty JSON text in the layout of `JSONEncoder`'s `.prettyPrinted`, written member by member.
+///
+/// The text grows in one allocation written through a pointer: a model is a thousand or so small writes (brackets,
+/// indentation, keys, strings), and an `Array.append` for each — a uniqueness check, a capacity check and a generic
+/// copy — was most of what writing a fleet report cost. The storage belongs to `writing(level:_:)`, the only way to
+/// get a writer, which frees it once the text is copied out; the writer is only ever lent `inout`.
 struct PrettyJSONText: JSONMemberWriter {
-    var bytes: [UInt8] = []
+    private var start: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
     private var level: Int
-    /// Whether the innermost open object or array has no member yet, one entry per open level.
-    private var empty: [Bool] = []
+    /// Whether each open object or array has no member yet: bit `n` for the `n`th open level while fewer than 64
+    /// are open (no allocation for any ordinary report), `deeper` past them (a lineage chain of many generations).
+    private var emptyBits: UInt64 = 0
+    private var openCount = 0
+    private var deeper: [Bool] = []
 
-    init(level: Int) {
-        self.level = level
+    /// The text `body` writes, starting at indentation `level`.
+    static func writing(level: Int, _ body: (inout PrettyJSONText) -> Void) -> [UInt8] {
         // A model of the sample fleet is about 16 KB: one allocation, not a doubling on the way.
-        bytes.reserveCapacity(32 * 1024)
+        var writer = PrettyJSONText(level: level, capacity: 32 * 1024)
+        defer { writer.start.deallocate() }
+        body(&writer)
+        return Array(UnsafeBufferPointer(start: writer.start, count: writer.count))
+    }
+
+    private init(level: Int, capacity: Int) {
+        self.level = level
+        self.capacity = capacity
+        start = .allocate(capacity: capacity)
+    }
+
+    /// Where the next `extra` bytes go, with room for them; `count` is not moved.
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) -> UnsafeMutablePointer<UInt8> {
+        if count + extra > capacity { grow(to: count + extra) }
+        return start + count
+    }
+
+    private mutating func grow(to needed: Int) {
+        let larger = max(needed, capacity * 2)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.initialize(from: start, count: count)
+        start.deallocate()
+        start = moved
+        capacity = larger
+    }
+
+    @inline(__always)
+    private mutating func append(_ byte: UInt8) {
+        reserve(1).initialize(to: byte)
+        count += 1
+    }
+
+    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserve(bytes.count).initialize(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    /// Bytes written as they are, outside the JSON structure (a separator before the first member).
+    mutating func raw(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append($0) }
+    }
+
+    mutating func raw(repeating byte: UInt8, count repeated: Int) {
+        reserve(repeated).initialize(repeating: byte, count: repeated)
+        count += repeated
     }
 
     mutating func beginObject() { open(UInt8(ascii: "{")) }
@@ -130,19 +187,28 @@ struct PrettyJSONText: JSONMemberWriter {
     /// Starts the next member of the innermost object: `"name" : `.
     mutating func key(_ name: StaticString) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(0x20)
-        bytes.append(UInt8(ascii: ":"))
-        bytes.append(0x20)
+        let length = name.utf8CodeUnitCount
+        let out = reserve(length + 5)
+        out[0] = UInt8(ascii: "\"")
+        if name.hasPointerRepresentation {
+            (out + 1).initialize(from: name.utf8Start, count: length)
+        } else {
+            name.withUTF8Buffer { if let source = $0.baseAddress { (out + 1).initialize(from: source, count: length) } }
+        }
+        out[length + 1] = UInt8(ascii: "\"")
+        out[length + 2] = 0x20
+        out[length + 3] = UInt8(ascii: ":")
+        out[length + 4] = 0x20
+        count += length + 5
     }
 
     /// Starts the next member of the innermost object whose name is data: escaped as any string.
     mutating func key(text name: String) {
         separate()
         string(name)
-        bytes.append(contentsOf: [0x20, UInt8(ascii: ":"), 0x20])
+        append(0x20)
+        append(UInt8(ascii: ":"))
+        append(0x20)
     }
 
     /// Starts the next element of the innermost array.
@@ -154,35 +220,40 @@ struct PrettyJSONText: JSONMemberWriter {
     ) {
         key(name)
         beginArray()
-        for element in elements {
-            self.element()
-            each(element, &self)
+        // Lent from the array's storage: a `for … in` loop would copy each element (a finding is a dozen strings).
+        elements.withUnsafeBufferPointer { elements in
+            for index in elements.indices {
+                self.element()
+                each(elements[index], &self)
+            }
         }
         endArray()
     }
 
     /// A number or `true`/`false`, written as given.
     mutating func literal(_ text: String) {
-        bytes.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { append($0) }
     }
 
     /// A string as the encoder writes it, made terminal-safe as `JSONText.terminalSafe` would make it afterwards:
     /// DEL, a `[` after two `#` and every character `VisibleEscape` finds unsafe become upper-case `\uXXXX`.
     /// Outside strings the report holds no `#`, so a run of `#` starts and ends inside one string.
     mutating func string(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        // Most strings are printable ASCII with nothing to escape: checked and copied whole, from the string's own
-        // storage.
-        let copied = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
-            let plain = Self.needsCare.withUnsafeBufferPointer { needsCare in !utf8.contains { needsCare[Int($0)] } }
-            guard plain else { return false }
-            bytes.append(contentsOf: utf8)
+        // Most strings are printable ASCII with nothing to escape: checked eight bytes at a time and copied whole,
+        // from the string's own storage.
+        var text = text
+        let copied = text.withUTF8 { utf8 -> Bool in
+            guard !Self.needsCare(utf8) else { return false }
+            let out = reserve(utf8.count + 2)
+            out[0] = UInt8(ascii: "\"")
+            if let source = utf8.baseAddress { (out + 1).initialize(from: source, count: utf8.count) }
+            out[utf8.count + 1] = UInt8(ascii: "\"")
+            count += utf8.count + 2
             return true
         }
-        if copied == true {
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
+        if copied { return }
+        append(UInt8(ascii: "\""))
         var hashes = 0
         for scalar in text.unicodeScalars {
             let value = scalar.value
@@ -191,87 +262,130 @@ struct PrettyJSONText: JSONMemberWriter {
                 if VisibleEscape.isUnsafe(scalar) {
                     escape(value)
                 } else {
-                    bytes.append(contentsOf: String(scalar).utf8)
+                    var character = String(scalar)
+                    character.withUTF8 { append($0) }
                 }
                 continue
             }
             let byte = UInt8(value)
             switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-            case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case UInt8(ascii: "\""): escaped(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): escaped(UInt8(ascii: "\\"))
+            case 0x08: escaped(UInt8(ascii: "b"))
+            case 0x0C: escaped(UInt8(ascii: "f"))
+            case 0x0A: escaped(UInt8(ascii: "n"))
+            case 0x0D: escaped(UInt8(ascii: "r"))
+            case 0x09: escaped(UInt8(ascii: "t"))
             case 0x00..<0x20:
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                bytes.append(Self.hex[Int(byte >> 4)])
-                bytes.append(Self.hex[Int(byte & 0x0F)])
+                escaped(UInt8(ascii: "u"))
+                append(UInt8(ascii: "0"))
+                append(UInt8(ascii: "0"))
+                append(Self.hexDigit(byte >> 4, upper: false))
+                append(Self.hexDigit(byte & 0x0F, upper: false))
             case 0x7F:
                 escape(value)
             case UInt8(ascii: "[") where hashes >= 2:
                 escape(value)
             default:
-                bytes.append(byte)
+                append(byte)
             }
             hashes = byte == UInt8(ascii: "#") ? hashes + 1 : 0
         }
-        bytes.append(UInt8(ascii: "\""))
+        append(UInt8(ascii: "\""))
+    }
+
+    /// A backslash and `letter`.
+    private mutating func escaped(_ letter: UInt8) {
+        append(UInt8(ascii: "\\"))
+        append(letter)
     }
 
     /// `\uXXXX` in upper-case hex, a surrogate pair beyond the BMP: how `JSONText.terminalSafe` writes a character.
     private mutating func escape(_ value: UInt32) {
         guard let scalar = Unicode.Scalar(value) else { return }
         for unit in String(scalar).utf16 {
-            bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u")])
-            for shift in [12, 8, 4, 0] { bytes.append(Self.upperHex[Int((unit >> UInt16(shift)) & 0x0F)]) }
+            escaped(UInt8(ascii: "u"))
+            append(Self.hexDigit(UInt8(unit >> 12 & 0x0F), upper: true))
+            append(Self.hexDigit(UInt8(unit >> 8 & 0x0F), upper: true))
+            append(Self.hexDigit(UInt8(unit >> 4 & 0x0F), upper: true))
+            append(Self.hexDigit(UInt8(unit & 0x0F), upper: true))
         }
     }
 
-    /// The bytes `string` cannot copy as they are: controls, DEL and everything past ASCII, `"`, `\\` and `#`. One
-    /// look-up per byte instead of five comparisons, over the hundreds of megabytes of strings in a fleet report.
-    private static let needsCare: [Bool] = (0...255).map { byte in
-        byte < 0x20 || byte >= 0x7F || byte == 0x22 || byte == 0x5C || byte == 0x23
+    private static func hexDigit(_ nibble: UInt8, upper: Bool) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : (upper ? UInt8(ascii: "A") : UInt8(ascii: "a")) + nibble - 10
     }
-    private static let upperHex: [UInt8] = Array("0123456789ABCDEF".utf8)
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Whether `utf8` holds a byte `string` cannot copy as it is: a control, DEL or anything past ASCII, `"`, `\\` or
+    /// `#`. Eight bytes at a time with the usual word tricks (a byte below 0x20, a zero byte after an exclusive or);
+    /// each test may only err towards "needs care", which the careful path then handles exactly.
+    @inline(__always)
+    private static func needsCare(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = utf8.baseAddress else { return false }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var position = 0
+        while position + 8 <= utf8.count {
+            let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+            let quotes = word ^ (0x22 &* ones)
+            let backslashes = word ^ (0x5C &* ones)
+            let hashes = word ^ (0x23 &* ones)
+            let deletes = word ^ (0x7F &* ones)
+            let found = word | ((word &- 0x20 &* ones) & ~word) | ((quotes &- ones) & ~quotes)
+                | ((backslashes &- ones) & ~backslashes) | ((hashes &- ones) & ~hashes) | ((deletes &- ones) & ~deletes)
+            if found & highs != 0 { return true }
+            position += 8
+        }
+        while position < utf8.count {
+            let byte = base[position]
+            if byte < 0x20 || byte >= 0x7F || byte == 0x22 || byte == 0x5C || byte == 0x23 { return true }
+            position += 1
+        }
+        return false
+    }
 
     private mutating func open(_ bracket: UInt8) {
-        bytes.append(bracket)
-        empty.append(true)
+        append(bracket)
+        if openCount < 64 {
+            emptyBits |= 1 << UInt64(openCount)
+        } else {
+            deeper.append(true)
+        }
+        openCount += 1
         level += 1
     }
 
     /// The encoder puts a closing bracket on its own line, and leaves a blank line inside an empty one.
     private mutating func close(_ bracket: UInt8) {
         level -= 1
-        if empty.removeLast() { bytes.append(0x0A) }
+        openCount -= 1
+        let wasEmpty = openCount < 64 ? emptyBits & (1 << UInt64(openCount)) != 0 : deeper.removeLast()
+        if wasEmpty { append(0x0A) }
         newline()
-        bytes.append(bracket)
+        append(bracket)
     }
 
     private mutating func separate() {
-        if empty[empty.count - 1] {
-            empty[empty.count - 1] = false
+        let innermost = openCount - 1
+        let wasEmpty: Bool
+        if innermost < 64 {
+            let bit: UInt64 = 1 << UInt64(innermost)
+            wasEmpty = emptyBits & bit != 0
+            emptyBits &= ~bit
         } else {
-            bytes.append(UInt8(ascii: ","))
+            wasEmpty = deeper[innermost - 64]
+            deeper[innermost - 64] = false
         }
+        if !wasEmpty { append(UInt8(ascii: ",")) }
         newline()
     }
 
+    /// A line break and the indentation, for every line of a report that runs to millions of lines in a fleet.
     private mutating func newline() {
-        // A line break and the indentation are one copy from a prepared run of spaces, for every line of a report
-        // that runs to millions of lines in a fleet.
         let width = level * 2
-        if width < Self.lineStart.count {
-            Self.lineStart.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[...width])) }
-        } else {
-            bytes.append(0x0A)
-            bytes.append(contentsOf: repeatElement(0x20, count: width))
-        }
+        let out = reserve(width + 1)
+        out[0] = 0x0A
+        (out + 1).initialize(repeating: 0x20, count: width)
+        count += width + 1
     }
-
-    /// A line feed followed by enough spaces for any level a report reaches in practice.
-    private static let lineStart: [UInt8] = [0x0A] + [UInt8](repeating: 0x20, count: 64)
 }

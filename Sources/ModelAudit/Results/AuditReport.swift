@@ -282,7 +282,7 @@ public struct ModelReport: Sendable, Codable, Equatable {
 
     public init(
         file: String, envelopeSHA256: String, name: String?, version: String?, developer: String?,
-        findings: [Finding], lineage: LineageNode? = nil, custody: [CustodyHop]? = nil,
+        findings: consuming [Finding], lineage: LineageNode? = nil, custody: [CustodyHop]? = nil,
         subjects: [SubjectDigest]? = nil, waiverMatches: [WaiverMatch] = [], signers: [SignerIdentity] = []
     ) {
         self.subjects = subjects
@@ -293,7 +293,7 @@ public struct ModelReport: Sendable, Codable, Equatable {
         self.name = name
         self.version = version
         self.developer = developer
-        self.findings = Finding.sorted(findings)
+        self.findings = Finding.sorted(consume findings)
         self.lineage = lineage
         self.custody = custody
         self.verdict = ModelReport.verdict(of: self.findings)

@@ -11,7 +11,7 @@ public struct ScreeningListCheck: PolicyCheck {
     public static let type = "screening.entity-lists"
     /// Names already analysed (invisible characters, legal forms, confusable skeletons, scripts: the costliest step of
     /// evaluating a policy), so a fleet run analyses each distinct developer, publisher or host once.
-    private static let screeningNames = NameMemo { ScreeningName($0) }
+    private static let screeningNames = NameMemo { ScreenedName(ScreeningName($0)) }
     let lists: [String]?
     let roles: Set<PartyRole>
 
@@ -70,7 +70,7 @@ public struct ScreeningListCheck: PolicyCheck {
                     let text = name == party.displayName ? warning : "alias \"\(name)\": \(warning)"
                     if !warnings.contains(text) { warnings.append(text) }
                 }
-                for list in selected { hits.append(contentsOf: list.matches(for: screened)) }
+                for list in selected { hits.append(contentsOf: list.matches(for: screened.name)) }
             }
             // A plain match says more than a look-alike one; report it when there is one.
             hits = hits.filter { !$0.throughLookAlikes } + hits.filter(\.throughLookAlikes)
@@ -103,5 +103,17 @@ public struct ScreeningListCheck: PolicyCheck {
             }
         }
         return outcomes
+    }
+}
+
+/// A name analysed for screening and what a finding should say about its spelling, held once for every model that
+/// names it: handing it on is one reference, not a copy of every form of the name.
+private final class ScreenedName: Sendable {
+    let name: ScreeningName
+    let warnings: [String]
+
+    init(_ name: ScreeningName) {
+        self.name = name
+        self.warnings = name.warnings
     }
 }

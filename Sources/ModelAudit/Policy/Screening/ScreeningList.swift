@@ -44,10 +44,41 @@ public struct ScreeningList: Sendable {
     public let sha256: String
     public let entries: [ScreeningEntry]
 
-    /// Normalised name → every (entry, name) that normalises to it; at most one per entry.
-    private let index: [String: [NameReference]]
-    /// Matching key (normal form of the skeleton) → every (entry, name) with that key; at most one per entry.
-    private let keyIndex: [String: [NameReference]]
+    /// The names and aliases of every entry, by their forms.
+    private let names: NameIndex
+    /// What each name asked about matched, so a fleet run looks each distinct developer, publisher or host up once
+    /// per list: the answer depends on the name and the list alone.
+    private let remembered: NameMemo<[ScreeningMatch]>
+
+    /// The entries' names and aliases by normal form and by matching key, and the look-up over them.
+    private struct NameIndex: Sendable {
+        let id: String
+        let entries: [ScreeningEntry]
+        /// Normalised name → every (entry, name) that normalises to it; at most one per entry.
+        let index: [String: [NameReference]]
+        /// Matching key (normal form of the skeleton) → every (entry, name) with that key; at most one per entry.
+        let keyIndex: [String: [NameReference]]
+
+        /// Entries in list order, one match per entry, preferring a match on the readable form.
+        func matches(for name: ScreeningName) -> [ScreeningMatch] {
+            var found: [Int: ScreeningMatch] = [:]
+            for form in name.forms where !form.normalized.isEmpty {
+                for reference in index[form.normalized.value] ?? [] where found[reference.entry] == nil {
+                    found[reference.entry] = ScreeningMatch(
+                        listID: id, entry: entries[reference.entry], matchedName: reference.name,
+                        queriedName: name.name)
+                }
+            }
+            for key in name.forms.flatMap(\.keys) where !key.isEmpty {
+                for reference in keyIndex[key.value] ?? [] where found[reference.entry] == nil {
+                    found[reference.entry] = ScreeningMatch(
+                        listID: id, entry: entries[reference.entry], matchedName: reference.name,
+                        queriedName: name.name, throughLookAlikes: true)
+                }
+            }
+            return found.keys.sorted().compactMap { found[$0] }
+        }
+    }
 
     private struct NameReference: Sendable {
         let entry: Int
@@ -85,8 +116,9 @@ public struct ScreeningList: Sendable {
                 }
             }
         }
-        self.index = index
-        self.keyIndex = keyIndex
+        let names = NameIndex(id: id, entries: entries, index: index, keyIndex: keyIndex)
+        self.names = names
+        self.remembered = NameMemo { name in names.matches(for: ScreeningName(name)) }
     }
 
     /// Reads and parses the list file at `path`, refusing files larger than `maxBytes`.
@@ -198,23 +230,9 @@ public struct ScreeningList: Sendable {
         matches(for: ScreeningName(name))
     }
 
-    /// `matches(for:)` for a name already analysed.
+    /// `matches(for:)` for a name already analysed; remembered by the name, which the analysis follows from.
     public func matches(for name: ScreeningName) -> [ScreeningMatch] {
-        var found: [Int: ScreeningMatch] = [:]
-        for form in name.forms where !form.normalized.isEmpty {
-            for reference in index[form.normalized.value] ?? [] where found[reference.entry] == nil {
-                found[reference.entry] = ScreeningMatch(
-                    listID: id, entry: entries[reference.entry], matchedName: reference.name, queriedName: name.name)
-            }
-        }
-        for key in name.forms.flatMap(\.keys) where !key.isEmpty {
-            for reference in keyIndex[key.value] ?? [] where found[reference.entry] == nil {
-                found[reference.entry] = ScreeningMatch(
-                    listID: id, entry: entries[reference.entry], matchedName: reference.name, queriedName: name.name,
-                    throughLookAlikes: true)
-            }
-        }
-        return found.keys.sorted().compactMap { found[$0] }
+        remembered.value(for: name.name) { names.matches(for: name) }
     }
 }
 
