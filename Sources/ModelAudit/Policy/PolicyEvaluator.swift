@@ -44,9 +44,13 @@ public struct PolicyEvaluator: Sendable {
                 statement: statement, time: time,
                 screeningLists: screeningLists,
                 lineage: lineage, custody: custody, artifacts: artifacts)
-            for rule in policy.rules where rule.header.enforcement != .off {
-                for outcome in rule.check.evaluate(subject) {
-                    findings.append(finding(rule.header, outcome))
+            // Each rule is used where it sits in the policy: a `for … in` loop copied every rule (its header's strings
+            // and controls, its check) for every model.
+            policy.rules.withUnsafeBufferPointer { rules in
+                for index in rules.indices where rules[index].header.enforcement != .off {
+                    for outcome in rules[index].check.evaluate(subject) {
+                        findings.append(finding(rules[index].header, outcome))
+                    }
                 }
             }
         } else if let policy, let signed = signedWithoutManifest, signatures.isVerified {
@@ -80,8 +84,8 @@ public struct PolicyEvaluator: Sendable {
         // Only failures and warnings can be waived; the rest stay where they are instead of being copied.
         if policy?.waivers.isEmpty == false {
             for index in findings.indices where findings[index].status == .fail || findings[index].status == .warn {
-                findings[index] = applyWaivers(
-                    findings[index], modelName: name, declaredDeveloper: statement?.predicate.origin.developer,
+                applyWaivers(
+                    to: &findings[index], modelName: name, declaredDeveloper: statement?.predicate.origin.developer,
                     signatures: signatures, envelopeSHA256: envelopeSHA256, matches: &matches)
             }
         }
@@ -114,11 +118,13 @@ public struct PolicyEvaluator: Sendable {
             path: outcome.path)
     }
 
+    /// Turns `finding` into `waived` when an unexpired waiver selects it, in place: a finding no waiver selects (most
+    /// of them) is not copied.
     private func applyWaivers(
-        _ finding: Finding, modelName: String?, declaredDeveloper: LegalEntity?, signatures: EnvelopeVerification,
-        envelopeSHA256: String, matches: inout Set<ModelReport.WaiverMatch>
-    ) -> Finding {
-        guard finding.status == .fail || finding.status == .warn, let policy else { return finding }
+        to finding: inout Finding, modelName: String?, declaredDeveloper: LegalEntity?,
+        signatures: EnvelopeVerification, envelopeSHA256: String, matches: inout Set<ModelReport.WaiverMatch>
+    ) {
+        guard finding.status == .fail || finding.status == .warn, let policy else { return }
         for (index, waiver) in policy.waivers.enumerated()
         where waiver.rule == finding.ruleID
             && waiver.selects(
@@ -130,13 +136,11 @@ public struct PolicyEvaluator: Sendable {
                 continue
             }
             matches.insert(ModelReport.WaiverMatch(waiver: index, expired: false))
-            var waived = finding
-            waived.status = .waived
-            waived.waiver = WaiverNote(
+            finding.status = .waived
+            finding.waiver = WaiverNote(
                 justification: waiver.justification, approver: waiver.approver, expires: waiver.expires)
-            return waived
+            return
         }
-        return finding
     }
 
     /// Every waiver with what became of it across `models` (reports this evaluator made).
