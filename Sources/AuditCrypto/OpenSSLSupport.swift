@@ -81,17 +81,7 @@ enum OpenSSLSupport {
             else { continue }
             let raw = Array(der[fixed.prefix.count...])
             guard let group else {
-                var key = raw
-                let pkey = "pub".withCString { pubKey in
-                    key.withUnsafeMutableBytes { bytes -> OpaquePointer? in
-                        var parameters = [
-                            OSSL_PARAM_construct_octet_string(pubKey, bytes.baseAddress, bytes.count),
-                            OSSL_PARAM_construct_end(),
-                        ]
-                        return PublicKeyBuilder.ed25519.build(&parameters)
-                    }
-                }
-                guard let pkey else {
+                guard let pkey = PublicKeyBuilder.ed25519.build(publicKey: raw) else {
                     throw CryptoError.openSSL(.malformedKey, "cannot parse the DER SubjectPublicKeyInfo")
                 }
                 return pkey
@@ -105,24 +95,7 @@ enum OpenSSLSupport {
     /// An EC public key on the named `group` from its encoded point, through `EVP_PKEY_fromdata`, which refuses a
     /// point that is not on the curve.
     static func ecPublicKey(group: String, point: [UInt8]) throws -> OpaquePointer {
-        var groupName = Array(group.utf8CString)
-        var pointBytes = point
-        // OSSL_PARAM keeps the pointers it is given, so every string and buffer is pinned for the whole call.
-        let pkey = "group".withCString { groupKey in
-            "pub".withCString { pubKey in
-                groupName.withUnsafeMutableBufferPointer { name in
-                    pointBytes.withUnsafeMutableBytes { bytes -> OpaquePointer? in
-                        var parameters = [
-                            OSSL_PARAM_construct_utf8_string(groupKey, name.baseAddress, 0),
-                            OSSL_PARAM_construct_octet_string(pubKey, bytes.baseAddress, bytes.count),
-                            OSSL_PARAM_construct_end(),
-                        ]
-                        return PublicKeyBuilder.ec.build(&parameters)
-                    }
-                }
-            }
-        }
-        guard let pkey else {
+        guard let pkey = PublicKeyBuilder.ec.build(publicKey: point, group: group) else {
             throw CryptoError.openSSL(.malformedKey, "cannot parse the DER SubjectPublicKeyInfo")
         }
         return pkey
@@ -314,14 +287,32 @@ final class PublicKeyBuilder: @unchecked Sendable {
         self.context = context
     }
 
-    /// A new public key from `parameters` (ending with `OSSL_PARAM_construct_end()`), or `nil` when OpenSSL refuses
-    /// them (an EC point off its curve, a key of the wrong length).
-    func build(_ parameters: inout [OSSL_PARAM]) -> OpaquePointer? {
+    /// A new public key from its encoded public part (`pub`) and, for EC keys, the name of its curve (`group`); `nil`
+    /// when OpenSSL refuses them (an EC point off its curve, a key of the wrong length).
+    func build(publicKey: [UInt8], group: String? = nil) -> OpaquePointer? {
         guard let context else { return nil }
-        lock.lock()
-        defer { lock.unlock() }
-        var pkey: OpaquePointer?
-        guard EVP_PKEY_fromdata(context, &pkey, OpenSSLSupport.selectPublicKey, &parameters) == 1 else { return nil }
-        return pkey
+        var key = publicKey
+        var groupName = Array((group ?? "").utf8CString)
+        // OSSL_PARAM keeps the pointers it is given, so every string and buffer is pinned for the whole call.
+        return "group".withCString { groupKey in
+            "pub".withCString { pubKey in
+                groupName.withUnsafeMutableBufferPointer { name in
+                    key.withUnsafeMutableBytes { bytes -> OpaquePointer? in
+                        var parameters = [OSSL_PARAM_construct_octet_string(pubKey, bytes.baseAddress, bytes.count)]
+                        if group != nil {
+                            parameters.append(OSSL_PARAM_construct_utf8_string(groupKey, name.baseAddress, 0))
+                        }
+                        parameters.append(OSSL_PARAM_construct_end())
+                        lock.lock()
+                        defer { lock.unlock() }
+                        var pkey: OpaquePointer?
+                        guard EVP_PKEY_fromdata(context, &pkey, OpenSSLSupport.selectPublicKey, &parameters) == 1 else {
+                            return nil
+                        }
+                        return pkey
+                    }
+                }
+            }
+        }
     }
 }

@@ -119,11 +119,6 @@ struct CompactJSONText: JSONMemberWriter {
         bytes.reserveCapacity(8 * 1024)
     }
 
-    mutating func beginObject() { open(UInt8(ascii: "{")) }
-    mutating func endObject() { close(UInt8(ascii: "}")) }
-    mutating func beginArray() { open(UInt8(ascii: "[")) }
-    mutating func endArray() { close(UInt8(ascii: "]")) }
-
     /// Starts the next member of the innermost object: `"name":`.
     mutating func key(_ name: StaticString) {
         separate()
@@ -156,12 +151,12 @@ struct CompactJSONText: JSONMemberWriter {
         bytes.append(contentsOf: String(value).utf8)
     }
 
-    private mutating func open(_ bracket: UInt8) {
+    mutating func open(_ bracket: UInt8) {
         bytes.append(bracket)
         empty.append(true)
     }
 
-    private mutating func close(_ bracket: UInt8) {
+    mutating func close(_ bracket: UInt8) {
         empty.removeLast()
         bytes.append(bracket)
     }

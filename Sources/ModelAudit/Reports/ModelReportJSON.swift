@@ -179,11 +179,6 @@ struct PrettyJSONText: JSONMemberWriter {
         count += repeated
     }
 
-    mutating func beginObject() { open(UInt8(ascii: "{")) }
-    mutating func endObject() { close(UInt8(ascii: "}")) }
-    mutating func beginArray() { open(UInt8(ascii: "[")) }
-    mutating func endArray() { close(UInt8(ascii: "]")) }
-
     /// Starts the next member of the innermost object: `"name" : `.
     mutating func key(_ name: StaticString) {
         separate()
@@ -344,7 +339,7 @@ struct PrettyJSONText: JSONMemberWriter {
         return false
     }
 
-    private mutating func open(_ bracket: UInt8) {
+    mutating func open(_ bracket: UInt8) {
         append(bracket)
         if openCount < 64 {
             emptyBits |= 1 << UInt64(openCount)
@@ -356,7 +351,7 @@ struct PrettyJSONText: JSONMemberWriter {
     }
 
     /// The encoder puts a closing bracket on its own line, and leaves a blank line inside an empty one.
-    private mutating func close(_ bracket: UInt8) {
+    mutating func close(_ bracket: UInt8) {
         level -= 1
         openCount -= 1
         let wasEmpty = openCount < 64 ? emptyBits & (1 << UInt64(openCount)) != 0 : deeper.removeLast()

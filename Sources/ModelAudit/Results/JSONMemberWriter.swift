@@ -1,10 +1,10 @@
 /// JSON text written member by member, whatever its layout: what lets one function write a result for every writer
 /// (the report's pretty text, the ledger's compact records), each in `JSONEncoder`'s key order.
 public protocol JSONMemberWriter {
-    mutating func beginObject()
-    mutating func endObject()
-    mutating func beginArray()
-    mutating func endArray()
+    /// Opens an object or an array as the value of the current member or element: its bracket, `{` or `[`.
+    mutating func open(_ bracket: UInt8)
+    /// Closes the innermost object or array with its bracket (`}` or `]`).
+    mutating func close(_ bracket: UInt8)
     /// Starts the next member of the innermost object.
     mutating func key(_ name: StaticString)
     /// Starts the next element of the innermost array.
@@ -14,6 +14,11 @@ public protocol JSONMemberWriter {
 }
 
 extension JSONMemberWriter {
+    public mutating func beginObject() { open(UInt8(ascii: "{")) }
+    public mutating func endObject() { close(UInt8(ascii: "}")) }
+    public mutating func beginArray() { open(UInt8(ascii: "[")) }
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
+
     public mutating func member(_ name: StaticString, _ value: String) {
         key(name)
         string(value)
