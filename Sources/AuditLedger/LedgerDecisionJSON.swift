@@ -48,19 +48,7 @@ public enum LedgerDecisionJSON {
             json.endObject()
         }
         json.member("recordedAt", decision.recordedAt)
-        if let subjects = decision.subjects {
-            json.key("subjects")
-            json.beginArray()
-            for subject in subjects {
-                json.element()
-                json.beginObject()
-                json.key("digest")
-                json.stringMap(subject.digest)
-                json.member("name", subject.name)
-                json.endObject()
-            }
-            json.endArray()
-        }
+        if let subjects = decision.subjects { json.subjects(subjects) }
         json.key("tool")
         json.beginObject()
         json.member("name", decision.tool.name)
@@ -138,15 +126,6 @@ struct CompactJSONText: JSONMemberWriter {
     mutating func element() { separate() }
 
     /// An object of strings, keys in the encoder's order.
-    mutating func stringMap(_ map: [String: String]) {
-        beginObject()
-        for name in map.keysInJSONEncoderOrder {
-            key(text: name)
-            string(map[name] ?? "")
-        }
-        endObject()
-    }
-
     mutating func integer(_ value: Int) {
         bytes.append(contentsOf: String(value).utf8)
     }

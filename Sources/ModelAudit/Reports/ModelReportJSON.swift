@@ -36,24 +36,7 @@ public enum ModelReportJSON {
         if let signers = model.signers {
             json.array("signers", signers, each: write)
         }
-        if let subjects = model.subjects {
-            json.key("subjects")
-            json.beginArray()
-            for subject in subjects {
-                json.element()
-                json.beginObject()
-                json.key("digest")
-                json.beginObject()
-                for algorithm in subject.digest.keysInJSONEncoderOrder {
-                    json.key(text: algorithm)
-                    json.string(subject.digest[algorithm] ?? "")
-                }
-                json.endObject()
-                json.member("name", subject.name)
-                json.endObject()
-            }
-            json.endArray()
-        }
+        if let subjects = model.subjects { json.subjects(subjects) }
         json.member("verdict", model.verdict.rawValue)
         json.optional("version", model.version)
         json.endObject()

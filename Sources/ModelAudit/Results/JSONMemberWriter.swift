@@ -7,6 +7,8 @@ public protocol JSONMemberWriter {
     mutating func close(_ bracket: UInt8)
     /// Starts the next member of the innermost object.
     mutating func key(_ name: StaticString)
+    /// Starts the next member of the innermost object whose name is data, escaped as any string.
+    mutating func key(text name: String)
     /// Starts the next element of the innermost array.
     mutating func element()
     /// A string value, escaped as the writer's layout requires.
@@ -27,6 +29,31 @@ extension JSONMemberWriter {
     /// A member only when there is a value, as `encodeIfPresent` writes it.
     public mutating func optional(_ name: StaticString, _ value: String?) {
         if let value { member(name, value) }
+    }
+
+    /// A string-to-string map as an object, its members in `JSONEncoder`'s key order.
+    public mutating func stringMap(_ map: [String: String]) {
+        beginObject()
+        for name in map.keysInJSONEncoderOrder {
+            key(text: name)
+            string(map[name] ?? "")
+        }
+        endObject()
+    }
+
+    /// A model's `subjects` member, as `JSONEncoder` encodes `[SubjectDigest]`.
+    public mutating func subjects(_ subjects: [SubjectDigest]) {
+        key("subjects")
+        beginArray()
+        for subject in subjects {
+            element()
+            beginObject()
+            key("digest")
+            stringMap(subject.digest)
+            member("name", subject.name)
+            endObject()
+        }
+        endArray()
     }
 
     public mutating func strings(_ name: StaticString, _ values: [String]) {
