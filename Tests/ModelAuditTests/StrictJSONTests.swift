@@ -411,3 +411,48 @@ struct StrictJSONSpeedTests {
         print("StrictJSON: parsed \(String(format: "%.1f", megabytes)) MB (\(index) members) in \(elapsed)")
     }
 }
+
+/// Strings are skipped eight bytes at a time while every byte is plain ASCII; whatever stops the skip must be found
+/// at every position of a word, and in the tail shorter than a word.
+@Suite("StrictJSON strings read a word at a time")
+struct StrictJSONWordSkipTests {
+    /// `"` + `prefix` + `special` + `suffix` + `"` for every split of 23 plain characters around `special`.
+    static func strings(around special: String) -> [(text: String, value: String)] {
+        (0...23).map { split in
+            let prefix = String(repeating: "a", count: split)
+            let suffix = String(repeating: "z", count: 23 - split)
+            return ("\"" + prefix + special + suffix + "\"", prefix + special + suffix)
+        }
+    }
+
+    @Test(
+        "escapes, non-ASCII and DEL are read right wherever they sit",
+        arguments: [(#"\""#, "\""), (#"\\"#, "\\"), (#"\n"#, "\n"), (#"\u0041"#, "A"), ("é", "é"), ("\u{7F}", "\u{7F}"),
+                    ("\u{202E}", "\u{202E}"), ("~", "~"), (" ", " ")])
+    func specialCharacters(escaped: String, decoded: String) throws {
+        for (text, value) in Self.strings(around: escaped) {
+            let parsed = try parse(text)
+            #expect(parsed.stringValue == value.replacingOccurrences(of: escaped, with: decoded), "\(text)")
+        }
+    }
+
+    @Test("a raw control character is refused wherever it sits")
+    func controlCharacters() {
+        for control in ["\u{01}", "\u{1F}", "\t", "\n"] {
+            for (text, _) in Self.strings(around: control) {
+                #expect(throws: JSONParseError.self, "\(Array(text.utf8))") { try parse(text) }
+            }
+        }
+    }
+
+    @Test("a string ends at its first unescaped quote wherever it sits")
+    func quoteEndsTheString() throws {
+        for split in 0...23 {
+            let text = "[\"" + String(repeating: "a", count: split) + "\",\"" + String(repeating: "b", count: 23 - split)
+                + "\"]"
+            let parsed = try parse(text)
+            #expect(parsed.arrayValue?.map(\.stringValue) == [String(repeating: "a", count: split),
+                                                              String(repeating: "b", count: 23 - split)])
+        }
+    }
+}
