@@ -119,44 +119,41 @@ public final class X509Certificate: @unchecked Sendable, Equatable, CustomString
 
     /// Every `CERTIFICATE` block of a PEM file, in order.
     ///
-    /// Only whitespace may stand outside the blocks: text between or around them (another block type, a
-    /// comment) is refused rather than skipped, so a file never means more or less than it seems to.
+    /// Only whitespace (spaces, tabs, line breaks) may stand outside the blocks: text between or around them (another
+    /// block type, a comment) is refused rather than skipped, so a file never means more or less than it seems to.
+    /// The file is searched and decoded as bytes (`PEMText`), as key files are.
     public static func certificates(pem: [UInt8]) throws -> [X509Certificate] {
         guard pem.count <= 4 * 1024 * 1024 else {
             throw CryptoError(.malformedCertificate, "PEM certificate file larger than 4 MiB")
         }
         let begin = "-----BEGIN CERTIFICATE-----"
         let end = "-----END CERTIFICATE-----"
-        let text = String(decoding: pem, as: UTF8.self)
-        guard text.contains(begin) else {
+        let beginBytes = Array(begin.utf8), endBytes = Array(end.utf8)
+        guard PEMText.firstRange(of: beginBytes, in: pem[...]) != nil else {
             throw CryptoError(.malformedCertificate, "not a PEM certificate file (no \(begin) line)")
         }
         var certificates: [X509Certificate] = []
-        var rest = Substring(text)
+        var rest = pem[...]
         while true {
-            let outside: Substring
-            if let start = rest.range(of: begin) {
-                outside = rest[..<start.lowerBound]
-            } else {
-                outside = rest
+            let start = PEMText.firstRange(of: beginBytes, in: rest)
+            let outside = rest[..<(start?.lowerBound ?? rest.endIndex)]
+            if outside.contains(where: { !PEMText.isASCIIWhitespace($0) }) {
+                let position =
+                    certificates.isEmpty ? "before the first certificate" : "after certificate \(certificates.count)"
+                let sample = String(decoding: outside, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                throw CryptoError(.malformedCertificate, "unexpected text \(position): \"\(sample.prefix(40))\"")
             }
-            if outside.contains(where: { !$0.isWhitespace }) {
-                let position = certificates.isEmpty ? "before the first certificate" : "after certificate \(certificates.count)"
-                let sample = outside.trimmingCharacters(in: .whitespacesAndNewlines).prefix(40)
-                throw CryptoError(.malformedCertificate, "unexpected text \(position): \"\(sample)\"")
-            }
-            guard let start = rest.range(of: begin) else { break }
+            guard let start else { break }
             let afterBegin = rest[start.upperBound...]
-            guard let stop = afterBegin.range(of: end) else {
+            guard let stop = PEMText.firstRange(of: endBytes, in: afterBegin) else {
                 throw CryptoError(
                     .malformedCertificate, "certificate \(certificates.count + 1) has no \(end) line")
             }
-            let body = afterBegin[..<stop.lowerBound].filter { !$0.isWhitespace }
-            guard !body.isEmpty, let der = Data(base64Encoded: String(body)) else {
+            guard let der = PEMText.decodeBody(afterBegin[..<stop.lowerBound]) else {
                 throw CryptoError(.malformedCertificate, "certificate \(certificates.count + 1) is not valid base64")
             }
             do {
-                certificates.append(try X509Certificate(der: [UInt8](der)))
+                certificates.append(try X509Certificate(der: der))
             } catch let error as CryptoError {
                 throw CryptoError(
                     error.kind, "certificate \(certificates.count + 1): \(error.message)",

@@ -110,15 +110,14 @@ struct SignerOptions: ParsableArguments {
         var keys = store.keys
         for path in key {
             let pem = try InputFile.read(path, limit: 64 * 1024)
-            let text = String(decoding: pem, as: UTF8.self)
             // The two files people most often give here by mistake get a message that says what to give instead.
-            if text.contains("BEGIN CERTIFICATE") {
+            if PEMText.contains("BEGIN CERTIFICATE", in: pem) {
                 throw CLIFailure(
                     "--key \(path) is an X.509 certificate, not a public key: verify certificate-signed bundles with "
                         + "--ca-roots ROOTS.pem, or give its key: `openssl x509 -in \(path) -pubkey -noout > key.pub` "
                         + "and --key key.pub")
             }
-            if text.contains("PRIVATE KEY") {
+            if PEMText.contains("PRIVATE KEY", in: pem) {
                 throw CLIFailure("--key \(path) holds a private key; give its public half (the .pub file)")
             }
             do {

@@ -102,7 +102,7 @@ struct TrustAddCommand: ParsableCommand {
 
     func run() throws {
         let pem = try InputFile.read(key, limit: 64 * 1024)
-        if String(decoding: pem, as: UTF8.self).contains("PRIVATE KEY") {
+        if PEMText.contains("PRIVATE KEY", in: pem) {
             throw CLIFailure("\(key) holds a private key; add its public half (the .pub file `audit keygen` wrote)")
         }
         let entry = TrustStoreEditor.Entry(
