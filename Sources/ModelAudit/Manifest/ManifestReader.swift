@@ -164,8 +164,8 @@ public enum ManifestReader {
         let subProcessors = r.objects("subProcessors", required: service) { sub -> SubProcessor? in
             let entity = sub.object("entity").flatMap { readEntity($0) }
             let purpose = sub.string("purpose")
-            let categories = sub.array("dataCategories", required: false) { value, pointer -> DataCategory? in
-                readCategory(value, pointer: pointer, log: sub.log)
+            let categories = sub.elements("dataCategories", required: false) { value, index -> DataCategory? in
+                readCategory(value, pointer: sub.path("dataCategories") + "/\(index)", log: sub.log)
             }
             sub.finish()
             guard let entity, let purpose else { return nil }
@@ -188,14 +188,15 @@ public enum ManifestReader {
             governingJurisdictions: jurisdictions, subProcessors: subProcessors, dataFlows: flows)
     }
 
-    static func readCategory(_ value: JSONValue, pointer: String, log: ProblemLog) -> DataCategory? {
+    /// The data category `value` names; `pointer` is written out only for a problem.
+    static func readCategory(_ value: JSONValue, pointer: @autoclosure () -> String, log: ProblemLog) -> DataCategory? {
         guard case .string(let text) = value else {
-            log.add(pointer, "expected a data category, found \(value.kindName)")
+            log.add(pointer(), "expected a data category, found \(value.kindName)")
             return nil
         }
         guard let category = DataCategory(rawValue: text) else {
             let allowed = DataCategory.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-            log.add(pointer, "\"\(text)\" is not one of \(allowed)")
+            log.add(pointer(), "\"\(text)\" is not one of \(allowed)")
             return nil
         }
         return category

@@ -38,13 +38,79 @@ public struct InvalidDocumentError: AuditError {
 }
 
 /// Collects problems while a document is read, so every problem is reported at once instead of the first.
+///
+/// It also keeps, for every `ObjectReader` of the document, where its object sits and which members were asked
+/// for. Readers only point into this record, so reading an object allocates nothing of its own and no JSON pointer
+/// is written out until a problem needs one: a manifest of many objects is mostly read without a problem.
 public final class ProblemLog {
     public private(set) var problems: [ValidationProblem] = []
+
+    /// One step from a parent object to a value: the root (with its pointer text), a member or an array element.
+    enum Step {
+        case root(String)
+        case member(String)
+        case element(Int)
+    }
+
+    /// Where a reader's object sits (`parent` is -1 for a root) and which of its first 64 members were asked for.
+    struct Place {
+        let parent: Int
+        let step: Step
+        var seen: UInt64 = 0
+    }
+
+    private var places: [Place] = []
+    /// Members past the 64th that were asked for, by place; objects that large are rare.
+    private var seenBeyond64: [Int: Set<Int>] = [:]
 
     public init() {}
 
     public func add(_ pointer: String, _ message: String) {
         problems.append(ValidationProblem(pointer: pointer, message: message))
+    }
+
+    /// Records a new place one `step` below `parent` (-1 with a `.root` step) and returns its number.
+    func place(_ step: Step, under parent: Int) -> Int {
+        if places.isEmpty { places.reserveCapacity(64) }
+        places.append(Place(parent: parent, step: step))
+        return places.count - 1
+    }
+
+    /// The RFC 6901 pointer text of a place, written out only when a problem or a caller asks for it.
+    func pointer(of place: Int) -> String {
+        var steps: [Step] = []
+        var current = place
+        var text = ""
+        while current >= 0 {
+            let entry = places[current]
+            if case .root(let root) = entry.step {
+                text = root
+                break
+            }
+            steps.append(entry.step)
+            current = entry.parent
+        }
+        for step in steps.reversed() {
+            switch step {
+            case .root: break
+            case .member(let key): text = JSONPointer.appending(key, to: text)
+            case .element(let index): text = JSONPointer.appending(String(index), to: text)
+            }
+        }
+        return text
+    }
+
+    func markSeen(_ position: Int, at place: Int) {
+        if position < 64 {
+            places[place].seen |= 1 << UInt64(position)
+        } else {
+            seenBeyond64[place, default: []].insert(position)
+        }
+    }
+
+    func wasSeen(_ position: Int, at place: Int) -> Bool {
+        position < 64
+            ? places[place].seen & (1 << UInt64(position)) != 0 : seenBeyond64[place]?.contains(position) == true
     }
 }
 
@@ -54,35 +120,19 @@ public final class ProblemLog {
 /// how `audit init` drafts mark what the author still has to write.
 public struct ObjectReader {
     public let object: JSONObject
-    public let pointer: String
     public let log: ProblemLog
-    private let seen: SeenMembers
-
-    /// Which members were asked for, by their position in `object.members` (keys are unique): one bit each for the
-    /// first 64, a set past them. Marking a position costs nothing next to keeping the asked-for keys in a list,
-    /// which grew and compared strings for every member of every object a fleet run reads.
-    final class SeenMembers {
-        private var low: UInt64 = 0
-        private var high: Set<Int> = []
-
-        func insert(_ position: Int) {
-            if position < 64 {
-                low |= 1 << UInt64(position)
-            } else {
-                high.insert(position)
-            }
-        }
-
-        func contains(_ position: Int) -> Bool {
-            position < 64 ? low & (1 << UInt64(position)) != 0 : high.contains(position)
-        }
-    }
+    /// Where the object sits, as a place in `log`, which also records the members asked for: marking a member by its
+    /// position costs nothing next to keeping the asked-for keys in a list, or a set object per reader.
+    private let place: Int
 
     public init(_ object: JSONObject, pointer: String, log: ProblemLog) {
+        self.init(object, place: log.place(.root(pointer), under: -1), log: log)
+    }
+
+    init(_ object: JSONObject, place: Int, log: ProblemLog) {
         self.object = object
-        self.pointer = pointer
+        self.place = place
         self.log = log
-        self.seen = SeenMembers()
     }
 
     /// Reads `value` as an object, or records a type problem and returns `nil`.
@@ -94,6 +144,19 @@ public struct ObjectReader {
         return ObjectReader(object, pointer: pointer, log: log)
     }
 
+    /// Reads `value`, found one `step` below this object, as an object, or records a type problem.
+    private func child(_ value: JSONValue, _ step: ProblemLog.Step, under parent: Int) -> ObjectReader? {
+        let place = log.place(step, under: parent)
+        guard case .object(let object) = value else {
+            log.add(log.pointer(of: place), "expected an object, found \(value.kindName)")
+            return nil
+        }
+        return ObjectReader(object, place: place, log: log)
+    }
+
+    /// The JSON pointer of the object, written out on each call.
+    public var pointer: String { log.pointer(of: place) }
+
     public func path(_ key: String) -> String { JSONPointer.appending(key, to: pointer) }
 
     /// The raw member, marking it as known. Records "missing" / "not filled in" when required.
@@ -102,7 +165,7 @@ public struct ObjectReader {
             if required { log.add(path(key), "required member is missing") }
             return nil
         }
-        seen.insert(position)
+        log.markSeen(position, at: place)
         let value = object.members[position].value
         if case .null = value {
             if required { log.add(path(key), "required, not filled in") }
@@ -206,11 +269,19 @@ public struct ObjectReader {
 
     public func object(_ key: String, required: Bool = true) -> ObjectReader? {
         guard let value = value(key, required: required) else { return nil }
-        return ObjectReader.make(value, pointer: path(key), log: log)
+        return child(value, .member(key), under: place)
     }
 
     /// Reads an array, calling `element` with each item's value and pointer; items returning `nil` are dropped.
     public func array<T>(_ key: String, required: Bool = true, _ element: (JSONValue, String) -> T?) -> [T]? {
+        let base = path(key)  // once, not once per element
+        return elements(key, required: required) { item, index in
+            element(item, JSONPointer.appending(String(index), to: base))
+        }
+    }
+
+    /// Reads an array, calling `element` with each item's value and index; items returning `nil` are dropped.
+    func elements<T>(_ key: String, required: Bool, _ element: (JSONValue, Int) -> T?) -> [T]? {
         guard let value = value(key, required: required) else { return nil }
         guard case .array(let items) = value else {
             log.add(path(key), "expected an array, found \(value.kindName)")
@@ -218,24 +289,26 @@ public struct ObjectReader {
         }
         var out: [T] = []
         out.reserveCapacity(items.count)
-        let base = path(key)  // once, not once per element
         for (index, item) in items.enumerated() {
-            if let parsed = element(item, JSONPointer.appending(String(index), to: base)) { out.append(parsed) }
+            if let parsed = element(item, index) { out.append(parsed) }
         }
         return out
     }
 
     /// An array of objects, each read by `element`, which must call `finish()` on its reader.
     public func objects<T>(_ key: String, required: Bool = true, _ element: (ObjectReader) -> T?) -> [T]? {
-        array(key, required: required) { value, pointer in
-            ObjectReader.make(value, pointer: pointer, log: log).flatMap(element)
+        var arrayPlace: Int?
+        return elements(key, required: required) { value, index in
+            let parent = arrayPlace ?? log.place(.member(key), under: place)
+            arrayPlace = parent
+            return child(value, .element(index), under: parent).flatMap(element)
         }
     }
 
     public func strings(_ key: String, required: Bool = true) -> [String]? {
-        array(key, required: required) { value, pointer in
+        elements(key, required: required) { value, index in
             guard case .string(let text) = value, !text.isEmpty else {
-                log.add(pointer, "expected a non-empty string, found \(value.kindName)")
+                log.add(path(key) + "/\(index)", "expected a non-empty string, found \(value.kindName)")
                 return nil
             }
             return text
@@ -243,13 +316,13 @@ public struct ObjectReader {
     }
 
     public func countries(_ key: String, required: Bool = true) -> [String]? {
-        array(key, required: required) { value, pointer in
+        elements(key, required: required) { value, index in
             guard case .string(let code) = value else {
-                log.add(pointer, "expected a country code, found \(value.kindName)")
+                log.add(path(key) + "/\(index)", "expected a country code, found \(value.kindName)")
                 return nil
             }
             if let problem = CountryCode.problem(with: code) {
-                log.add(pointer, problem)
+                log.add(path(key) + "/\(index)", problem)
                 return nil
             }
             return code
@@ -258,7 +331,7 @@ public struct ObjectReader {
 
     /// Records every member that no accessor asked for: unknown members are rejected, never ignored.
     public func finish() {
-        for (position, member) in object.members.enumerated() where !seen.contains(position) {
+        for (position, member) in object.members.enumerated() where !log.wasSeen(position, at: place) {
             log.add(path(member.key), "unknown member \"\(member.key)\"")
         }
     }
