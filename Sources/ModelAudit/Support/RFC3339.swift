@@ -5,8 +5,14 @@ public enum RFC3339 {
     /// Parses an RFC 3339 `date-time`; `nil` for anything else (no date-only, no missing offset, no leap-free
     /// field overflow such as month 13 or February 30).
     public static func parse(_ text: String) -> Date? {
-        let b = Array(text.utf8)
-        guard b.count >= 20, b.count <= 64 else { return nil }
+        var text = text
+        return text.withUTF8 { parse(utf8: $0, dateOnly: false) }
+    }
+
+    /// Parses the UTF-8 of a `date-time`, or with `dateOnly` of a `full-date` taken as midnight UTC, in place: the
+    /// timestamps of every manifest of a fleet come through here, so it neither copies nor builds anything.
+    static func parse(utf8 b: UnsafeBufferPointer<UInt8>, dateOnly: Bool) -> Date? {
+        guard dateOnly ? b.count == 10 : b.count >= 20 && b.count <= 64 else { return nil }
         func digits(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= b.count else { return nil }
             var value = 0
@@ -17,17 +23,20 @@ public enum RFC3339 {
             }
             return value
         }
-        func at(_ i: Int, _ c: Character) -> Bool { i < b.count && b[i] == c.asciiValue }
-        guard let year = digits(0, 4), at(4, "-"), let month = digits(5, 2), at(7, "-"), let day = digits(8, 2),
-            at(10, "T") || at(10, "t"), let hour = digits(11, 2), at(13, ":"), let minute = digits(14, 2),
-            at(16, ":"), let second = digits(17, 2)
+        func at(_ i: Int, _ c: UInt8) -> Bool { i < b.count && b[i] == c }
+        guard let year = digits(0, 4), at(4, UInt8(ascii: "-")), let month = digits(5, 2), at(7, UInt8(ascii: "-")),
+            let day = digits(8, 2), (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
         else { return nil }
-        guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year), hour <= 23,
-            minute <= 59, second <= 60
+        if dateOnly {
+            return Date(timeIntervalSince1970: Double(daysFromCivil(year: year, month: month, day: day) * 86_400))
+        }
+        guard at(10, UInt8(ascii: "T")) || at(10, UInt8(ascii: "t")), let hour = digits(11, 2),
+            at(13, UInt8(ascii: ":")), let minute = digits(14, 2), at(16, UInt8(ascii: ":")),
+            let second = digits(17, 2), hour <= 23, minute <= 59, second <= 60
         else { return nil }
         var index = 19
         var fraction = 0.0
-        if at(index, ".") {
+        if at(index, UInt8(ascii: ".")) {
             index += 1
             var scale = 0.1
             let start = index
@@ -39,12 +48,12 @@ public enum RFC3339 {
             guard index > start else { return nil }
         }
         var offsetSeconds = 0
-        if at(index, "Z") || at(index, "z") {
+        if at(index, UInt8(ascii: "Z")) || at(index, UInt8(ascii: "z")) {
             index += 1
-        } else if at(index, "+") || at(index, "-") {
-            let sign = at(index, "-") ? -1 : 1
-            guard let oh = digits(index + 1, 2), at(index + 3, ":"), let om = digits(index + 4, 2), oh <= 23,
-                om <= 59
+        } else if at(index, UInt8(ascii: "+")) || at(index, UInt8(ascii: "-")) {
+            let sign = at(index, UInt8(ascii: "-")) ? -1 : 1
+            guard let oh = digits(index + 1, 2), at(index + 3, UInt8(ascii: ":")), let om = digits(index + 4, 2),
+                oh <= 23, om <= 59
             else { return nil }
             offsetSeconds = sign * (oh * 3600 + om * 60)
             index += 6
@@ -106,7 +115,7 @@ public enum RFC3339 {
 extension RFC3339 {
     /// Parses an RFC 3339 `full-date` (`2026-01-31`, taken as midnight UTC) or `date-time`.
     public static func parseDateOrDateTime(_ text: String) -> Date? {
-        if text.utf8.count == 10 { return parse(text + "T00:00:00Z") }
-        return parse(text)
+        var text = text
+        return text.withUTF8 { parse(utf8: $0, dateOnly: $0.count == 10) }
     }
 }
