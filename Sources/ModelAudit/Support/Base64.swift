@@ -27,29 +27,25 @@ public enum Base64 {
         let groups = count / 4
         let rest = count % 4
         let outputCount = groups * 3 + (rest == 0 ? 0 : rest - 1)
-        var valid = true
+        // Every character's table entry is ORed in: a character outside both alphabets reads as 0xFF, `+/` carry
+        // bit 6 and `-_` bit 7, so both bits at the end mean a foreign character or mixed alphabets.
+        var combined: UInt8 = 0
+        var canonical = true
         let output = decodingTable.withUnsafeBufferPointer { table in
             [UInt8](unsafeUninitializedCapacity: outputCount) { out, initialized in
-                initialized = 0
-                var alphabet: UInt8 = 0  // 1: standard (`+/`) seen, 2: URL-safe (`-_`) seen; both is refused
-                var sextets: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
-                var combined: UInt8 = 0
-                func read(_ position: Int) -> UInt8 {
+                @inline(__always) func read(_ position: Int) -> UInt8 {
                     let value = table[Int(characters[position])]
                     combined |= value
-                    if value >= 62 && value < 64 {
-                        let character = characters[position]
-                        alphabet |= character == UInt8(ascii: "+") || character == UInt8(ascii: "/") ? 1 : 2
-                    }
-                    return value
+                    return value & 0x3F
                 }
                 var position = 0
                 var written = 0
                 for _ in 0..<groups {
-                    sextets = (read(position), read(position + 1), read(position + 2), read(position + 3))
-                    out[written] = sextets.0 << 2 | sextets.1 >> 4
-                    out[written + 1] = sextets.1 << 4 | sextets.2 >> 2
-                    out[written + 2] = sextets.2 << 6 | sextets.3
+                    let first = read(position), second = read(position + 1)
+                    let third = read(position + 2), fourth = read(position + 3)
+                    out[written] = first << 2 | second >> 4
+                    out[written + 1] = second << 4 | third >> 2
+                    out[written + 2] = third << 6 | fourth
                     position += 4
                     written += 3
                 }
@@ -57,37 +53,35 @@ public enum Base64 {
                 switch rest {
                 case 2:
                     let first = read(position), second = read(position + 1)
-                    if second & 0x0F != 0 { combined |= 0x80 }
+                    if second & 0x0F != 0 { canonical = false }
                     out[written] = first << 2 | second >> 4
                     written += 1
                 case 3:
                     let first = read(position), second = read(position + 1), third = read(position + 2)
-                    if third & 0x03 != 0 { combined |= 0x80 }
+                    if third & 0x03 != 0 { canonical = false }
                     out[written] = first << 2 | second >> 4
                     out[written + 1] = second << 4 | third >> 2
                     written += 2
                 default:
                     break
                 }
-                // A character outside both alphabets reads as 0xFF, which sets bits no sextet has.
-                if combined & 0xC0 != 0 || alphabet == 3 {
-                    valid = false
-                    return
-                }
                 initialized = written
             }
         }
-        return valid ? output : nil
+        return canonical && combined & 0xC0 != 0xC0 ? output : nil
     }
 
-    /// The value of each byte as a base64 character of either alphabet, 0xFF for any other byte.
+    /// The value of each byte as a base64 character of either alphabet in the low six bits, with bit 6 set for the
+    /// standard-only characters (`+/`) and bit 7 for the URL-safe-only ones (`-_`); 0xFF for any other byte.
     private static let decodingTable: [UInt8] = (0...255).map { byte -> UInt8 in
         switch byte {
         case 0x41...0x5A: return UInt8(byte - 0x41)  // A-Z
         case 0x61...0x7A: return UInt8(byte - 0x61 + 26)  // a-z
         case 0x30...0x39: return UInt8(byte - 0x30 + 52)  // 0-9
-        case 0x2B, 0x2D: return 62  // + -
-        case 0x2F, 0x5F: return 63  // / _
+        case 0x2B: return 62 | 0x40  // +
+        case 0x2F: return 63 | 0x40  // /
+        case 0x2D: return 62 | 0x80  // -
+        case 0x5F: return 63 | 0x80  // _
         default: return 0xFF
         }
     }
