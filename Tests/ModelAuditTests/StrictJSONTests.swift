@@ -76,6 +76,20 @@ struct StrictJSONParserTests {
         expectParseError(text, .duplicateKey("e\u{301}"), at: offset(of: #""e\u0301""#, in: text))
     }
 
+    @Test func kelvinSignKeyDuplicatesAnASCIIKey() {
+        // U+212A is canonically "K": a key of one ASCII byte and a key of three UTF-8 bytes are still the same key,
+        // whichever comes first and whether the sign is written raw or escaped.
+        for (first, second) in [("K", "\u{212A}"), ("\u{212A}", "K"), ("K", #"\u212A"#), (#"\u212a"#, "K")] {
+            let text = #"{""# + first + #"":1,"ab":2,""# + second + #"":3}"#
+            expectParseError(text, .duplicateKey("K"), at: offset(of: "\"" + second + "\"", in: text))
+        }
+    }
+
+    @Test func duplicateKeyAfterKeysOfOtherLengths() {
+        let text = #"{"abc":1,"a":2,"abcd":3,"ab":4,"a":5}"#
+        expectParseError(text, .duplicateKey("a"), at: offset(of: #""a""#, in: text, occurrence: 2))
+    }
+
     @Test func duplicateKeyInLargeObjectUsesTheIndex() throws {
         let members = (0..<40).map { "\"k\($0)\":\($0)" }
         let valid = "{" + members.joined(separator: ",") + "}"
