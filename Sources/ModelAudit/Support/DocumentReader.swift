@@ -59,7 +59,9 @@ public final class ProblemLog {
         var seen: UInt64 = 0
     }
 
-    private var places: [Place] = []
+    /// Unchecked: a log belongs to one reading on one thread, and the run-time exclusivity check on every member
+    /// marked as read cost more than the marking.
+    @exclusivity(unchecked) private var places: [Place] = []
     /// Members past the 64th that were asked for, by place; objects that large are rare.
     private var seenBeyond64: [Int: Set<Int>] = [:]
 
