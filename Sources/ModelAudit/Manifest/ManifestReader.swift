@@ -60,12 +60,19 @@ public enum ManifestReader {
         let sha256 = r.string("sha256")
         r.finish()
         guard let sha256 else { return nil }
-        guard sha256.utf8.count == 64, sha256.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
-        else {
+        guard isLowercaseSHA256Hex(sha256) else {
             r.log.add(r.path("sha256"), "\"\(sha256)\" is not 64 lowercase hex characters")
             return nil
         }
         return DigestSet(sha256: sha256)
+    }
+
+    /// Whether `text` is 64 lowercase hex digits, checked over its UTF-8 in place.
+    static func isLowercaseSHA256Hex(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            bytes.count == 64 && bytes.allSatisfy { $0 &- UInt8(ascii: "0") < 10 || $0 &- UInt8(ascii: "a") < 6 }
+        }
     }
 
     static func readPredicate(_ r: ObjectReader) -> ProvenancePredicate? {
@@ -75,9 +82,14 @@ public enum ManifestReader {
         let lineage = r.object("lineage").flatMap { readLineage($0) }
         let retention = r.objects("dataRetention") { readRetentionTerm($0) }
         if let retention {
-            var seen: Set<DataCategory> = []
-            for (index, term) in retention.enumerated() where !seen.insert(term.category).inserted {
-                r.log.add(r.path("dataRetention") + "/\(index)/category", "\(term.category.rawValue) is listed twice")
+            // At most one term per category, so a list beats hashing each category's name into a set.
+            var seen: [DataCategory] = []
+            for (index, term) in retention.enumerated() {
+                if seen.contains(term.category) {
+                    r.log.add(r.path("dataRetention") + "/\(index)/category", "\(term.category.rawValue) is listed twice")
+                } else {
+                    seen.append(term.category)
+                }
             }
         }
         let audits = r.objects("audits") { readAudit($0) }
