@@ -156,11 +156,6 @@ struct StrictJSONParser {
     private var frames: [Frame] = []
     private var values: [JSONValue] = []
     private var keys: [String] = []
-    /// The UTF-8 length of each key in `keys` when it is plain ASCII, else -1: two ASCII keys of different lengths
-    /// differ, so most duplicate checks end without comparing strings.
-    private var keyLengths: [Int] = []
-    /// Whether the string `parseString` returned last was written as plain ASCII, without escapes.
-    private var lastStringWasPlainASCII = false
     /// Reused for strings with escapes.
     private var scratch: [UInt8] = []
 
@@ -272,7 +267,6 @@ struct StrictJSONParser {
         guard bytes[index] == ASCII.quote else { throw unexpectedCharacter(at: index) }
         let keyOffset = index
         let key = try parseString()
-        let keyLength = lastStringWasPlainASCII ? key.utf8.count : -1
         let top = frames.count - 1
         let keyStart = frames[top].keyStart
         let position = keys.count - keyStart
@@ -281,12 +275,8 @@ struct StrictJSONParser {
                 throw failure(.duplicateKey(key), at: keyOffset)
             }
         } else {
-            // Any pair but two ASCII keys of different lengths is compared as strings, by canonical equivalence: a
-            // key of other scalars can equal an ASCII one (KELVIN SIGN U+212A is "K").
-            for offset in keyStart..<keys.count {
-                let length = keyLengths[offset]
-                if length >= 0 && keyLength >= 0 && length != keyLength { continue }
-                if keys[offset] == key { throw failure(.duplicateKey(key), at: keyOffset) }
+            for existing in keys[keyStart...] where existing == key {
+                throw failure(.duplicateKey(key), at: keyOffset)
             }
             if position == JSONObject.indexThreshold {
                 var positions: [String: Int] = [:]
@@ -299,7 +289,6 @@ struct StrictJSONParser {
             }
         }
         keys.append(key)
-        keyLengths.append(keyLength)
         skipWhitespace()
         guard index < end else { throw failure(.unexpectedEnd, at: end) }
         guard bytes[index] == ASCII.colon else { throw unexpectedCharacter(at: index) }
@@ -315,7 +304,6 @@ struct StrictJSONParser {
                 members.append((key, value))
             }
             keys.removeSubrange(frame.keyStart...)
-            keyLengths.removeSubrange(frame.keyStart...)
             values.removeSubrange(frame.valueStart...)
             return .object(JSONObject(uniqueMembers: members, positions: frame.positions))
         }
@@ -416,12 +404,10 @@ struct StrictJSONParser {
             }
         }
         // Fast path: no escapes, so the string is the bytes between the quotes once they are known to be valid.
-        var isASCII = true
         while position < end {
             let byte = bytes[position]
             if byte == ASCII.quote {
                 index = position + 1
-                lastStringWasPlainASCII = isASCII
                 return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
             }
             if byte == ASCII.backslash { break }
@@ -429,7 +415,6 @@ struct StrictJSONParser {
             if byte < 0x80 {
                 position += 1
             } else {
-                isASCII = false
                 let length = utf8SequenceLength(at: position)
                 guard length > 0 else { throw failure(.invalidUTF8, at: position) }
                 position += length
@@ -444,7 +429,6 @@ struct StrictJSONParser {
             switch byte {
             case ASCII.quote:
                 index = position + 1
-                lastStringWasPlainASCII = false
                 return String(decoding: scratch, as: UTF8.self)
             case ASCII.backslash:
                 position = try appendEscape(at: position)
