@@ -136,17 +136,69 @@ private enum ASCII {
     static let carriageReturn = UInt8(ascii: "\r")
 }
 
+/// A growable stack on the heap whose top elements are moved out, never copied, when a container closes.
+///
+/// One stack serves the whole parse, so a container costs one exact-size array for its members and nothing for
+/// the stack; elements still on it when the parser is dropped (after an error) are freed then.
+private struct MoveStack<Element>: ~Copyable {
+    private(set) var base: UnsafeMutablePointer<Element>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = UnsafeMutablePointer.allocate(capacity: capacity)
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+
+    @inline(__always)
+    mutating func push(_ element: consuming Element) {
+        if count == capacity { grow() }
+        (base + count).initialize(to: element)
+        count += 1
+    }
+
+    private mutating func grow() {
+        let larger = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+        larger.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = larger
+        capacity *= 2
+    }
+
+    /// Forgets the elements from `start` up, which the caller has already moved out.
+    mutating func forget(from start: Int) {
+        count = start
+    }
+
+    /// Moves the elements from `start` up into an array of exactly their number and pops them.
+    mutating func popArray(from start: Int) -> [Element] {
+        let moved = count - start
+        let elements = [Element](unsafeUninitializedCapacity: moved) { buffer, initialized in
+            _ = buffer.moveInitialize(fromContentsOf: UnsafeMutableBufferPointer(start: base + start, count: moved))
+            initialized = moved
+        }
+        count = start
+        return elements
+    }
+}
+
 /// An iterative RFC 8259 parser over a byte buffer.
 ///
 /// Open containers live on explicit stacks instead of the call stack: `frames` says which containers are open,
-/// `values` and `keys` hold their finished members, so closing a container slices its members off the top.
-struct StrictJSONParser {
+/// `values` and `keys` hold their finished members, so closing a container moves its members off the top.
+struct StrictJSONParser: ~Copyable {
     private struct Frame {
         let isObject: Bool
         let valueStart: Int
         let keyStart: Int
-        /// Key → member position, built once an object grows past `JSONObject.indexThreshold` members.
-        var positions: [String: Int]?
+        /// Whether `keyIndexes.last` belongs to this object, which happens once it grows past
+        /// `JSONObject.indexThreshold` members.
+        var isIndexed = false
     }
 
     private let bytes: UnsafeBufferPointer<UInt8>
@@ -154,8 +206,10 @@ struct StrictJSONParser {
     private let maxDepth: Int
     private var index = 0
     private var frames: [Frame] = []
-    private var values: [JSONValue] = []
-    private var keys: [String] = []
+    /// Key → member position for the open objects that are indexed, innermost last.
+    private var keyIndexes: [[String: Int]] = []
+    private var values = MoveStack<JSONValue>(capacity: 64)
+    private var keys = MoveStack<String>(capacity: 32)
     /// Reused for strings with escapes.
     private var scratch: [UInt8] = []
 
@@ -213,7 +267,7 @@ struct StrictJSONParser {
 
             // Attach the finished value to the innermost open container, closing every container that ends here.
             while let frame = frames.last {
-                values.append(value)
+                values.push(consume value)
                 skipWhitespace()
                 guard index < end else { throw failure(.unexpectedEnd, at: end) }
                 let byte = bytes[index]
@@ -270,25 +324,26 @@ struct StrictJSONParser {
         let top = frames.count - 1
         let keyStart = frames[top].keyStart
         let position = keys.count - keyStart
-        if frames[top].positions != nil {
-            if frames[top].positions?.updateValue(position, forKey: key) != nil {
+        if frames[top].isIndexed {
+            if keyIndexes[keyIndexes.count - 1].updateValue(position, forKey: key) != nil {
                 throw failure(.duplicateKey(key), at: keyOffset)
             }
         } else {
-            for existing in keys[keyStart...] where existing == key {
+            for slot in keyStart..<keys.count where keys.base[slot] == key {
                 throw failure(.duplicateKey(key), at: keyOffset)
             }
             if position == JSONObject.indexThreshold {
                 var positions: [String: Int] = [:]
                 positions.reserveCapacity(position * 2)
-                for (offset, existing) in keys[keyStart...].enumerated() {
-                    positions[existing] = offset
+                for offset in 0..<position {
+                    positions[keys.base[keyStart + offset]] = offset
                 }
                 positions[key] = position
-                frames[top].positions = positions
+                keyIndexes.append(positions)
+                frames[top].isIndexed = true
             }
         }
-        keys.append(key)
+        keys.push(key)
         skipWhitespace()
         guard index < end else { throw failure(.unexpectedEnd, at: end) }
         guard bytes[index] == ASCII.colon else { throw unexpectedCharacter(at: index) }
@@ -298,18 +353,22 @@ struct StrictJSONParser {
     private mutating func closeInnermostFrame() -> JSONValue {
         let frame = frames.removeLast()
         if frame.isObject {
-            var members: [(key: String, value: JSONValue)] = []
-            members.reserveCapacity(keys.count - frame.keyStart)
-            for (key, value) in zip(keys[frame.keyStart...], values[frame.valueStart...]) {
-                members.append((key, value))
+            let count = values.count - frame.valueStart
+            let keyBase = keys.base + frame.keyStart
+            let valueBase = values.base + frame.valueStart
+            let members = [(key: String, value: JSONValue)](unsafeUninitializedCapacity: count) {
+                buffer, initialized in
+                for offset in 0..<count {
+                    buffer.initializeElement(at: offset, to: ((keyBase + offset).move(), (valueBase + offset).move()))
+                }
+                initialized = count
             }
-            keys.removeSubrange(frame.keyStart...)
-            values.removeSubrange(frame.valueStart...)
-            return .object(JSONObject(uniqueMembers: members, positions: frame.positions))
+            keys.forget(from: frame.keyStart)
+            values.forget(from: frame.valueStart)
+            let positions = frame.isIndexed ? keyIndexes.removeLast() : nil
+            return .object(JSONObject(uniqueMembers: members, positions: positions))
         }
-        let elements = Array(values[frame.valueStart...])
-        values.removeSubrange(frame.valueStart...)
-        return .array(elements)
+        return .array(values.popArray(from: frame.valueStart))
     }
 
     private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
