@@ -463,11 +463,12 @@ struct StrictJSONParser: ~Copyable {
             }
         }
         // Fast path: no escapes, so the string is the bytes between the quotes once they are known to be valid.
+        var isASCII = true
         while position < end {
             let byte = bytes[position]
             if byte == ASCII.quote {
                 index = position + 1
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+                return validatedString(start..<position, isASCII: isASCII)
             }
             if byte == ASCII.backslash { break }
             if byte < 0x20 { throw controlCharacter(byte, at: position) }
@@ -476,6 +477,7 @@ struct StrictJSONParser: ~Copyable {
             } else {
                 let length = utf8SequenceLength(at: position)
                 guard length > 0 else { throw failure(.invalidUTF8, at: position) }
+                isASCII = false
                 position += length
             }
         }
@@ -504,6 +506,18 @@ struct StrictJSONParser: ~Copyable {
             }
         }
         throw failure(.unexpectedEnd, at: end)
+    }
+
+    /// The bytes in `range`, which this parser has just proved well-formed UTF-8, as a string copied without a
+    /// second validation pass; `isASCII` must be exact, as the string keeps it as a flag.
+    @inline(__always)
+    private func validatedString(_ range: Range<Int>, isASCII: Bool) -> String {
+        let utf8 = UnsafeBufferPointer(rebasing: bytes[range])
+        if #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *) {
+            let span = unsafe Span(_unsafeElements: utf8)
+            return String(copying: unsafe UTF8Span(unchecked: span, isKnownASCII: isASCII))
+        }
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     private func controlCharacter(_ byte: UInt8, at offset: Int) -> JSONParseError {
