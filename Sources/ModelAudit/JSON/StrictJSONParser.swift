@@ -176,11 +176,14 @@ private struct MoveStack<Element>: ~Copyable {
     }
 
     /// Moves the elements from `start` up into an array of exactly their number and pops them.
+    ///
+    /// `reserveCapacity` and `append`, not `Array(unsafeUninitializedCapacity:)`: the latter allocates through an
+    /// unspecialized entry point that looks the array's storage type up at run time, which costs more than the moves.
     mutating func popArray(from start: Int) -> [Element] {
-        let moved = count - start
-        let elements = [Element](unsafeUninitializedCapacity: moved) { buffer, initialized in
-            _ = buffer.moveInitialize(fromContentsOf: UnsafeMutableBufferPointer(start: base + start, count: moved))
-            initialized = moved
+        var elements: [Element] = []
+        elements.reserveCapacity(count - start)
+        for slot in start..<count {
+            elements.append((base + slot).move())
         }
         count = start
         return elements
@@ -356,12 +359,10 @@ struct StrictJSONParser: ~Copyable {
             let count = values.count - frame.valueStart
             let keyBase = keys.base + frame.keyStart
             let valueBase = values.base + frame.valueStart
-            let members = [(key: String, value: JSONValue)](unsafeUninitializedCapacity: count) {
-                buffer, initialized in
-                for offset in 0..<count {
-                    buffer.initializeElement(at: offset, to: ((keyBase + offset).move(), (valueBase + offset).move()))
-                }
-                initialized = count
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(count)
+            for offset in 0..<count {
+                members.append(((keyBase + offset).move(), (valueBase + offset).move()))
             }
             keys.forget(from: frame.keyStart)
             values.forget(from: frame.valueStart)
