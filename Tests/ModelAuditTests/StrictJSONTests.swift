@@ -177,6 +177,22 @@ struct StrictJSONParserTests {
         expectParseError("{\"a\nb\":1}", .invalidString("unescaped control character U+000A"), at: 3)
     }
 
+    @Test func specialBytesAreFoundAtEveryPositionOfALongString() throws {
+        // Strings are skipped eight bytes at a time; put each kind of special byte at every place in and across
+        // those words, so a skip that went too far would keep a wrong string or report a wrong offset.
+        for before in 0..<20 {
+            let lead = bytes("[\"") + Array(repeating: UInt8(ascii: "a"), count: before)
+            let tail = Array(repeating: UInt8(ascii: "b"), count: 11) + bytes("\"]")
+            let plain = String(repeating: "a", count: before)
+            let trailing = String(repeating: "b", count: 11)
+            #expect(try StrictJSON.parse(lead + bytes("\"]")) == .array([.string(plain)]))
+            #expect(try StrictJSON.parse(lead + bytes(#"\n"#) + tail) == .array([.string(plain + "\n" + trailing)]))
+            #expect(try StrictJSON.parse(lead + bytes("é") + tail) == .array([.string(plain + "é" + trailing)]))
+            expectParseError(lead + [0x01] + tail, .invalidString("unescaped control character U+0001"), at: 2 + before)
+            expectParseError(lead + [0xFF] + tail, .invalidUTF8, at: 2 + before)
+        }
+    }
+
     @Test func unterminatedStringIsUnexpectedEnd() {
         expectParseError(#"["abc"#, .unexpectedEnd, at: 5)
         expectParseError(#"["a\"#, .unexpectedEnd, at: 4)
