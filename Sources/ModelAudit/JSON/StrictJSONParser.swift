@@ -450,16 +450,22 @@ struct StrictJSONParser: ~Copyable {
         var position = start
         // Eight bytes at a time past plain ASCII (no quote, backslash, control or byte past 0x7F), which is almost
         // every byte of a manifest, base64 payloads above all: each test may only stop the skip early, never late.
+        // A test flags a byte wrongly only above (after) one it flags rightly, so the first flagged byte is where the
+        // plain run ends, and the skip goes straight there.
         if let base = bytes.baseAddress {
             let ones: UInt64 = 0x0101_0101_0101_0101
             let highs: UInt64 = 0x8080_8080_8080_8080
             while position + 8 <= end {
-                let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
                 let quotes = word ^ (UInt64(ASCII.quote) &* ones)
                 let backslashes = word ^ (UInt64(ASCII.backslash) &* ones)
                 let special = word | ((word &- 0x20 &* ones) & ~word)
                     | ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)
-                if special & highs != 0 { break }
+                let flagged = special & highs
+                if flagged != 0 {
+                    position += flagged.trailingZeroBitCount >> 3
+                    break
+                }
                 position += 8
             }
         }
