@@ -220,6 +220,8 @@ struct StrictJSONParser: ~Copyable {
         self.bytes = bytes
         self.end = bytes.count
         self.maxDepth = maxDepth
+        // Manifests nest a handful of levels: room for them up front spares the frame stack its first regrowths.
+        frames.reserveCapacity(16)
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
