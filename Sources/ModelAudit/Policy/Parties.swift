@@ -137,15 +137,32 @@ extension ObjectReader {
     }
 }
 
-/// Checks a country against allow/deny lists.
-enum CountryListVerdict {
-    static func evaluate(_ country: String, allow: Set<String>?, deny: Set<String>?) -> (ok: Bool, expected: String) {
+/// Checks a country against allow/deny lists, with the text a finding shows as expected.
+///
+/// The expected text ("none of CN, RU") is the same for every model the rule judges: it is built once, with the
+/// rule, instead of sorting and joining the list for every country of every model.
+struct CountryListVerdict: Sendable {
+    let allow: Set<String>?
+    let deny: Set<String>?
+    /// "one of …" or "none of …" with the countries sorted, or "a configured country list" when neither is given.
+    let expected: String
+
+    init(allow: Set<String>?, deny: Set<String>?) {
+        self.allow = allow
+        self.deny = deny
         if let allow {
-            return (allow.contains(country), "one of \(allow.sorted().joined(separator: ", "))")
+            expected = "one of \(allow.sorted().joined(separator: ", "))"
+        } else if let deny {
+            expected = "none of \(deny.sorted().joined(separator: ", "))"
+        } else {
+            expected = "a configured country list"
         }
-        if let deny {
-            return (!deny.contains(country), "none of \(deny.sorted().joined(separator: ", "))")
-        }
-        return (false, "a configured country list")
+    }
+
+    /// Whether the lists allow `country`; with neither list given, nothing is allowed.
+    func allows(_ country: String) -> Bool {
+        if let allow { return allow.contains(country) }
+        if let deny { return !deny.contains(country) }
+        return false
     }
 }

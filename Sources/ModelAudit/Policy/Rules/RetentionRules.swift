@@ -40,6 +40,8 @@ enum RetentionEvidence {
 public struct RetentionMaxDays: PolicyCheck {
     public static let type = "retention.max-days"
     let limits: [(DataCategory, Int)]
+    /// "at most N days" for each limit, in the order of `limits`: the same for every model.
+    private let expectedTexts: [String]
 
     public init?(parameters: ObjectReader, context: PolicyParseContext) {
         guard let object = parameters.object("limits") else { return nil }
@@ -57,6 +59,7 @@ public struct RetentionMaxDays: PolicyCheck {
         object.finish()
         if limits.isEmpty && object.object.isEmpty { parameters.log.add(parameters.path("limits"), "give at least one limit") }
         self.limits = limits
+        expectedTexts = limits.map { "at most \($0.1) days" }
     }
 
     /// The longest limit that still limits anything: beyond ten years a retention limit passes every finite term.
@@ -80,11 +83,12 @@ public struct RetentionMaxDays: PolicyCheck {
     }
 
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
-        limits.map { category, maximum in
+        limits.indices.map { position in
+            let (category, maximum) = limits[position]
             switch RetentionEvidence.lookup(category, in: subject) {
             case .outcome(let outcome): return outcome
             case .term(let term, let pointer):
-                let expected = "at most \(maximum) days"
+                let expected = expectedTexts[position]
                 guard term.collected else {
                     return CheckOutcome(.pass, "\(category.rawValue): not collected", expected: expected,
                         observed: "not collected", pointer: pointer + "/collected")
