@@ -46,8 +46,10 @@ extension ProvenancePredicate {
     /// Every party the manifest names, each entity with its ownership chain and affiliations.
     public func parties() -> [Party] {
         var out: [Party] = []
+        out.reserveCapacity(8)
         func affiliations(of entity: LegalEntity, pointer: String) {
-            for (index, affiliation) in (entity.affiliations ?? []).enumerated() {
+            guard let affiliations = entity.affiliations else { return }
+            for (index, affiliation) in affiliations.enumerated() {
                 out.append(
                     Party(
                         role: .affiliation, names: [affiliation.name], country: affiliation.country,
@@ -60,7 +62,8 @@ extension ProvenancePredicate {
             // Every owner up to the limit is listed; the last one is marked when the chain goes on, so rules
             // report the rest as not evaluated instead of passing it.
             var owner = entity.parent?.value
-            var ownerPointer = pointer + "/parent"
+            // Built when there is an owner: most entities have none.
+            var ownerPointer = owner == nil ? "" : pointer + "/parent"
             var depth = 0
             while let current = owner, depth < Party.maxOwnershipDepth {
                 depth += 1
