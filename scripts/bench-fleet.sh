@@ -71,6 +71,17 @@ done
 
 # The other formats for the largest fleet, every core: the HTML report's size, and how long text and HTML take.
 largest=$(echo "$SIZES" | tr ' ' '\n' | sort -n | tail -1)
+
+# What the signatures alone cost on this machine: every signature of the largest fleet (all Ed25519) checked at the
+# rate `openssl speed` measures with one process per core, through the same libcrypto. A report that checks every
+# signature can be no faster than this while the crypto stays in OpenSSL.
+signatures=$(python3 -c '
+import glob, json, sys
+print(sum(len(json.load(open(path))["signatures"]) for path in glob.glob(sys.argv[1] + "/*.json")))
+' "out/bench/fleet-$largest")
+rate=$(openssl speed -seconds 3 -multi "$CORES" ed25519 2>/dev/null | awk '/Ed25519/ { value = $NF } END { print value }')
+printf '%-9s Ed25519 alone: %s signatures at %s verifications/s on %s cores (openssl speed) = %.2f s\n' \
+    "$largest" "$signatures" "$rate" "$CORES" "$(awk -v n="$signatures" -v r="$rate" 'BEGIN { print n / r }')"
 for format in html text; do
     file=out/bench/report-$largest.$format
     read -r seconds kib used < <(measure "out/bench/fleet-$largest" "$CORES" "$format" "$file")

@@ -194,6 +194,41 @@ struct UnicodeDataTests {
         #expect(UnicodeScripts.script(of: "\u{10300}") == "Old Italic")
     }
 
+    @Test func tableTextIsReadEntryByEntry() {
+        let parsed = ConfusableSkeleton.parse("30:4F;6D:72 6E;1D400:41;A6:208F;")
+        #expect(parsed.sources == [0x30, 0x6D, 0x1D400, 0xA6])
+        #expect(parsed.raw == ["O", "rn", "A", "\u{208F}"])
+        // The last entry needs no `;`, and lower-case digits read too.
+        #expect(ConfusableSkeleton.parse("1d400:41").sources == [0x1D400])
+    }
+
+    @Test func malformedTableEntriesAreLeftOut() {
+        // No colon, no source, no target, a bad digit, a surrogate, a value past 32 bits: each entry alone is dropped
+        // and the ones around it still read.
+        let parsed = ConfusableSkeleton.parse(
+            "30 4F;31:6C;:41;32:;33:4G;34:D800;35:123456789;36:41 42;;")
+        #expect(parsed.sources == [0x31, 0x36])
+        #expect(parsed.raw == ["l", "AB"])
+    }
+
+    @Test func byteReaderAgreesWithAPlainReadOfTheWholeTable() {
+        // The table as a plain split-and-convert read gives it: the byte reader must keep every entry the same.
+        var sources: [UInt32] = []
+        var raw: [String] = []
+        for entry in ConfusablesTable.encoded.split(separator: ";") {
+            let fields = entry.split(separator: ":")
+            guard fields.count == 2, let source = UInt32(fields[0], radix: 16) else { continue }
+            let scalars = fields[1].split(separator: " ")
+                .compactMap { UInt32($0, radix: 16).flatMap(Unicode.Scalar.init) }
+            sources.append(source)
+            raw.append(String(String.UnicodeScalarView(scalars)))
+        }
+        let parsed = ConfusableSkeleton.parse(ConfusablesTable.encoded)
+        #expect(parsed.sources.count == ConfusablesTable.entryCount)
+        #expect(parsed.sources == sources)
+        #expect(parsed.raw == raw)
+    }
+
     @Test func foundationNormalisesAndFoldsOnThisPlatform() {
         #expect("\u{FB01}".precomposedStringWithCompatibilityMapping == "fi")
         #expect("\u{FF21}".precomposedStringWithCompatibilityMapping == "A")

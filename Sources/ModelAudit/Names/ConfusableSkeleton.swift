@@ -56,25 +56,18 @@ enum ConfusableSkeleton {
     }
 
     /// Parses `ConfusablesTable.encoded` and settles every prototype.
+    ///
+    /// Every command that screens a name pays for this once, so it reads the text as bytes and settles each distinct
+    /// raw prototype once: splitting the text into substrings and filtering them character by character cost more
+    /// than the settling itself, and many sources share a prototype (a hundred-odd map to `l`).
     private static func build() -> (sources: [UInt32], prototypes: [String]) {
-        var sources: [UInt32] = []
-        var raw: [String] = []
-        sources.reserveCapacity(ConfusablesTable.entryCount)
-        raw.reserveCapacity(ConfusablesTable.entryCount)
-        for entry in ConfusablesTable.encoded.split(separator: ";") {
-            let fields = entry.split(separator: ":", maxSplits: 1)
-            guard fields.count == 2, let source = hexValue(fields[0]) else { continue }
-            var target = String.UnicodeScalarView()
-            for value in fields[1].split(separator: " ") {
-                if let number = hexValue(value), let scalar = Unicode.Scalar(number) { target.append(scalar) }
-            }
-            sources.append(source)
-            raw.append(String(target))
-        }
+        var (sources, raw) = parse(ConfusablesTable.encoded)
         // The generator sorts the entries; sorting again costs little and keeps the binary search sound.
-        let order = sources.indices.sorted { sources[$0] < sources[$1] }
-        sources = order.map { sources[$0] }
-        raw = order.map { raw[$0] }
+        if !sources.indices.dropFirst().allSatisfy({ sources[$0 - 1] < sources[$0] }) {
+            let order = sources.indices.sorted { sources[$0] < sources[$1] }
+            sources = order.map { sources[$0] }
+            raw = order.map { raw[$0] }
+        }
 
         func rawPrototype(_ scalar: Unicode.Scalar) -> String? {
             var low = 0
@@ -91,20 +84,79 @@ enum ConfusableSkeleton {
         func quickFold(_ text: String) -> String {
             text.utf8.allSatisfy { $0 < 0x80 } ? text.lowercased() : fold(text)
         }
+        // Keyed by code points: hashing a `String` normalises it first, which cost as much as the folding it saved.
+        var settledByRaw: [[UInt32]: String] = [:]
         let prototypes = raw.map { target in
+            let key = target.unicodeScalars.map(\.value)
+            if let settled = settledByRaw[key] { return settled }
             var settled = quickFold(target)
             for _ in 0..<4 {
                 let next = quickFold(map(settled, prototype: rawPrototype))
                 if next == settled { break }
                 settled = next
             }
+            settledByRaw[key] = settled
             return settled
         }
         return (sources, prototypes)
     }
 
-    private static func hexValue(_ text: Substring) -> UInt32? {
-        UInt32(text.filter { !$0.isWhitespace }, radix: 16)
+    /// The entries of `SOURCE:TARGET TARGET…;` text (hexadecimal code points): each source with its raw prototype.
+    /// An entry that does not read as that shape, or names a value that is no Unicode scalar, is left out.
+    static func parse(_ encoded: String) -> (sources: [UInt32], raw: [String]) {
+        var sources: [UInt32] = []
+        var raw: [String] = []
+        sources.reserveCapacity(ConfusablesTable.entryCount)
+        raw.reserveCapacity(ConfusablesTable.entryCount)
+        var text = encoded
+        text.withUTF8 { bytes in
+            var position = 0
+            /// Hexadecimal digits from `position` on (at most eight), or nil when there are none.
+            func number() -> UInt32? {
+                var value: UInt32 = 0
+                var digits = 0
+                while position < bytes.count, digits <= 8, let digit = hexDigit(bytes[position]) {
+                    value = value << 4 | digit
+                    digits += 1
+                    position += 1
+                }
+                return (1...8).contains(digits) ? value : nil
+            }
+            while position < bytes.count {
+                var target = String.UnicodeScalarView()
+                var wellFormed = false
+                if let source = number(), position < bytes.count, bytes[position] == UInt8(ascii: ":") {
+                    position += 1
+                    wellFormed = true
+                    while wellFormed, position < bytes.count, bytes[position] != UInt8(ascii: ";") {
+                        if bytes[position] == UInt8(ascii: " ") {
+                            position += 1
+                        } else if let value = number(), let scalar = Unicode.Scalar(value) {
+                            target.append(scalar)
+                        } else {
+                            wellFormed = false
+                        }
+                    }
+                    if wellFormed, !target.isEmpty {
+                        sources.append(source)
+                        raw.append(String(target))
+                    }
+                }
+                // On to the next entry, past its `;`.
+                while position < bytes.count, bytes[position] != UInt8(ascii: ";") { position += 1 }
+                position += 1
+            }
+        }
+        return (sources, raw)
+    }
+
+    private static func hexDigit(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(byte - UInt8(ascii: "A") + 10)
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(byte - UInt8(ascii: "a") + 10)
+        default: return nil
+        }
     }
 }
 

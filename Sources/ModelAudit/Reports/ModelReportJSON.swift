@@ -219,9 +219,8 @@ struct PrettyJSONText: JSONMemberWriter {
     /// Outside strings the report holds no `#`, so a run of `#` starts and ends inside one string.
     mutating func string(_ text: String) {
         // Most strings are printable ASCII with nothing to escape: checked eight bytes at a time and copied whole,
-        // from the string's own storage.
-        var text = text
-        let copied = text.withUTF8 { utf8 -> Bool in
+        // from the string's own storage (borrowed: no copy of the string, so no retain and release around it).
+        let copied = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
             guard !Self.needsCare(utf8) else { return false }
             let out = reserve(utf8.count + 2)
             out[0] = UInt8(ascii: "\"")
@@ -230,7 +229,7 @@ struct PrettyJSONText: JSONMemberWriter {
             count += utf8.count + 2
             return true
         }
-        if copied { return }
+        if copied == true { return }
         append(UInt8(ascii: "\""))
         var hashes = 0
         for scalar in text.unicodeScalars {
