@@ -126,9 +126,11 @@ public struct PolicyEvaluator: Sendable {
         let subjects = statement.map { verified in
             verified.subject.map { SubjectDigest(name: $0.name, digest: ["sha256": $0.digest.sha256]) }
         } ?? (signatures.isVerified ? signedWithoutManifest?.subjects : nil)
+        // The findings are handed over, not shared: the report sorts them in place, which a second owner of the array
+        // would turn into a copy of it.
         return ModelReport(
             file: file, envelopeSHA256: envelopeSHA256, name: name, version: statement?.predicate.model.version,
-            developer: developer, findings: findings,
+            developer: developer, findings: consume findings,
             lineage: lineage.flatMap { $0.tree.parents.isEmpty ? nil : $0.tree }, custody: custody?.hops,
             subjects: subjects, waiverMatches: matches.sorted(),
             signers: signatures.signatures.filter(\.isVerified).map(\.signer))
