@@ -4,6 +4,8 @@ import Foundation
 public struct RequiredAudits: PolicyCheck {
     public static let type = "audits.required"
     let frameworks: [String]
+    /// For each framework, in order: its comparison key and the texts its findings expect, built once per rule.
+    private let wanted: [(key: String, attestation: String, currentAttestation: String)]
     let maxAgeDays: Int?
     let requireEvidence: Bool
     /// Which deployments need the audits: e.g. SOC 2 for a hosted service only.
@@ -16,6 +18,7 @@ public struct RequiredAudits: PolicyCheck {
         requireEvidence = parameters.bool("requireEvidence", required: false) ?? true
         guard let frameworks, !frameworks.isEmpty else { return nil }
         self.frameworks = frameworks
+        wanted = frameworks.map { (Self.key($0), "a \($0) attestation", "a current \($0) attestation") }
     }
 
     /// Framework names compare without case, spaces or punctuation: `SOC 2 Type II` = `soc2-type-ii`.
@@ -52,12 +55,13 @@ public struct RequiredAudits: PolicyCheck {
         let audits = subject.predicate.audits
         // Each name's key once, not once per comparison.
         let auditKeys = audits.map { Self.key($0.framework) }
-        return frameworks.map { framework in
-            let wanted = Self.key(framework)
-            let matching = audits.enumerated().filter { auditKeys[$0.offset] == wanted }
+        return frameworks.indices.map { position in
+            let framework = frameworks[position]
+            let wanted = self.wanted[position]
+            let matching = audits.enumerated().filter { auditKeys[$0.offset] == wanted.key }
             guard !matching.isEmpty else {
                 return CheckOutcome(
-                    .fail, "no \(framework) audit is declared", expected: "a \(framework) attestation",
+                    .fail, "no \(framework) audit is declared", expected: wanted.attestation,
                     observed: audits.isEmpty ? "no audits" : audits.map(\.framework).joined(separator: ", "),
                     pointer: "/predicate/audits")
             }
@@ -99,7 +103,7 @@ public struct RequiredAudits: PolicyCheck {
             return CheckOutcome(
                 .pass, "\(framework) audit by \(audit.auditor), issued \(audit.issued)"
                     + (audit.expires.map { ", valid until \($0)" } ?? ""),
-                expected: "a current \(framework) attestation", observed: audit.issued, pointer: pointer)
+                expected: wanted.currentAttestation, observed: audit.issued, pointer: pointer)
         }
     }
 }
