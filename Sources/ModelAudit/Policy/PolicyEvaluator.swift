@@ -24,14 +24,33 @@ public struct PolicyEvaluator: Sendable {
     private let activeRules: [ActiveRule]
     /// The policy's waivers (none without a policy).
     private let waivers: [Waiver]
+    /// The active rules' ids, each once, in the order of their strings: what ranks a finding's rule id for sorting.
+    private let ruleIDsInOrder: [String]
 
     public init(policy: Policy?, time: Date) {
         self.policy = policy
         self.time = time
         self.screeningLists = Dictionary(
             (policy?.screeningLists ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        self.activeRules = (policy?.rules ?? []).filter { $0.header.enforcement != .off }.map(ActiveRule.init)
+        let rules = (policy?.rules ?? []).filter { $0.header.enforcement != .off }
+        let ruleIDsInOrder = Set(rules.map(\.header.id)).sorted()
+        self.ruleIDsInOrder = ruleIDsInOrder
+        self.activeRules = rules.map { rule in
+            ActiveRule(rule, rank: PolicyEvaluator.rank(of: rule.header.id, among: ruleIDsInOrder))
+        }
         self.waivers = policy?.waivers ?? []
+    }
+
+    /// The rank of rule id `id` for `Finding.sorted(_:ruleRanks:)`: `2i + 1` when it is the `i`-th of `ids` (sorted),
+    /// else `2i` when the `i`-th is the first id above it. Ids outside `ids` that fall between the same two share a
+    /// rank, and their strings decide.
+    private static func rank(of id: String, among ids: [String]) -> Int {
+        var low = 0, high = ids.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ids[middle] < id { low = middle + 1 } else { high = middle }
+        }
+        return low < ids.count && ids[low] == id ? 2 * low + 1 : 2 * low
     }
 
     /// A rule as every model's evaluation uses it: its check and what each of its findings carries, in one shared
@@ -44,8 +63,11 @@ public struct PolicyEvaluator: Sendable {
         let controls: [String]
         let remediation: String?
         let check: any PolicyCheck
+        /// Where its id sorts among the active rules' (`PolicyEvaluator.rank(of:among:)`).
+        let rank: Int
 
-        init(_ rule: PolicyRule) {
+        init(_ rule: PolicyRule, rank: Int) {
+            self.rank = rank
             id = rule.header.id
             title = rule.header.title
             severity = rule.header.severity
@@ -65,6 +87,8 @@ public struct PolicyEvaluator: Sendable {
         artifacts: ArtifactCheckResult? = nil
     ) -> ModelReport {
         var findings = integrity
+        // Each finding's rule rank, for sorting, beside it.
+        var ruleRanks = integrity.map { PolicyEvaluator.rank(of: $0.ruleID, among: ruleIDsInOrder) }
         let statement = signatures.isVerified ? verifiedStatement : nil
         if policy != nil, let statement {
             let subject = EvaluationSubject(
@@ -75,9 +99,13 @@ public struct PolicyEvaluator: Sendable {
             // Room for what most models get (a finding or two per rule, one per party screened) at once, instead of
             // growing the array, copying every finding, a few times per model.
             findings.reserveCapacity(integrity.count + 2 * activeRules.count + subject.parties.count)
+            ruleRanks.reserveCapacity(findings.capacity)
             for rule in activeRules {
                 var outcomes = rule.check.evaluate(subject)
-                for index in outcomes.indices { append(rule, &outcomes[index], to: &findings) }
+                for index in outcomes.indices {
+                    append(rule, &outcomes[index], to: &findings)
+                    ruleRanks.append(rule.rank)
+                }
             }
         } else if let policy, let signed = signedWithoutManifest, signatures.isVerified {
             // A model signature vouches for files and a signer, nothing else: every rule's evidence is missing.
@@ -112,6 +140,10 @@ public struct PolicyEvaluator: Sendable {
                     ruleID: "policy", title: "Policy rules", status: .notApplicable, severity: .info,
                     message: "\(policy.rules.count) policy rule(s) not evaluated: the manifest is not verified"))
         }
+        // The branches other than the rules' own (rare) rank what they added by its id.
+        for index in ruleRanks.count..<findings.count {
+            ruleRanks.append(PolicyEvaluator.rank(of: findings[index].ruleID, among: ruleIDsInOrder))
+        }
         let name = statement?.predicate.model.name ?? signedWithoutManifest?.modelName
         var matches: Set<ModelReport.WaiverMatch> = []
         // Only failures and warnings can be waived; the rest stay where they are instead of being copied.
@@ -126,11 +158,11 @@ public struct PolicyEvaluator: Sendable {
         let subjects = statement.map { verified in
             verified.subject.map { SubjectDigest(name: $0.name, digest: ["sha256": $0.digest.sha256]) }
         } ?? (signatures.isVerified ? signedWithoutManifest?.subjects : nil)
-        // The findings are handed over, not shared: the report sorts them in place, which a second owner of the array
-        // would turn into a copy of it.
+        // The findings are handed over, not shared: they are sorted in place, which a second owner of the array would
+        // turn into a copy of it.
         return ModelReport(
             file: file, envelopeSHA256: envelopeSHA256, name: name, version: statement?.predicate.model.version,
-            developer: developer, findings: consume findings,
+            developer: developer, findingsInReportOrder: Finding.sorted(consume findings, ruleRanks: ruleRanks),
             lineage: lineage.flatMap { $0.tree.parents.isEmpty ? nil : $0.tree }, custody: custody?.hops,
             subjects: subjects, waiverMatches: matches.sorted(),
             signers: signatures.signatures.filter(\.isVerified).map(\.signer))
