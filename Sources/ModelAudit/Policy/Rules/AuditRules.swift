@@ -58,19 +58,23 @@ public struct RequiredAudits: PolicyCheck {
         return frameworks.indices.map { position in
             let framework = frameworks[position]
             let wanted = self.wanted[position]
-            let matching = audits.enumerated().filter { auditKeys[$0.offset] == wanted.key }
-            guard !matching.isEmpty else {
+            // The most recently issued attestation speaks for the framework (the first of those issued at once). Each
+            // date is read once, where comparing the candidates read both of theirs at every comparison.
+            var chosen: (index: Int, issued: Date?)?
+            for index in audits.indices where auditKeys[index] == wanted.key {
+                let issued = audits[index].issuedDate
+                if let best = chosen, !((best.issued ?? .distantPast) < (issued ?? .distantPast)) { continue }
+                chosen = (index, issued)
+            }
+            guard let chosen else {
                 return CheckOutcome(
                     .fail, "no \(framework) audit is declared", expected: wanted.attestation,
                     observed: audits.isEmpty ? "no audits" : audits.map(\.framework).joined(separator: ", "),
                     pointer: "/predicate/audits")
             }
-            // The most recently issued attestation speaks for the framework.
-            let (index, audit) = matching.max {
-                ($0.element.issuedDate ?? .distantPast) < ($1.element.issuedDate ?? .distantPast)
-            } ?? matching[0]
+            let index = chosen.index, audit = audits[index]
             let pointer = "/predicate/audits/\(index)"
-            guard let issued = audit.issuedDate else {
+            guard let issued = chosen.issued else {
                 return CheckOutcome(.error, "\(framework) audit has an unreadable issue date", pointer: pointer + "/issued")
             }
             if issued > subject.time {

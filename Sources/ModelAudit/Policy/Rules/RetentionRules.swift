@@ -10,7 +10,8 @@ enum RetentionEvidence {
 
     static let collectedPointers = TermMemberPointers("collected")
 
-    static func lookup(_ category: DataCategory, in subject: EvaluationSubject) -> Lookup {
+    static func lookup(_ texts: CategoryTexts, in subject: EvaluationSubject) -> Lookup {
+        let category = texts.category
         let terms = subject.predicate.dataRetention
         if let index = terms.firstIndex(where: { $0.category == category }) {
             return .term(terms[index], index: index)
@@ -19,11 +20,11 @@ enum RetentionEvidence {
         // elsewhere, whose retention must then be declared.
         let flows = subject.predicate.hosting.dataFlows ?? []
         if subject.predicate.hosting.mode == .selfHosted && !flows.contains(where: { $0.category == category }) {
-            return .outcome(CheckOutcome(
-                .notApplicable, "self-hosted: \(category.rawValue) stay with the deployer",
-                pointer: "/predicate/dataRetention"))
+            return .outcome(CheckOutcome(.notApplicable, texts.staysWithDeployer, pointer: "/predicate/dataRetention"))
         }
-        return .outcome(.notDeclared("what happens to \(category.rawValue)", at: "/predicate/dataRetention"))
+        // `CheckOutcome.notDeclared("what happens to <category>", at: "/predicate/dataRetention")`, its text made once.
+        return .outcome(CheckOutcome(
+            .fail, texts.retentionNotDeclared, observed: "not declared", pointer: "/predicate/dataRetention"))
     }
 
     static func categories(_ r: ObjectReader) -> [DataCategory]? {
@@ -61,10 +62,16 @@ struct CategoryTexts: Sendable {
     let category: DataCategory
     /// "<category>: not collected".
     let notCollected: String
+    /// "self-hosted: <category> stay with the deployer": a self-hosted model declares no term for most categories.
+    let staysWithDeployer: String
+    /// The message of `CheckOutcome.notDeclared` for "what happens to <category>".
+    let retentionNotDeclared: String
 
     init(_ category: DataCategory) {
         self.category = category
         notCollected = "\(category.rawValue): not collected"
+        staysWithDeployer = "self-hosted: \(category.rawValue) stay with the deployer"
+        retentionNotDeclared = CheckOutcome.notDeclared("what happens to \(category.rawValue)", at: "").message
     }
 }
 
@@ -122,7 +129,7 @@ public struct RetentionMaxDays: PolicyCheck {
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
         limits.indices.map { position in
             let (category, maximum) = limits[position]
-            switch RetentionEvidence.lookup(category, in: subject) {
+            switch RetentionEvidence.lookup(categoryTexts[position], in: subject) {
             case .outcome(let outcome): return outcome
             case .term(let term, let index):
                 let expected = expectedTexts[position]
@@ -180,7 +187,7 @@ struct RetentionFlagRule: Sendable {
     func evaluate(_ subject: EvaluationSubject, flag: (RetentionTerm) -> Bool?) -> [CheckOutcome] {
         texts.map { entry in
             let category = entry.category.category
-            switch RetentionEvidence.lookup(category, in: subject) {
+            switch RetentionEvidence.lookup(entry.category, in: subject) {
             case .outcome(let outcome): return outcome
             case .term(let term, let index):
                 guard term.collected else {
@@ -254,7 +261,7 @@ public struct RetentionForbiddenCollection: PolicyCheck {
 
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
         texts.map { entry in
-            switch RetentionEvidence.lookup(entry.category.category, in: subject) {
+            switch RetentionEvidence.lookup(entry.category, in: subject) {
             case .outcome(let outcome): return outcome
             case .term(let term, let index):
                 return CheckOutcome(
