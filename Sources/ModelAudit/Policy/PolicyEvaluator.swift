@@ -171,14 +171,7 @@ public struct PolicyEvaluator: Sendable {
     /// Appends the finding `outcome` becomes (as `finding(ruleID:…)` makes it), moving the outcome's strings into
     /// it: the outcome is left empty, its array about to be freed, so nothing is copied and then released.
     private func append(_ rule: ActiveRule, _ outcome: inout CheckOutcome, to findings: inout [Finding]) {
-        var status: FindingStatus
-        switch outcome.status {
-        case .pass: status = .pass
-        case .fail: status = .fail
-        case .error: status = .error
-        case .notApplicable: status = .notApplicable
-        }
-        if rule.enforcement == .warn && (status == .fail || status == .error) { status = .warn }
+        let status = Self.status(of: outcome, under: rule.enforcement)
         let remediated = !(status == .pass || status == .notApplicable)
         // Appended first and filled where it lies: a finding built aside was copied into the array and destroyed.
         findings.append(
@@ -194,20 +187,23 @@ public struct PolicyEvaluator: Sendable {
         if remediated && findings[last].remediation == nil { swap(&findings[last].remediation, &outcome.remediation) }
     }
 
+    /// The status of a rule's finding: the outcome's, except that under `warn` a failure or error is a warning.
+    private static func status(of outcome: borrowing CheckOutcome, under enforcement: Enforcement) -> FindingStatus {
+        switch outcome.status {
+        case .pass: return .pass
+        case .notApplicable: return .notApplicable
+        case .fail: return enforcement == .warn ? .warn : .fail
+        case .error: return enforcement == .warn ? .warn : .error
+        }
+    }
+
     /// The finding a rule's outcome becomes: under `warn` a failure or error is a warning; a finding that needs
     /// attention carries the rule's remediation, or else the outcome's.
     private func finding(
         ruleID: String, title: String, severity: Severity, enforcement: Enforcement, controls: [String],
         remediation: String?, _ outcome: consuming CheckOutcome
     ) -> Finding {
-        var status: FindingStatus
-        switch outcome.status {
-        case .pass: status = .pass
-        case .fail: status = .fail
-        case .error: status = .error
-        case .notApplicable: status = .notApplicable
-        }
-        if enforcement == .warn && (status == .fail || status == .error) { status = .warn }
+        let status = Self.status(of: outcome, under: enforcement)
         return Finding(
             ruleID: ruleID, title: title, status: status, severity: severity,
             message: outcome.message, expected: outcome.expected, observed: outcome.observed,
