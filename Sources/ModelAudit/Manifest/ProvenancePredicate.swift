@@ -60,7 +60,13 @@ public struct LegalEntity: Sendable, Equatable, Encodable {
 
     /// Every name this entity goes by: name, legal name and aliases.
     public var allNames: [String] {
-        [name] + (legalName.map { [$0] } ?? []) + (aliases ?? [])
+        // One array of the right size: concatenating built two more per entity of every model screened.
+        var names: [String] = []
+        names.reserveCapacity(1 + (legalName == nil ? 0 : 1) + (aliases?.count ?? 0))
+        names.append(name)
+        if let legalName { names.append(legalName) }
+        if let aliases { names.append(contentsOf: aliases) }
+        return names
     }
 }
 

@@ -46,8 +46,10 @@ extension ProvenancePredicate {
     /// Every party the manifest names, each entity with its ownership chain and affiliations.
     public func parties() -> [Party] {
         var out: [Party] = []
+        out.reserveCapacity(8)
         func affiliations(of entity: LegalEntity, pointer: String) {
-            for (index, affiliation) in (entity.affiliations ?? []).enumerated() {
+            guard let affiliations = entity.affiliations else { return }
+            for (index, affiliation) in affiliations.enumerated() {
                 out.append(
                     Party(
                         role: .affiliation, names: [affiliation.name], country: affiliation.country,
@@ -60,7 +62,8 @@ extension ProvenancePredicate {
             // Every owner up to the limit is listed; the last one is marked when the chain goes on, so rules
             // report the rest as not evaluated instead of passing it.
             var owner = entity.parent?.value
-            var ownerPointer = pointer + "/parent"
+            // Built when there is an owner: most entities have none.
+            var ownerPointer = owner == nil ? "" : pointer + "/parent"
             var depth = 0
             while let current = owner, depth < Party.maxOwnershipDepth {
                 depth += 1
@@ -137,15 +140,32 @@ extension ObjectReader {
     }
 }
 
-/// Checks a country against allow/deny lists.
-enum CountryListVerdict {
-    static func evaluate(_ country: String, allow: Set<String>?, deny: Set<String>?) -> (ok: Bool, expected: String) {
+/// Checks a country against allow/deny lists, with the text a finding shows as expected.
+///
+/// The expected text ("none of CN, RU") is the same for every model the rule judges: it is built once, with the
+/// rule, instead of sorting and joining the list for every country of every model.
+struct CountryListVerdict: Sendable {
+    let allow: Set<String>?
+    let deny: Set<String>?
+    /// "one of …" or "none of …" with the countries sorted, or "a configured country list" when neither is given.
+    let expected: String
+
+    init(allow: Set<String>?, deny: Set<String>?) {
+        self.allow = allow
+        self.deny = deny
         if let allow {
-            return (allow.contains(country), "one of \(allow.sorted().joined(separator: ", "))")
+            expected = "one of \(allow.sorted().joined(separator: ", "))"
+        } else if let deny {
+            expected = "none of \(deny.sorted().joined(separator: ", "))"
+        } else {
+            expected = "a configured country list"
         }
-        if let deny {
-            return (!deny.contains(country), "none of \(deny.sorted().joined(separator: ", "))")
-        }
-        return (false, "a configured country list")
+    }
+
+    /// Whether the lists allow `country`; with neither list given, nothing is allowed.
+    func allows(_ country: String) -> Bool {
+        if let allow { return allow.contains(country) }
+        if let deny { return !deny.contains(country) }
+        return false
     }
 }

@@ -20,12 +20,62 @@ public struct PolicyEvaluator: Sendable {
     public let time: Date
     /// The policy's screening lists by id (the first of an id), as every model's rules look them up: built once.
     private let screeningLists: [String: ScreeningList]
+    /// The rules that run (enforcement not `off`), in policy order, each held once for every model it judges.
+    private let activeRules: [ActiveRule]
+    /// The policy's waivers (none without a policy).
+    private let waivers: [Waiver]
+    /// The active rules' ids, each once, in the order of their strings: what ranks a finding's rule id for sorting.
+    private let ruleIDsInOrder: [String]
 
     public init(policy: Policy?, time: Date) {
         self.policy = policy
         self.time = time
         self.screeningLists = Dictionary(
             (policy?.screeningLists ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let rules = (policy?.rules ?? []).filter { $0.header.enforcement != .off }
+        let ruleIDsInOrder = Set(rules.map(\.header.id)).sorted()
+        self.ruleIDsInOrder = ruleIDsInOrder
+        self.activeRules = rules.map { rule in
+            ActiveRule(rule, rank: PolicyEvaluator.rank(of: rule.header.id, among: ruleIDsInOrder))
+        }
+        self.waivers = policy?.waivers ?? []
+    }
+
+    /// The rank of rule id `id` for `Finding.sorted(_:ruleRanks:)`: `2i + 1` when it is the `i`-th of `ids` (sorted),
+    /// else `2i` when the `i`-th is the first id above it. Ids outside `ids` that fall between the same two share a
+    /// rank, and their strings decide.
+    private static func rank(of id: String, among ids: [String]) -> Int {
+        var low = 0, high = ids.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ids[middle] < id { low = middle + 1 } else { high = middle }
+        }
+        return low < ids.count && ids[low] == id ? 2 * low + 1 : 2 * low
+    }
+
+    /// A rule as every model's evaluation uses it: its check and what each of its findings carries, in one shared
+    /// object, so evaluating a model copies no rule (a header's strings and controls, a check) per finding.
+    private final class ActiveRule: Sendable {
+        let id: String
+        let title: String
+        let severity: Severity
+        let enforcement: Enforcement
+        let controls: [String]
+        let remediation: String?
+        let check: any PolicyCheck
+        /// Where its id sorts among the active rules' (`PolicyEvaluator.rank(of:among:)`).
+        let rank: Int
+
+        init(_ rule: PolicyRule, rank: Int) {
+            self.rank = rank
+            id = rule.header.id
+            title = rule.header.title
+            severity = rule.header.severity
+            enforcement = rule.header.enforcement
+            controls = rule.header.controls
+            remediation = rule.header.remediation
+            check = rule.check
+        }
     }
 
     /// Evaluates one model into its report: the integrity findings as given, then the policy's rules on the
@@ -37,20 +87,24 @@ public struct PolicyEvaluator: Sendable {
         artifacts: ArtifactCheckResult? = nil
     ) -> ModelReport {
         var findings = integrity
+        // Each finding's rule rank, for sorting, beside it.
+        var ruleRanks = integrity.map { PolicyEvaluator.rank(of: $0.ruleID, among: ruleIDsInOrder) }
         let statement = signatures.isVerified ? verifiedStatement : nil
-        if let policy, let statement {
+        if policy != nil, let statement {
             let subject = EvaluationSubject(
                 file: file, envelopeSHA256: envelopeSHA256, signatures: signatures,
                 statement: statement, time: time,
                 screeningLists: screeningLists,
                 lineage: lineage, custody: custody, artifacts: artifacts)
-            // Each rule is used where it sits in the policy: a `for … in` loop copied every rule (its header's strings
-            // and controls, its check) for every model.
-            policy.rules.withUnsafeBufferPointer { rules in
-                for index in rules.indices where rules[index].header.enforcement != .off {
-                    for outcome in rules[index].check.evaluate(subject) {
-                        findings.append(finding(rules[index].header, outcome))
-                    }
+            // Room for what most models get (a finding or two per rule, one per party screened) at once, instead of
+            // growing the array, copying every finding, a few times per model.
+            findings.reserveCapacity(integrity.count + 2 * activeRules.count + subject.parties.count)
+            ruleRanks.reserveCapacity(findings.capacity)
+            for rule in activeRules {
+                var outcomes = rule.check.evaluate(subject)
+                for index in outcomes.indices {
+                    append(rule, &outcomes[index], to: &findings)
+                    ruleRanks.append(rule.rank)
                 }
             }
         } else if let policy, let signed = signedWithoutManifest, signatures.isVerified {
@@ -58,14 +112,21 @@ public struct PolicyEvaluator: Sendable {
             for rule in policy.rules where rule.header.enforcement != .off {
                 if let signerCheck = rule.check as? any SignerPolicyCheck {
                     for outcome in signerCheck.evaluate(signatures: signatures) {
-                        findings.append(finding(rule.header, outcome))
+                        findings.append(
+                            finding(
+                                ruleID: rule.header.id, title: rule.header.title, severity: rule.header.severity,
+                                enforcement: rule.header.enforcement, controls: rule.header.controls,
+                                remediation: rule.header.remediation, outcome))
                     }
                     continue
                 }
                 var outcome = CheckOutcome.notDeclared("the evidence rule \(rule.type) needs", at: "")
                 outcome.message = "\(signed.format) signs the model's files only; the evidence rule \(rule.type) "
                     + "needs (developer, hosting, lineage, retention, audits, custody) is not declared"
-                var ruleFinding = self.finding(rule.header, outcome)
+                var ruleFinding = self.finding(
+                    ruleID: rule.header.id, title: rule.header.title, severity: rule.header.severity,
+                    enforcement: rule.header.enforcement, controls: rule.header.controls,
+                    remediation: rule.header.remediation, outcome)
                 if ruleFinding.status != .pass {
                     ruleFinding.remediation = "Add a provenance manifest for this model (`audit init`, then "
                         + "`audit sign` with --model-dir) and verify it beside the \(signed.format); a file signature "
@@ -79,10 +140,14 @@ public struct PolicyEvaluator: Sendable {
                     ruleID: "policy", title: "Policy rules", status: .notApplicable, severity: .info,
                     message: "\(policy.rules.count) policy rule(s) not evaluated: the manifest is not verified"))
         }
+        // The branches other than the rules' own (rare) rank what they added by its id.
+        for index in ruleRanks.count..<findings.count {
+            ruleRanks.append(PolicyEvaluator.rank(of: findings[index].ruleID, among: ruleIDsInOrder))
+        }
         let name = statement?.predicate.model.name ?? signedWithoutManifest?.modelName
         var matches: Set<ModelReport.WaiverMatch> = []
         // Only failures and warnings can be waived; the rest stay where they are instead of being copied.
-        if policy?.waivers.isEmpty == false {
+        if !waivers.isEmpty {
             for index in findings.indices where findings[index].status == .fail || findings[index].status == .warn {
                 applyWaivers(
                     to: &findings[index], modelName: name, declaredDeveloper: statement?.predicate.origin.developer,
@@ -93,28 +158,57 @@ public struct PolicyEvaluator: Sendable {
         let subjects = statement.map { verified in
             verified.subject.map { SubjectDigest(name: $0.name, digest: ["sha256": $0.digest.sha256]) }
         } ?? (signatures.isVerified ? signedWithoutManifest?.subjects : nil)
+        // The findings are handed over, not shared: they are sorted in place, which a second owner of the array would
+        // turn into a copy of it.
         return ModelReport(
             file: file, envelopeSHA256: envelopeSHA256, name: name, version: statement?.predicate.model.version,
-            developer: developer, findings: findings,
+            developer: developer, findingsInReportOrder: Finding.sorted(consume findings, ruleRanks: ruleRanks),
             lineage: lineage.flatMap { $0.tree.parents.isEmpty ? nil : $0.tree }, custody: custody?.hops,
             subjects: subjects, waiverMatches: matches.sorted(),
             signers: signatures.signatures.filter(\.isVerified).map(\.signer))
     }
 
-    private func finding(_ header: RuleHeader, _ outcome: CheckOutcome) -> Finding {
-        var status: FindingStatus
+    /// Appends the finding `outcome` becomes (as `finding(ruleID:…)` makes it), moving the outcome's strings into
+    /// it: the outcome is left empty, its array about to be freed, so nothing is copied and then released.
+    private func append(_ rule: ActiveRule, _ outcome: inout CheckOutcome, to findings: inout [Finding]) {
+        let status = Self.status(of: outcome, under: rule.enforcement)
+        let remediated = !(status == .pass || status == .notApplicable)
+        // Appended first and filled where it lies: a finding built aside was copied into the array and destroyed.
+        findings.append(
+            Finding(
+                ruleID: rule.id, title: rule.title, status: status, severity: rule.severity, message: "",
+                controls: rule.controls, remediation: remediated ? rule.remediation : nil))
+        let last = findings.count - 1
+        swap(&findings[last].message, &outcome.message)
+        swap(&findings[last].expected, &outcome.expected)
+        swap(&findings[last].observed, &outcome.observed)
+        swap(&findings[last].pointer, &outcome.pointer)
+        swap(&findings[last].path, &outcome.path)
+        if remediated && findings[last].remediation == nil { swap(&findings[last].remediation, &outcome.remediation) }
+    }
+
+    /// The status of a rule's finding: the outcome's, except that under `warn` a failure or error is a warning.
+    private static func status(of outcome: borrowing CheckOutcome, under enforcement: Enforcement) -> FindingStatus {
         switch outcome.status {
-        case .pass: status = .pass
-        case .fail: status = .fail
-        case .error: status = .error
-        case .notApplicable: status = .notApplicable
+        case .pass: return .pass
+        case .notApplicable: return .notApplicable
+        case .fail: return enforcement == .warn ? .warn : .fail
+        case .error: return enforcement == .warn ? .warn : .error
         }
-        if header.enforcement == .warn && (status == .fail || status == .error) { status = .warn }
+    }
+
+    /// The finding a rule's outcome becomes: under `warn` a failure or error is a warning; a finding that needs
+    /// attention carries the rule's remediation, or else the outcome's.
+    private func finding(
+        ruleID: String, title: String, severity: Severity, enforcement: Enforcement, controls: [String],
+        remediation: String?, _ outcome: consuming CheckOutcome
+    ) -> Finding {
+        let status = Self.status(of: outcome, under: enforcement)
         return Finding(
-            ruleID: header.id, title: header.title, status: status, severity: header.severity,
+            ruleID: ruleID, title: title, status: status, severity: severity,
             message: outcome.message, expected: outcome.expected, observed: outcome.observed,
-            pointer: outcome.pointer, controls: header.controls,
-            remediation: status == .pass || status == .notApplicable ? nil : header.remediation ?? outcome.remediation,
+            pointer: outcome.pointer, controls: controls,
+            remediation: status == .pass || status == .notApplicable ? nil : remediation ?? outcome.remediation,
             path: outcome.path)
     }
 
@@ -124,8 +218,8 @@ public struct PolicyEvaluator: Sendable {
         to finding: inout Finding, modelName: String?, declaredDeveloper: LegalEntity?,
         signatures: EnvelopeVerification, envelopeSHA256: String, matches: inout Set<ModelReport.WaiverMatch>
     ) {
-        guard finding.status == .fail || finding.status == .warn, let policy else { return }
-        for (index, waiver) in policy.waivers.enumerated()
+        guard finding.status == .fail || finding.status == .warn else { return }
+        for (index, waiver) in waivers.enumerated()
         where waiver.rule == finding.ruleID
             && waiver.selects(
                 name: modelName, declaredDeveloper: declaredDeveloper, signatures: signatures,

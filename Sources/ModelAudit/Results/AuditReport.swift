@@ -285,6 +285,18 @@ public struct ModelReport: Sendable, Codable, Equatable {
         findings: consuming [Finding], lineage: LineageNode? = nil, custody: [CustodyHop]? = nil,
         subjects: [SubjectDigest]? = nil, waiverMatches: [WaiverMatch] = [], signers: [SignerIdentity] = []
     ) {
+        self.init(
+            file: file, envelopeSHA256: envelopeSHA256, name: name, version: version, developer: developer,
+            findingsInReportOrder: Finding.sorted(consume findings), lineage: lineage, custody: custody,
+            subjects: subjects, waiverMatches: waiverMatches, signers: signers)
+    }
+
+    /// A model's report from findings already in report order (`Finding.sorted`), as the evaluator sorts them.
+    init(
+        file: String, envelopeSHA256: String, name: String?, version: String?, developer: String?,
+        findingsInReportOrder findings: consuming [Finding], lineage: LineageNode?, custody: [CustodyHop]?,
+        subjects: [SubjectDigest]?, waiverMatches: [WaiverMatch], signers: [SignerIdentity]
+    ) {
         self.subjects = subjects
         self.signers = signers.isEmpty ? nil : signers
         self.waiverMatches = waiverMatches
@@ -293,7 +305,7 @@ public struct ModelReport: Sendable, Codable, Equatable {
         self.name = name
         self.version = version
         self.developer = developer
-        self.findings = Finding.sorted(consume findings)
+        self.findings = consume findings
         self.lineage = lineage
         self.custody = custody
         self.verdict = ModelReport.verdict(of: self.findings)

@@ -10,7 +10,7 @@ public enum FindingStatus: String, Sendable, Codable, CaseIterable, Comparable {
     case notApplicable = "not-applicable"
 
     /// Sort order: what needs attention first.
-    private var rank: Int {
+    var rank: Int {
         switch self {
         case .fail: return 0
         case .error: return 1
@@ -32,7 +32,8 @@ public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
     case low
     case info
 
-    private var rank: Int {
+    /// Sort order: what matters most first.
+    var rank: Int {
         switch self {
         case .critical: return 0
         case .high: return 1
@@ -93,14 +94,28 @@ public struct Finding: Sendable, Codable, Equatable {
 
     /// Findings in report order: status (failures first), severity, rule id, pointer, message.
     public static func sorted(_ findings: consuming [Finding]) -> [Finding] {
-        // The order of the tuple (status, severity, rule, pointer, message), compared member by member so no tuple
-        // of strings is built per comparison: sorting every model's findings was a visible cost of a fleet run.
+        // One rank for every id: the ids' strings decide among them.
+        let ranks = [Int](repeating: 0, count: findings.count)
+        return sorted(consume findings, ruleRanks: ranks)
+    }
+
+    /// Findings in report order, as `sorted(_:)` puts them, given for each finding a rank of its rule id that orders
+    /// ids as their strings do: a lower rank for a lower id, the same rank for the same id. Ids that share a rank are
+    /// compared as strings.
+    ///
+    /// The evaluator knows its rules' order once for all models; with it, a model's findings are sorted by one
+    /// integer each and strings are compared only between findings of the same status, severity and rank.
+    static func sorted(_ findings: consuming [Finding], ruleRanks: [Int]) -> [Finding] {
+        // Status, severity and rule rank in one integer per finding: the first three members of the order in one
+        // comparison, with no string read.
+        let keys = findings.withUnsafeBufferPointer { all in
+            all.indices.map { (all[$0].status.rank << 60) | (all[$0].severity.rank << 56) | ruleRanks[$0] }
+        }
         // Positions are sorted, not the findings: moving a finding (a dozen strings) cost more than comparing it. Both
         // sorts are stable, so equal findings keep their order as before.
         let order = findings.withUnsafeBufferPointer { all in
             all.indices.sorted { left, right in
-                if all[left].status != all[right].status { return all[left].status < all[right].status }
-                if all[left].severity != all[right].severity { return all[left].severity < all[right].severity }
+                if keys[left] != keys[right] { return keys[left] < keys[right] }
                 if all[left].ruleID != all[right].ruleID { return all[left].ruleID < all[right].ruleID }
                 let leftPointer = all[left].pointer ?? "", rightPointer = all[right].pointer ?? ""
                 if leftPointer != rightPointer { return leftPointer < rightPointer }

@@ -4,6 +4,8 @@ import Foundation
 public struct RequiredAudits: PolicyCheck {
     public static let type = "audits.required"
     let frameworks: [String]
+    /// For each framework, in order: its comparison key and the texts its findings expect, built once per rule.
+    private let wanted: [(key: String, attestation: String, currentAttestation: String)]
     let maxAgeDays: Int?
     let requireEvidence: Bool
     /// Which deployments need the audits: e.g. SOC 2 for a hosted service only.
@@ -16,6 +18,7 @@ public struct RequiredAudits: PolicyCheck {
         requireEvidence = parameters.bool("requireEvidence", required: false) ?? true
         guard let frameworks, !frameworks.isEmpty else { return nil }
         self.frameworks = frameworks
+        wanted = frameworks.map { (Self.key($0), "a \($0) attestation", "a current \($0) attestation") }
     }
 
     /// Framework names compare without case, spaces or punctuation: `SOC 2 Type II` = `soc2-type-ii`.
@@ -52,21 +55,26 @@ public struct RequiredAudits: PolicyCheck {
         let audits = subject.predicate.audits
         // Each name's key once, not once per comparison.
         let auditKeys = audits.map { Self.key($0.framework) }
-        return frameworks.map { framework in
-            let wanted = Self.key(framework)
-            let matching = audits.enumerated().filter { auditKeys[$0.offset] == wanted }
-            guard !matching.isEmpty else {
+        return frameworks.indices.map { position in
+            let framework = frameworks[position]
+            let wanted = self.wanted[position]
+            // The most recently issued attestation speaks for the framework (the first of those issued at once). Each
+            // date is read once, where comparing the candidates read both of theirs at every comparison.
+            var chosen: (index: Int, issued: Date?)?
+            for index in audits.indices where auditKeys[index] == wanted.key {
+                let issued = audits[index].issuedDate
+                if let best = chosen, !((best.issued ?? .distantPast) < (issued ?? .distantPast)) { continue }
+                chosen = (index, issued)
+            }
+            guard let chosen else {
                 return CheckOutcome(
-                    .fail, "no \(framework) audit is declared", expected: "a \(framework) attestation",
+                    .fail, "no \(framework) audit is declared", expected: wanted.attestation,
                     observed: audits.isEmpty ? "no audits" : audits.map(\.framework).joined(separator: ", "),
                     pointer: "/predicate/audits")
             }
-            // The most recently issued attestation speaks for the framework.
-            let (index, audit) = matching.max {
-                ($0.element.issuedDate ?? .distantPast) < ($1.element.issuedDate ?? .distantPast)
-            } ?? matching[0]
+            let index = chosen.index, audit = audits[index]
             let pointer = "/predicate/audits/\(index)"
-            guard let issued = audit.issuedDate else {
+            guard let issued = chosen.issued else {
                 return CheckOutcome(.error, "\(framework) audit has an unreadable issue date", pointer: pointer + "/issued")
             }
             if issued > subject.time {
@@ -99,7 +107,7 @@ public struct RequiredAudits: PolicyCheck {
             return CheckOutcome(
                 .pass, "\(framework) audit by \(audit.auditor), issued \(audit.issued)"
                     + (audit.expires.map { ", valid until \($0)" } ?? ""),
-                expected: "a current \(framework) attestation", observed: audit.issued, pointer: pointer)
+                expected: wanted.currentAttestation, observed: audit.issued, pointer: pointer)
         }
     }
 }

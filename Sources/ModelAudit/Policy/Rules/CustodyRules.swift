@@ -51,6 +51,8 @@ public struct CustodyRequired: PolicyCheck {
 public struct CustodyAuthorizedRoles: PolicyCheck {
     public static let type = "custody.authorized-roles"
     let roles: [CustodyAction: Set<TrustRole>]
+    /// What a hop of each action expects, as findings show it: built once, not for every hop of every model.
+    private let expected: [CustodyAction: String]
 
     public init?(parameters: ObjectReader, context: PolicyParseContext) {
         guard let actions = parameters.object("actions") else { return nil }
@@ -66,6 +68,14 @@ public struct CustodyAuthorizedRoles: PolicyCheck {
         }
         actions.finish()
         self.roles = roles
+        var expected: [CustodyAction: String] = [:]
+        for action in CustodyAction.allCases {
+            let allowed = roles[action] ?? []
+            expected[action] = allowed.isEmpty
+                ? "no role is authorised for \(action.rawValue)"
+                : allowed.map(\.rawValue).sorted().joined(separator: "/")
+        }
+        self.expected = expected
     }
 
     public var ineffectiveParameters: [IneffectiveParameter] {
@@ -84,14 +94,11 @@ public struct CustodyAuthorizedRoles: PolicyCheck {
             let action = record.statement.predicate.action
             let allowed = roles[action] ?? []
             let ok = !allowed.isDisjoint(with: record.signerRoles)
-            let expected = allowed.isEmpty
-                ? "no role is authorised for \(action.rawValue)"
-                : allowed.map(\.rawValue).sorted().joined(separator: "/")
             return CheckOutcome(
                 ok ? .pass : .fail,
                 "\(action.rawValue) by \(record.signerOwner) "
                     + "(roles: \(record.signerRoles.map(\.rawValue).joined(separator: ", ")))",
-                expected: expected, observed: record.signerRoles.map(\.rawValue).joined(separator: ", "),
+                expected: expected[action] ?? "", observed: record.signerRoles.map(\.rawValue).joined(separator: ", "),
                 pointer: "/custody/\(record.line)")
         }
     }
@@ -100,14 +107,13 @@ public struct CustodyAuthorizedRoles: PolicyCheck {
 /// `custody.hop-countries`: every custody hop takes place in an allowed (or not denied) country.
 public struct CustodyHopCountries: PolicyCheck {
     public static let type = "custody.hop-countries"
-    let allow: Set<String>?
-    let deny: Set<String>?
+    let countries: CountryListVerdict
+    var allow: Set<String>? { countries.allow }
 
     public init?(parameters: ObjectReader, context: PolicyParseContext) {
         let lists = parameters.countryLists()
         guard lists.allow != nil || lists.deny != nil else { return nil }
-        allow = lists.allow
-        deny = lists.deny
+        countries = CountryListVerdict(allow: lists.allow, deny: lists.deny)
     }
 
     public var ineffectiveParameters: [IneffectiveParameter] {
@@ -123,10 +129,9 @@ public struct CustodyHopCountries: PolicyCheck {
         }
         return custody.chain.map { record in
             let p = record.statement.predicate
-            let verdict = CountryListVerdict.evaluate(p.country, allow: allow, deny: deny)
             return CheckOutcome(
-                verdict.ok ? .pass : .fail, "\(p.action.rawValue) by \(record.signerOwner) took place in \(p.country)",
-                expected: verdict.expected, observed: p.country, pointer: "/custody/\(record.line)")
+                countries.allows(p.country) ? .pass : .fail,
+                "\(p.action.rawValue) by \(record.signerOwner) took place in \(p.country)", expected: countries.expected, observed: p.country, pointer: "/custody/\(record.line)")
         }
     }
 }

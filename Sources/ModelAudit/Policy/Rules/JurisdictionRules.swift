@@ -33,8 +33,8 @@ public enum DeploymentScope: String, Sendable, CaseIterable {
 public struct JurisdictionCheck: PolicyCheck {
     public static let type = "jurisdictions.countries"
     let role: JurisdictionRole
-    let allow: Set<String>?
-    let deny: Set<String>?
+    let countryList: CountryListVerdict
+    var allow: Set<String>? { countryList.allow }
     let scope: DeploymentScope
     /// For data flows and storage: only these data categories (all when absent).
     let categories: Set<DataCategory>?
@@ -44,8 +44,7 @@ public struct JurisdictionCheck: PolicyCheck {
         categories: Set<DataCategory>?
     ) {
         self.role = role
-        self.allow = allow
-        self.deny = deny
+        self.countryList = CountryListVerdict(allow: allow, deny: deny)
         self.scope = scope
         self.categories = categories
     }
@@ -57,8 +56,7 @@ public struct JurisdictionCheck: PolicyCheck {
         categories = parameters.enumerations("categories", DataCategory.self, required: false).map(Set.init)
         guard let role, lists.allow != nil || lists.deny != nil else { return nil }
         self.role = role
-        self.allow = lists.allow
-        self.deny = lists.deny
+        self.countryList = CountryListVerdict(allow: lists.allow, deny: lists.deny)
     }
 
     public var ineffectiveParameters: [IneffectiveParameter] {
@@ -99,15 +97,15 @@ public struct JurisdictionCheck: PolicyCheck {
         case .notApplicable(let reason, let pointer):
             return [CheckOutcome(.notApplicable, reason, pointer: pointer)]
         case .notDeclared(let what, let pointer):
-            return [.notDeclared(what, at: pointer, expected: expectedText)]
+            return [.notDeclared(what, at: pointer, expected: countryList.expected)]
         case .found(let items):
             return items.map { item in
                 if item.unevaluated { return CheckOutcome(.error, item.label, pointer: item.pointer) }
-                let verdict = CountryListVerdict.evaluate(item.country, allow: allow, deny: deny)
+                let ok = countryList.allows(item.country)
                 return CheckOutcome(
-                    verdict.ok ? .pass : .fail,
-                    "\(item.label) is in \(item.country)\(verdict.ok ? "" : ", which the policy does not allow")",
-                    expected: verdict.expected, observed: item.country, pointer: item.pointer, path: item.path)
+                    ok ? .pass : .fail,
+                    "\(item.label) is in \(item.country)\(ok ? "" : ", which the policy does not allow")",
+                    expected: countryList.expected, observed: item.country, pointer: item.pointer, path: item.path)
             }
         }
     }
@@ -125,10 +123,6 @@ public struct JurisdictionCheck: PolicyCheck {
         case .dataStorage: return predicate.dataRetention.contains { $0.collected }
         case .developer, .parent, .affiliation, .trainingCompute: return false
         }
-    }
-
-    private var expectedText: String {
-        CountryListVerdict.evaluate("", allow: allow, deny: deny).expected
     }
 
     struct Item {

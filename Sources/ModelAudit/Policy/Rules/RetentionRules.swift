@@ -3,24 +3,28 @@ import Foundation
 /// Finds the retention term for a category and decides what its absence means.
 enum RetentionEvidence {
     enum Lookup {
-        case term(RetentionTerm, pointer: String)
+        /// The term and its position in `dataRetention`.
+        case term(RetentionTerm, index: Int)
         case outcome(CheckOutcome)
     }
 
-    static func lookup(_ category: DataCategory, in subject: EvaluationSubject) -> Lookup {
+    static let collectedPointers = TermMemberPointers("collected")
+
+    static func lookup(_ texts: CategoryTexts, in subject: EvaluationSubject) -> Lookup {
+        let category = texts.category
         let terms = subject.predicate.dataRetention
         if let index = terms.firstIndex(where: { $0.category == category }) {
-            return .term(terms[index], pointer: "/predicate/dataRetention/\(index)")
+            return .term(terms[index], index: index)
         }
         // Self-hosted data stays with the deployer — unless the manifest declares a flow of that category
         // elsewhere, whose retention must then be declared.
         let flows = subject.predicate.hosting.dataFlows ?? []
         if subject.predicate.hosting.mode == .selfHosted && !flows.contains(where: { $0.category == category }) {
-            return .outcome(CheckOutcome(
-                .notApplicable, "self-hosted: \(category.rawValue) stay with the deployer",
-                pointer: "/predicate/dataRetention"))
+            return .outcome(CheckOutcome(.notApplicable, texts.staysWithDeployer, pointer: "/predicate/dataRetention"))
         }
-        return .outcome(.notDeclared("what happens to \(category.rawValue)", at: "/predicate/dataRetention"))
+        // `CheckOutcome.notDeclared("what happens to <category>", at: "/predicate/dataRetention")`, its text made once.
+        return .outcome(CheckOutcome(
+            .fail, texts.retentionNotDeclared, observed: "not declared", pointer: "/predicate/dataRetention"))
     }
 
     static func categories(_ r: ObjectReader) -> [DataCategory]? {
@@ -36,10 +40,51 @@ enum RetentionEvidence {
     }
 }
 
+/// The pointers to one member of the first retention terms ("/predicate/dataRetention/0/collected", …), made once:
+/// every retention rule points at them for every model, and a manifest declares a handful of terms.
+struct TermMemberPointers: Sendable {
+    let member: String
+    private let first: [String]
+
+    init(_ member: String) {
+        self.member = member
+        first = (0..<16).map { "/predicate/dataRetention/\($0)/\(member)" }
+    }
+
+    /// The pointer to the member of term `index`.
+    func callAsFunction(_ index: Int) -> String {
+        index < first.count ? first[index] : "/predicate/dataRetention/\(index)/\(member)"
+    }
+}
+
+/// Texts about one data category that findings of every model repeat, made once per rule.
+struct CategoryTexts: Sendable {
+    let category: DataCategory
+    /// "<category>: not collected".
+    let notCollected: String
+    /// "self-hosted: <category> stay with the deployer": a self-hosted model declares no term for most categories.
+    let staysWithDeployer: String
+    /// The message of `CheckOutcome.notDeclared` for "what happens to <category>".
+    let retentionNotDeclared: String
+
+    init(_ category: DataCategory) {
+        self.category = category
+        notCollected = "\(category.rawValue): not collected"
+        staysWithDeployer = "self-hosted: \(category.rawValue) stay with the deployer"
+        retentionNotDeclared = CheckOutcome.notDeclared("what happens to \(category.rawValue)", at: "").message
+    }
+}
+
 /// `retention.max-days`: collected data of each listed category is kept no longer than its limit.
 public struct RetentionMaxDays: PolicyCheck {
     public static let type = "retention.max-days"
     let limits: [(DataCategory, Int)]
+    /// "at most N days" for each limit, in the order of `limits`: the same for every model.
+    private let expectedTexts: [String]
+    /// The texts of each limit's category, in the order of `limits`.
+    private let categoryTexts: [CategoryTexts]
+    private static let indefinitePointers = TermMemberPointers("indefinite")
+    private static let retentionDaysPointers = TermMemberPointers("retentionDays")
 
     public init?(parameters: ObjectReader, context: PolicyParseContext) {
         guard let object = parameters.object("limits") else { return nil }
@@ -57,6 +102,8 @@ public struct RetentionMaxDays: PolicyCheck {
         object.finish()
         if limits.isEmpty && object.object.isEmpty { parameters.log.add(parameters.path("limits"), "give at least one limit") }
         self.limits = limits
+        expectedTexts = limits.map { "at most \($0.1) days" }
+        categoryTexts = limits.map { CategoryTexts($0.0) }
     }
 
     /// The longest limit that still limits anything: beyond ten years a retention limit passes every finite term.
@@ -80,54 +127,80 @@ public struct RetentionMaxDays: PolicyCheck {
     }
 
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
-        limits.map { category, maximum in
-            switch RetentionEvidence.lookup(category, in: subject) {
+        limits.indices.map { position in
+            let (category, maximum) = limits[position]
+            switch RetentionEvidence.lookup(categoryTexts[position], in: subject) {
             case .outcome(let outcome): return outcome
-            case .term(let term, let pointer):
-                let expected = "at most \(maximum) days"
+            case .term(let term, let index):
+                let expected = expectedTexts[position]
                 guard term.collected else {
-                    return CheckOutcome(.pass, "\(category.rawValue): not collected", expected: expected,
-                        observed: "not collected", pointer: pointer + "/collected")
+                    return CheckOutcome(.pass, categoryTexts[position].notCollected, expected: expected,
+                        observed: "not collected", pointer: RetentionEvidence.collectedPointers(index))
                 }
                 if term.indefinite == true {
                     return CheckOutcome(.fail, "\(category.rawValue): retained indefinitely", expected: expected,
-                        observed: "indefinite", pointer: pointer + "/indefinite")
+                        observed: "indefinite", pointer: Self.indefinitePointers(index))
                 }
                 guard let days = term.retentionDays else {
-                    return .notDeclared("how long \(category.rawValue) are kept", at: pointer + "/retentionDays",
-                        expected: expected)
+                    return .notDeclared("how long \(category.rawValue) are kept",
+                        at: Self.retentionDaysPointers(index), expected: expected)
                 }
                 return CheckOutcome(
                     days <= maximum ? .pass : .fail, "\(category.rawValue): retained for \(days) days", expected: expected,
-                    observed: "\(days) days", pointer: pointer + "/retentionDays")
+                    observed: "\(days) days", pointer: Self.retentionDaysPointers(index))
             }
         }
     }
 }
 
 /// Shared shape of the yes/no retention rules: a flag every collected category must have the right value of.
-struct RetentionFlagRule {
+///
+/// Everything its findings say that does not depend on the model (each category's messages for either value of
+/// the flag, the observed texts, the pointers to the flag) is made once, with the rule.
+struct RetentionFlagRule: Sendable {
     let categories: [DataCategory]
+    /// The flag's member name in a retention term, e.g. `usedForTraining`.
+    let member: String
+    /// The value every collected category must have.
+    let want: Bool
+    let expected: String
+    /// For each category, in order: its texts and the messages for the flag false and true.
+    private let texts: [(category: CategoryTexts, whenFalse: String, whenTrue: String)]
+    /// "<member>: false" and "<member>: true".
+    private let observedFalse: String, observedTrue: String
+    private let memberPointers: TermMemberPointers
 
-    func evaluate(
-        _ subject: EvaluationSubject, member: String, flag: (RetentionTerm) -> Bool?, want: Bool,
-        describe: (DataCategory, Bool) -> String, expected: String
-    ) -> [CheckOutcome] {
-        categories.map { category in
-            switch RetentionEvidence.lookup(category, in: subject) {
+    init(
+        categories: [DataCategory], member: String, want: Bool, expected: String,
+        describe: (DataCategory, Bool) -> String
+    ) {
+        self.categories = categories
+        self.member = member
+        self.want = want
+        self.expected = expected
+        texts = categories.map { (CategoryTexts($0), describe($0, false), describe($0, true)) }
+        observedFalse = "\(member): false"
+        observedTrue = "\(member): true"
+        memberPointers = TermMemberPointers(member)
+    }
+
+    func evaluate(_ subject: EvaluationSubject, flag: (RetentionTerm) -> Bool?) -> [CheckOutcome] {
+        texts.map { entry in
+            let category = entry.category.category
+            switch RetentionEvidence.lookup(entry.category, in: subject) {
             case .outcome(let outcome): return outcome
-            case .term(let term, let pointer):
+            case .term(let term, let index):
                 guard term.collected else {
-                    return CheckOutcome(.pass, "\(category.rawValue): not collected", expected: expected,
-                        observed: "not collected", pointer: pointer + "/collected")
+                    return CheckOutcome(.pass, entry.category.notCollected, expected: expected,
+                        observed: "not collected", pointer: RetentionEvidence.collectedPointers(index))
                 }
                 guard let value = flag(term) else {
-                    return .notDeclared("\(member) for \(category.rawValue)", at: pointer + "/\(member)",
+                    return .notDeclared("\(member) for \(category.rawValue)", at: memberPointers(index),
                         expected: expected)
                 }
                 return CheckOutcome(
-                    value == want ? .pass : .fail, describe(category, value), expected: expected,
-                    observed: "\(member): \(value)", pointer: pointer + "/\(member)")
+                    value == want ? .pass : .fail, value ? entry.whenTrue : entry.whenFalse, expected: expected,
+                    observed: value ? observedTrue : observedFalse, pointer: memberPointers(index))
             }
         }
     }
@@ -140,16 +213,15 @@ public struct RetentionNoTraining: PolicyCheck {
 
     public init?(parameters: ObjectReader, context: PolicyParseContext) {
         guard let categories = RetentionEvidence.categories(parameters) else { return nil }
-        rule = RetentionFlagRule(categories: categories)
+        rule = RetentionFlagRule(
+            categories: categories, member: "usedForTraining", want: false, expected: "usedForTraining: false",
+            describe: { "\($0.rawValue): \($1 ? "used" : "not used") for training" })
     }
 
     public var ineffectiveParameters: [IneffectiveParameter] { RetentionEvidence.ineffective(rule.categories) }
 
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
-        rule.evaluate(
-            subject, member: "usedForTraining", flag: \.usedForTraining, want: false,
-            describe: { "\($0.rawValue): \($1 ? "used" : "not used") for training" },
-            expected: "usedForTraining: false")
+        rule.evaluate(subject, flag: \.usedForTraining)
     }
 }
 
@@ -160,16 +232,15 @@ public struct RetentionDeletionOnRequest: PolicyCheck {
 
     public init?(parameters: ObjectReader, context: PolicyParseContext) {
         guard let categories = RetentionEvidence.categories(parameters) else { return nil }
-        rule = RetentionFlagRule(categories: categories)
+        rule = RetentionFlagRule(
+            categories: categories, member: "deletionOnRequest", want: true, expected: "deletionOnRequest: true",
+            describe: { "\($0.rawValue): \($1 ? "" : "not ")deleted on request" })
     }
 
     public var ineffectiveParameters: [IneffectiveParameter] { RetentionEvidence.ineffective(rule.categories) }
 
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
-        rule.evaluate(
-            subject, member: "deletionOnRequest", flag: \.deletionOnRequest, want: true,
-            describe: { "\($0.rawValue): \($1 ? "" : "not ")deleted on request" },
-            expected: "deletionOnRequest: true")
+        rule.evaluate(subject, flag: \.deletionOnRequest)
     }
 }
 
@@ -177,24 +248,26 @@ public struct RetentionDeletionOnRequest: PolicyCheck {
 public struct RetentionForbiddenCollection: PolicyCheck {
     public static let type = "retention.forbidden-collection"
     let categories: [DataCategory]
+    /// For each category, in order: its texts and "<category>: collected".
+    private let texts: [(category: CategoryTexts, collected: String)]
 
     public init?(parameters: ObjectReader, context: PolicyParseContext) {
         guard let categories = RetentionEvidence.categories(parameters) else { return nil }
         self.categories = categories
+        texts = categories.map { (CategoryTexts($0), "\($0.rawValue): collected") }
     }
 
     public var ineffectiveParameters: [IneffectiveParameter] { RetentionEvidence.ineffective(categories) }
 
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
-        categories.map { category in
-            switch RetentionEvidence.lookup(category, in: subject) {
+        texts.map { entry in
+            switch RetentionEvidence.lookup(entry.category, in: subject) {
             case .outcome(let outcome): return outcome
-            case .term(let term, let pointer):
+            case .term(let term, let index):
                 return CheckOutcome(
-                    term.collected ? .fail : .pass,
-                    "\(category.rawValue): \(term.collected ? "collected" : "not collected")",
-                    expected: "collected: false", observed: "collected: \(term.collected)",
-                    pointer: pointer + "/collected")
+                    term.collected ? .fail : .pass, term.collected ? entry.collected : entry.category.notCollected,
+                    expected: "collected: false", observed: term.collected ? "collected: true" : "collected: false",
+                    pointer: RetentionEvidence.collectedPointers(index))
             }
         }
     }

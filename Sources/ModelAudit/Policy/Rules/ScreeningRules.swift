@@ -14,6 +14,10 @@ public struct ScreeningListCheck: PolicyCheck {
     private static let screeningNames = NameMemo { ScreenedName(ScreeningName($0)) }
     let lists: [String]?
     let roles: Set<PartyRole>
+    /// `roles` as one bit per role (`PartyRole.bit`): every party of every model is tested against it.
+    private let roleBits: UInt16
+    /// "no match on <lists>" for the lists the rule names, as every finding of every model shows it: built once.
+    private let expectedOnGivenLists: String?
 
     public init?(parameters: ObjectReader, context: PolicyParseContext) {
         let lists = parameters.strings("lists", required: false)
@@ -30,6 +34,8 @@ public struct ScreeningListCheck: PolicyCheck {
         let roles = parameters.enumerations("parties", PartyRole.self, required: false)
         self.lists = lists
         self.roles = Set(roles ?? PartyRole.allCases)
+        roleBits = self.roles.reduce(0) { $0 | $1.bit }
+        expectedOnGivenLists = lists.map { "no match on \($0.joined(separator: ", "))" }
     }
 
     public var ineffectiveParameters: [IneffectiveParameter] {
@@ -44,65 +50,112 @@ public struct ScreeningListCheck: PolicyCheck {
         guard !selected.isEmpty else {
             return [CheckOutcome(.error, "no screening list could be consulted")]
         }
-        var parties = subject.parties.filter { roles.contains($0.role) }
-        var paths: [Int: [String]] = [:]
-        if roles.contains(.lineageDeveloper) {
+        // Every named list is declared in a policy that loaded; the text is built anew only when one is missing.
+        let expected: String
+        if let expectedOnGivenLists, selected.count == lists?.count {
+            expected = expectedOnGivenLists
+        } else {
+            expected = "no match on \(selected.map(\.id).joined(separator: ", "))"
+        }
+        var outcomes: [CheckOutcome] = []
+        outcomes.reserveCapacity(subject.parties.count)
+        for party in subject.parties where roleBits & party.role.bit != 0 {
+            screen(party, path: nil, on: selected, expected: expected, into: &outcomes)
+        }
+        if roleBits & PartyRole.lineageDeveloper.bit != 0 {
             for ancestor in subject.ancestors {
                 guard let statement = ancestor.statement else { continue }
                 for party in statement.predicate.parties() where party.role == .developer || party.role == .parent {
-                    paths[parties.count] = ancestor.path
-                    parties.append(
-                        Party(
-                            role: .lineageDeveloper, names: party.names, country: party.country,
-                            pointer: party.pointer, relatedTo: "ancestor \(ancestor.path.last ?? "?")",
-                            hasUnfollowedOwner: party.hasUnfollowedOwner))
+                    let developer = Party(
+                        role: .lineageDeveloper, names: party.names, country: party.country, pointer: party.pointer,
+                        relatedTo: "ancestor \(ancestor.path.last ?? "?")", hasUnfollowedOwner: party.hasUnfollowedOwner)
+                    screen(developer, path: ancestor.path, on: selected, expected: expected, into: &outcomes)
                 }
-            }
-        }
-        let listNames = selected.map(\.id).joined(separator: ", ")
-        var outcomes: [CheckOutcome] = []
-        for (index, party) in parties.enumerated() {
-            var hits: [ScreeningMatch] = []
-            var warnings: [String] = []
-            for name in party.names {
-                let screened = Self.screeningNames(name)
-                for warning in screened.warnings {
-                    let text = name == party.displayName ? warning : "alias \"\(name)\": \(warning)"
-                    if !warnings.contains(text) { warnings.append(text) }
-                }
-                for list in selected { hits.append(contentsOf: list.matches(for: screened.name)) }
-            }
-            // A plain match says more than a look-alike one; report it when there is one.
-            hits = hits.filter { !$0.throughLookAlikes } + hits.filter(\.throughLookAlikes)
-            let who = "\(party.role.rawValue) \(party.displayName)"
-                + (party.relatedTo.map { " (\($0))" } ?? "")
-            let flags = warnings.isEmpty ? "" : " [\(warnings.joined(separator: "; "))]"
-            if party.hasUnfollowedOwner {
-                outcomes.append(
-                    CheckOutcome(
-                        .error, party.unfollowedOwnerMessage + " or screened", expected: "no match on \(listNames)",
-                        observed: "not screened", pointer: party.pointer + "/parent", path: paths[index]))
-            }
-            if let hit = hits.first {
-                let entry = hit.entry
-                var details = "\(entry.name) on \(hit.listID) (source: \(entry.source)"
-                if let notice = entry.federalRegisterNotice, !notice.isEmpty { details += ", \(notice)" }
-                if let start = entry.startDate, !start.isEmpty { details += ", since \(start)" }
-                details += ", line \(entry.line))"
-                if hit.throughLookAlikes { details += " through look-alike characters" }
-                outcomes.append(
-                    CheckOutcome(
-                        .fail, "\(who) matches screening list entry \(details)\(flags)",
-                        expected: "no match on \(listNames)", observed: "\"\(hit.queriedName)\" matches \"\(hit.matchedName)\"",
-                        pointer: party.pointer, path: paths[index]))
-            } else {
-                outcomes.append(
-                    CheckOutcome(
-                        .pass, "\(who): no match\(flags)", expected: "no match on \(listNames)", observed: "no match",
-                        pointer: party.pointer, path: paths[index]))
             }
         }
         return outcomes
+    }
+
+    /// Screens one party's names on `lists` into its outcomes: an error for owners it could not follow, then a
+    /// failure for its best match or a pass.
+    private func screen(
+        _ party: Party, path: [String]?, on lists: [ScreeningList], expected: String,
+        into outcomes: inout [CheckOutcome]
+    ) {
+        var hits: [ScreeningMatch] = []
+        var warnings: [String] = []
+        for name in party.names {
+            let screened = Self.screeningNames(name)
+            for warning in screened.warnings {
+                let text = name == party.displayName ? warning : "alias \"\(name)\": \(warning)"
+                if !warnings.contains(text) { warnings.append(text) }
+            }
+            for index in lists.indices { hits.append(contentsOf: lists[index].matches(for: screened.name)) }
+        }
+        if party.hasUnfollowedOwner {
+            outcomes.append(
+                CheckOutcome(
+                    .error, party.unfollowedOwnerMessage + " or screened", expected: expected,
+                    observed: "not screened", pointer: party.pointer + "/parent", path: path))
+        }
+        // The message, built in one string: who the party is, then what screening found.
+        var message = ""
+        message.reserveCapacity(
+            party.role.rawValue.utf8.count + party.displayName.utf8.count + (party.relatedTo?.utf8.count ?? 0) + 64)
+        message += party.role.rawValue
+        message += " "
+        message += party.displayName
+        if let relatedTo = party.relatedTo {
+            message += " ("
+            message += relatedTo
+            message += ")"
+        }
+        // A plain match says more than a look-alike one; report it when there is one.
+        if let hit = hits.first(where: { !$0.throughLookAlikes }) ?? hits.first {
+            let entry = hit.entry
+            message += " matches screening list entry \(entry.name) on \(hit.listID) (source: \(entry.source)"
+            if let notice = entry.federalRegisterNotice, !notice.isEmpty { message += ", \(notice)" }
+            if let start = entry.startDate, !start.isEmpty { message += ", since \(start)" }
+            message += ", line \(entry.line))"
+            if hit.throughLookAlikes { message += " through look-alike characters" }
+            Self.append(warnings, to: &message)
+            outcomes.append(
+                CheckOutcome(
+                    .fail, message, expected: expected,
+                    observed: "\"\(hit.queriedName)\" matches \"\(hit.matchedName)\"", pointer: party.pointer,
+                    path: path))
+        } else {
+            message += ": no match"
+            Self.append(warnings, to: &message)
+            outcomes.append(
+                CheckOutcome(
+                    .pass, message, expected: expected, observed: "no match", pointer: party.pointer, path: path))
+        }
+    }
+
+    /// What the finding points out about the party's spelling, " [warning; warning]", when anything.
+    private static func append(_ warnings: [String], to message: inout String) {
+        guard !warnings.isEmpty else { return }
+        message += " ["
+        message += warnings.joined(separator: "; ")
+        message += "]"
+    }
+}
+
+extension PartyRole {
+    /// A bit of its own for each role, so a rule's set of roles is tested with one `&` per party, not a hash.
+    fileprivate var bit: UInt16 {
+        switch self {
+        case .developer: return 1 << 0
+        case .publisher: return 1 << 1
+        case .parent: return 1 << 2
+        case .affiliation: return 1 << 3
+        case .host: return 1 << 4
+        case .subProcessor: return 1 << 5
+        case .dataFlowRecipient: return 1 << 6
+        case .computeProvider: return 1 << 7
+        case .lineageDeveloper: return 1 << 8
+        }
     }
 }
 

@@ -102,12 +102,15 @@ public struct SignatureThreshold: PolicyCheck {
 public struct AllowedSignatureSchemes: PolicyCheck {
     public static let type = "signatures.algorithms"
     let allowed: [SignatureScheme]
+    /// The allowed schemes as every finding lists them, joined once.
+    let expected: String
 
     public init?(parameters: ObjectReader, context: PolicyParseContext) {
         guard let allowed = parameters.enumerations("allowed", SignatureScheme.self), !allowed.isEmpty else {
             return nil
         }
         self.allowed = allowed
+        expected = allowed.map(\.rawValue).joined(separator: ", ")
     }
 
     public var ineffectiveParameters: [IneffectiveParameter] {
@@ -118,7 +121,6 @@ public struct AllowedSignatureSchemes: PolicyCheck {
     }
 
     public func evaluate(_ subject: EvaluationSubject) -> [CheckOutcome] {
-        let expected = allowed.map(\.rawValue).joined(separator: ", ")
         let verified = subject.signatures.signatures.filter(\.isVerified)
         guard !verified.isEmpty else {
             return [CheckOutcome(.fail, "no verified signature", expected: expected, pointer: "/signatures")]
