@@ -78,7 +78,8 @@ struct ReportCommand: ParsableCommand {
         if let report = try ledgerSource.writeReport(outputs) { throw AuditExit.code(for: report) }
         let loadedPolicy = try policy.map(PolicyLoader.load(path:))
         let store = try signerOptions.trustStore(trustOptions)
-        let files = try Auditor.envelopeFiles(inputs)
+        let listing = try EnvelopeListing(inputs)
+        let files = listing.files
         guard !files.isEmpty else { throw CLIFailure("no signed manifests (*.json) in \(inputs.joined(separator: ", "))") }
         let checkDirectories = modelDirs
         let auditor = Auditor(
@@ -96,6 +97,7 @@ struct ReportCommand: ParsableCommand {
                     if file.hasSuffix(".json") { return String(file.dropLast(5)) }
                     return file.hasSuffix(".sig") ? String(file.dropLast(4)) : nil
                 }),
+                custodyBundle: listing.custodyBundle(for:),
                 store: try manifestStore.map { try ManifestStore.load(directory: $0) },
                 concurrency: jobs ?? ProcessInfo.processInfo.activeProcessorCount))
         let mode = outputs.mode ?? loadedPolicy?.mode ?? .enforce

@@ -19,10 +19,13 @@ public struct CustodyBundle: Sendable {
     public let path: String
     public let lines: [Line]
 
+    /// How the name of a bundle kept beside its manifest ends.
+    public static let suffix = ".custody.jsonl"
+
     /// The bundle conventionally beside a manifest: `model.json` → `model.custody.jsonl`.
     public static func defaultPath(forManifest manifest: String) -> String {
         let stem = manifest.hasSuffix(".json") ? String(manifest.dropLast(5)) : manifest
-        return stem + ".custody.jsonl"
+        return stem + suffix
     }
 
     public static func load(path: String) throws -> CustodyBundle {

@@ -187,25 +187,56 @@ public struct Auditor: Sendable {
     /// Signed manifests named on the command line: files as given, and the `*.json` files (and `*.sig` model
     /// signatures) directly inside each directory, sorted.
     public static func envelopeFiles(_ arguments: [String]) throws -> [String] {
+        try EnvelopeListing(arguments).files
+    }
+}
+
+/// The signed manifests a fleet run audits (`Auditor.envelopeFiles`), and the custody bundles beside those found
+/// in a directory.
+///
+/// Listing a directory already says which `.custody.jsonl` files it holds, so a fleet of ten thousand manifests
+/// needs no `stat` per manifest to find them; a manifest named on its own is looked for as
+/// `Auditor.custodyBundleBeside` does.
+public struct EnvelopeListing: Sendable {
+    public let files: [String]
+    /// For each directory listed (as given, without a trailing `/`), the custody bundles in it: names that exist,
+    /// links followed, as `stat` would find them.
+    private let custodyBundles: [String: Set<String>]
+
+    public init(_ arguments: [String]) throws {
         var files: [String] = []
+        var custodyBundles: [String: Set<String>] = [:]
         for argument in arguments {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
-                throw InputFile.ReadError(path: argument, kind: .missing)
-            }
-            if isDirectory.boolValue {
-                let names = try FileManager.default.contentsOfDirectory(atPath: argument)
-                    .filter { $0.hasSuffix(".json") || $0.hasSuffix(".sig") }.sorted()
-                let base = argument.hasSuffix("/") ? String(argument.dropLast()) : argument
-                files += names.map { "\(base)/\($0)" }.filter {
-                    var dir: ObjCBool = false
-                    return FileManager.default.fileExists(atPath: $0, isDirectory: &dir) && !dir.boolValue
-                }
-            } else {
+            var info = stat()
+            guard stat(argument, &info) == 0 else { throw InputFile.ReadError(path: argument, kind: .missing) }
+            guard info.st_mode & S_IFMT == S_IFDIR else {
                 files.append(argument)
+                continue
             }
+            let listing = try DirectoryEntries(reading: argument)
+            var found: [String] = []
+            var bundles: Set<String> = []
+            for entry in listing.entries {
+                if entry.name.hasSuffix(".json") || entry.name.hasSuffix(".sig") {
+                    if listing.followedType(entry) == .other { found.append(entry.name) }
+                } else if entry.name.hasSuffix(CustodyBundle.suffix), listing.followedType(entry) != .missing {
+                    bundles.insert(entry.name)
+                }
+            }
+            files += found.sorted().map(listing.path)
+            custodyBundles[listing.path(""), default: []].formUnion(bundles)
         }
-        return files
+        self.files = files
+        self.custodyBundles = custodyBundles
+    }
+
+    /// `model.json` → `model.custody.jsonl` when that file exists: from the listing for a manifest found in a
+    /// directory, by `stat` for one named on its own.
+    public func custodyBundle(for file: String) -> CustodyBundleSource? {
+        let path = CustodyBundle.defaultPath(forManifest: file)
+        guard let slash = path.lastIndex(of: "/"),
+              let names = custodyBundles[String(path[...slash])] else { return Auditor.custodyBundleBeside(file) }
+        return names.contains(String(path[path.index(after: slash)...])) ? .sidecar(path) : nil
     }
 }
 
