@@ -250,6 +250,23 @@ struct UnicodeDataTests {
         #expect(ConfusableSkeleton.prototype(of: "a") == nil)
     }
 
+    @Test func everyPrototypeSettlesTheSameFromAnyThread() async {
+        // Prototypes are settled when first asked for. Two tasks ask for every source of the table at once, in
+        // opposite orders: each answer is the same, and settled (mapping it again changes nothing).
+        let parsed = ConfusableSkeleton.parse(ConfusablesTable.encoded)
+        let scalars = parsed.sources.compactMap(Unicode.Scalar.init)
+        #expect(scalars.count == ConfusablesTable.entryCount)
+        async let forward = scalars.map { ConfusableSkeleton.prototype(of: $0) }
+        async let backward = scalars.reversed().map { ConfusableSkeleton.prototype(of: $0) }
+        let (first, second) = await (forward, Array(backward.reversed()))
+        #expect(first == second)
+        #expect(first.allSatisfy { $0 != nil })
+        for (scalar, prototype) in zip(scalars, first) {
+            guard let prototype else { continue }
+            #expect(ConfusableSkeleton.skeleton(prototype) == prototype, "U+\(String(scalar.value, radix: 16))")
+        }
+    }
+
     @Test func theASCIIShortcutAgreesWithTheGeneralPath() {
         // A trailing no-break space is a word break that forces the general (Foundation) path.
         var pairs: [String] = []

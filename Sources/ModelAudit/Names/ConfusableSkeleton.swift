@@ -7,26 +7,36 @@ import Foundation
 /// *settled*: folded and mapped again until nothing changes. A prototype such as `O` (for the digit zero)
 /// therefore becomes `o`, and mapping any text twice gives the same result as mapping it once.
 enum ConfusableSkeleton {
-    /// Sources in ascending order, with each source's settled prototype at the same position.
-    private static let table: (sources: [UInt32], prototypes: [String]) = build()
+    /// Sources in ascending order, with each source's prototype as `confusables.txt` gives it at the same position.
+    private static let table: (sources: [UInt32], raw: [String]) = load()
+    /// The settled prototypes asked for so far, by position in `table`.
+    ///
+    /// Settling every prototype up front cost about 57 million instructions, at the start of every command that
+    /// screens a name, to serve the handful of characters real names hold; each is now settled when first asked for.
+    private static let settled = SettledPrototypes(count: table.sources.count)
 
     /// The settled prototype of `scalar`, or nil when the scalar is its own prototype.
     ///
     /// `scalar` is expected to come from `fold`ed text; other characters may be left unmapped.
     static func prototype(of scalar: Unicode.Scalar) -> String? {
+        guard let index = position(of: scalar.value) else { return nil }
+        return settled.value(at: index) { settle(table.raw[index]) }
+    }
+
+    /// Where `value` is among the table's sources, by binary search.
+    private static func position(of value: UInt32) -> Int? {
         let sources = table.sources
         var low = 0
         var high = sources.count
         while low < high {
             let middle = (low + high) / 2
-            if sources[middle] < scalar.value {
+            if sources[middle] < value {
                 low = middle + 1
             } else {
                 high = middle
             }
         }
-        guard low < sources.count, sources[low] == scalar.value else { return nil }
-        return table.prototypes[low]
+        return low < sources.count && sources[low] == value ? low : nil
     }
 
     /// Compatibility decomposition (NFKD, the decomposed form of NFKC) and full case folding: the form that
@@ -55,12 +65,8 @@ enum ConfusableSkeleton {
         return String(out)
     }
 
-    /// Parses `ConfusablesTable.encoded` and settles every prototype.
-    ///
-    /// Every command that screens a name pays for this once, so it reads the text as bytes and settles each distinct
-    /// raw prototype once: splitting the text into substrings and filtering them character by character cost more
-    /// than the settling itself, and many sources share a prototype (a hundred-odd map to `l`).
-    private static func build() -> (sources: [UInt32], prototypes: [String]) {
+    /// Parses `ConfusablesTable.encoded`: sources in ascending order with their raw prototypes.
+    private static func load() -> (sources: [UInt32], raw: [String]) {
         var (sources, raw) = parse(ConfusablesTable.encoded)
         // The generator sorts the entries; sorting again costs little and keeps the binary search sound.
         if !sources.indices.dropFirst().allSatisfy({ sources[$0 - 1] < sources[$0] }) {
@@ -68,37 +74,28 @@ enum ConfusableSkeleton {
             sources = order.map { sources[$0] }
             raw = order.map { raw[$0] }
         }
+        return (sources, raw)
+    }
 
+    /// `target` folded and mapped again until nothing changes.
+    ///
+    /// Prototypes are already final in `confusables.txt`; folding can expose another mapped character (an upper-case
+    /// prototype), hence a few rounds. Four are more than any entry needs.
+    private static func settle(_ target: String) -> String {
         func rawPrototype(_ scalar: Unicode.Scalar) -> String? {
-            var low = 0
-            var high = sources.count
-            while low < high {
-                let middle = (low + high) / 2
-                if sources[middle] < scalar.value { low = middle + 1 } else { high = middle }
-            }
-            return low < sources.count && sources[low] == scalar.value ? raw[low] : nil
+            position(of: scalar.value).map { table.raw[$0] }
         }
-        // Prototypes are already final in `confusables.txt`; folding can expose another mapped character
-        // (an upper-case prototype), hence a few rounds. Four are more than any entry needs.
-        // Folding ASCII is lower-casing; most prototypes are ASCII, and Foundation is slow to call thousands of times.
+        // Folding ASCII is lower-casing; most prototypes are ASCII, and Foundation is slow to call.
         func quickFold(_ text: String) -> String {
             text.utf8.allSatisfy { $0 < 0x80 } ? text.lowercased() : fold(text)
         }
-        // Keyed by code points: hashing a `String` normalises it first, which cost as much as the folding it saved.
-        var settledByRaw: [[UInt32]: String] = [:]
-        let prototypes = raw.map { target in
-            let key = target.unicodeScalars.map(\.value)
-            if let settled = settledByRaw[key] { return settled }
-            var settled = quickFold(target)
-            for _ in 0..<4 {
-                let next = quickFold(map(settled, prototype: rawPrototype))
-                if next == settled { break }
-                settled = next
-            }
-            settledByRaw[key] = settled
-            return settled
+        var settled = quickFold(target)
+        for _ in 0..<4 {
+            let next = quickFold(map(settled, prototype: rawPrototype))
+            if next == settled { break }
+            settled = next
         }
-        return (sources, prototypes)
+        return settled
     }
 
     /// The entries of `SOURCE:TARGET TARGET…;` text (hexadecimal code points): each source with its raw prototype.
@@ -157,6 +154,30 @@ enum ConfusableSkeleton {
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(byte - UInt8(ascii: "a") + 10)
         default: return nil
         }
+    }
+}
+
+/// Settled prototypes by position in the confusables table, each computed once, whichever thread asks first.
+private final class SettledPrototypes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [String?]
+
+    init(count: Int) {
+        slots = Array(repeating: nil, count: count)
+    }
+
+    /// The prototype at `index`, from `settle` the first time. Settling runs outside the lock: two threads may both
+    /// settle one entry, and get the same answer.
+    func value(at index: Int, settle: () -> String) -> String {
+        lock.lock()
+        let known = slots[index]
+        lock.unlock()
+        if let known { return known }
+        let value = settle()
+        lock.lock()
+        slots[index] = value
+        lock.unlock()
+        return value
     }
 }
 
