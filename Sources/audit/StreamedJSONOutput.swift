@@ -59,7 +59,7 @@ private struct OutputBuffer {
         pending.reserveCapacity(Self.blockSize + 64 * 1024)
     }
 
-    mutating func append(_ bytes: [UInt8], _ emit: ([UInt8]) throws -> Void) rethrows {
+    mutating func append(_ bytes: UnsafeRawBufferPointer, _ emit: ([UInt8]) throws -> Void) rethrows {
         pending.append(contentsOf: bytes)
         if pending.count >= Self.blockSize { try flush(emit) }
     }

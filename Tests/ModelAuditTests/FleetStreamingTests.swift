@@ -71,6 +71,43 @@ import Testing
         }
     }
 
+    @Test("every byte the writer must escape is found wherever it sits in a string, and deep lines indent right")
+    func specialBytesAtEveryPosition() throws {
+        // The fast path tests eight bytes at a time, then one: a special byte (or `##[`, which the terminal-safe
+        // form escapes) is put at every position of strings of many lengths, and the model is nested deep enough
+        // that its indentation runs to dozens of spaces.
+        let specials: [String] = ["\"", "\\", "##[", "\u{7F}", "\u{1F}", "\n", "\u{0}", "é", "\u{80}", "✓"]
+        var strings: [String] = []
+        for length in [1, 7, 8, 9, 15, 16, 17, 23, 24, 31, 32, 33, 40] {
+            for position in 0..<length {
+                for special in specials {
+                    var characters = Array(repeating: "a", count: length)
+                    characters[position] = special
+                    strings.append(characters.joined())
+                }
+            }
+            strings.append(String(repeating: "z", count: length))
+        }
+        var deep = LineageNode(
+            name: "root", relation: nil, manifestSHA256: nil, status: "verified", developer: nil, parents: [])
+        for generation in 0..<12 {
+            deep = LineageNode(
+                name: "g\(generation)", relation: "fine-tune", manifestSHA256: nil, status: "verified",
+                developer: nil, parents: [deep])
+        }
+        let model = ModelReport(
+            file: "f.json", envelopeSHA256: "", name: nil, version: nil, developer: nil,
+            findings: strings.map {
+                Finding(ruleID: "R", title: $0, status: .pass, severity: .info, message: $0, path: [])
+            },
+            lineage: deep)
+        var report = try ReportFixture.sample()
+        report.models = [model]
+        let whole = String(decoding: try ReportJSON.encode(report), as: UTF8.self)
+        let element = String(decoding: ModelReportJSON.element(model), as: UTF8.self)
+        #expect(whole.contains("\"models\" : [\n" + element + "\n  ]"))
+    }
+
     /// The sample fleet with the enterprise policy, as `make run` audits it.
     static func auditor(jobs: Int) throws -> Auditor {
         let path = { (name: String) in Self.root.appendingPathComponent(name).path }

@@ -10,7 +10,12 @@ public enum ModelReportJSON {
     /// The model's JSON at the depth of the report's `models` array (two levels, four spaces), no trailing newline.
     /// `prefix` (a separator) is written first, so a caller that needs it need not copy the model to prepend it.
     public static func element(_ model: ModelReport, prefix: [UInt8] = []) -> [UInt8] {
-        PrettyJSONText.writing(level: 2) { writer in
+        elementText(model, prefix: prefix).withUnsafeBytes { Array($0) }
+    }
+
+    /// `element(_:prefix:)` in the writer's own storage, for a caller that hands the bytes on and keeps no copy.
+    static func elementText(_ model: ModelReport, prefix: [UInt8] = []) -> WrittenJSON {
+        PrettyJSONText.written(level: 2) { writer in
             writer.raw(prefix)
             writer.raw(repeating: 0x20, count: 4)
             write(model, to: &writer)
@@ -96,8 +101,8 @@ public enum ModelReportJSON {
 ///
 /// The text grows in one allocation written through a pointer: a model is a thousand or so small writes (brackets,
 /// indentation, keys, strings), and an `Array.append` for each — a uniqueness check, a capacity check and a generic
-/// copy — was most of what writing a fleet report cost. The storage belongs to `writing(level:_:)`, the only way to
-/// get a writer, which frees it once the text is copied out; the writer is only ever lent `inout`.
+/// copy — was most of what writing a fleet report cost. The storage belongs to `written(level:_:)`, the only way to
+/// get a writer, which hands it to the `WrittenJSON` it returns; the writer is only ever lent `inout`.
 struct PrettyJSONText: JSONMemberWriter {
     private var start: UnsafeMutablePointer<UInt8>
     private var capacity: Int
@@ -109,13 +114,12 @@ struct PrettyJSONText: JSONMemberWriter {
     private var openCount = 0
     private var deeper: [Bool] = []
 
-    /// The text `body` writes, starting at indentation `level`.
-    static func writing(level: Int, _ body: (inout PrettyJSONText) -> Void) -> [UInt8] {
+    /// The text `body` writes, starting at indentation `level`, in the storage it was written into.
+    static func written(level: Int, _ body: (inout PrettyJSONText) -> Void) -> WrittenJSON {
         // A model of the sample fleet is about 16 KB: one allocation, not a doubling on the way.
         var writer = PrettyJSONText(level: level, capacity: 32 * 1024)
-        defer { writer.start.deallocate() }
         body(&writer)
-        return Array(UnsafeBufferPointer(start: writer.start, count: writer.count))
+        return WrittenJSON(taking: writer.start, count: writer.count)
     }
 
     private init(level: Int, capacity: Int) {
@@ -364,5 +368,29 @@ struct PrettyJSONText: JSONMemberWriter {
         out[0] = 0x0A
         (out + 1).initialize(repeating: 0x20, count: width)
         count += width + 1
+    }
+}
+
+/// Text `PrettyJSONText` wrote, in the allocation it was written into (freed with this value): a fleet run hands
+/// each model's 16-odd KB on to the output this way, where copying them into an array cost an allocation and a copy
+/// for every model.
+final class WrittenJSON: @unchecked Sendable {
+    // Never written again once the writer hands it over, so reading it from any thread is safe.
+    private let start: UnsafeMutablePointer<UInt8>
+    let count: Int
+
+    fileprivate init(taking start: UnsafeMutablePointer<UInt8>, count: Int) {
+        self.start = start
+        self.count = count
+    }
+
+    deinit { start.deallocate() }
+
+    /// The bytes from `offset` on, lent to `body`.
+    func withUnsafeBytes<Result>(
+        from offset: Int = 0, _ body: (UnsafeRawBufferPointer) throws -> Result
+    ) rethrows -> Result {
+        let first = min(max(offset, 0), count)
+        return try body(UnsafeRawBufferPointer(start: start + first, count: count - first))
     }
 }

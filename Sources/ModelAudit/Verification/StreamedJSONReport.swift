@@ -11,10 +11,10 @@ extension Auditor {
     ///
     /// Returns the report without its models, carrying the summary (and so the verdict) of the whole run.
     public func writeJSONReport(
-        files: [String], mode: PolicyMode, to write: ([UInt8]) throws -> Void
+        files: [String], mode: PolicyMode, to write: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> AuditReport {
         let frame = try JSONReportFrame(shell: report(models: [], mode: mode))
-        try write(frame.head)
+        try frame.head.withUnsafeBytes(write)
         var summary = ReportSummary(models: [])
         var waiverMatches: [ModelReport] = []
         var written = 0
@@ -26,7 +26,7 @@ extension Auditor {
             prepare: { model in StreamedModel(model) },
             deliver: { model in
                 // Encoded behind the separator every model after the first takes; the first drops its comma.
-                try write(written == 0 ? Array(model.json.dropFirst(StreamedModel.separator.count - 1)) : model.json)
+                try model.json.withUnsafeBytes(from: written == 0 ? StreamedModel.separator.count - 1 : 0, write)
                 written += 1
                 summary.add(model.summary)
                 if let matches = model.waiverMatches { waiverMatches.append(matches) }
@@ -34,7 +34,7 @@ extension Auditor {
         var shell = report(models: waiverMatches, mode: mode)
         shell.models = []
         shell.summary = summary
-        try write(frame.tail(shell, after: written))
+        try frame.tail(shell, after: written).withUnsafeBytes(write)
         return shell
     }
 }
@@ -42,14 +42,14 @@ extension Auditor {
 /// What a streamed run keeps of one model once it is encoded: its JSON, its counts, and — only when a waiver
 /// matched — the file and matches the report's waiver section needs.
 private struct StreamedModel: Sendable {
-    let json: [UInt8]
+    let json: WrittenJSON
     let summary: ReportSummary
     let waiverMatches: ModelReport?
     /// What goes before every model but the first (`JSONReportFrame.separator`); the first takes its last byte.
     static let separator = JSONReportFrame.separator(before: 1)
 
     init(_ model: ModelReport) {
-        json = ModelReportJSON.element(model, prefix: StreamedModel.separator)
+        json = ModelReportJSON.elementText(model, prefix: StreamedModel.separator)
         var one = ReportSummary(models: [])
         one.count(model)
         summary = one
