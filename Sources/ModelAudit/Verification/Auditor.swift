@@ -234,9 +234,11 @@ public struct EnvelopeListing: Sendable {
     /// directory, by `stat` for one named on its own.
     public func custodyBundle(for file: String) -> CustodyBundleSource? {
         let path = CustodyBundle.defaultPath(forManifest: file)
-        guard let slash = path.lastIndex(of: "/"),
+        // Over the bytes: `lastIndex(of:)` on the characters breaks graphemes from the end, and cost more than the
+        // `stat` it replaces.
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")),
               let names = custodyBundles[String(path[...slash])] else { return Auditor.custodyBundleBeside(file) }
-        return names.contains(String(path[path.index(after: slash)...])) ? .sidecar(path) : nil
+        return names.contains(String(path[path.utf8.index(after: slash)...])) ? .sidecar(path) : nil
     }
 }
 
