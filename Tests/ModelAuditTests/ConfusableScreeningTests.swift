@@ -229,6 +229,35 @@ struct UnicodeDataTests {
         #expect(parsed.raw == raw)
     }
 
+    @Test func scriptTableByteReaderAgreesWithAPlainRead() {
+        // The whole table as a split-and-filter read gives it.
+        var expected: [(first: UInt32, last: UInt32, script: Int)] = []
+        for entry in ScriptTable.encoded.split(separator: ";") {
+            let fields = entry.split(separator: ":", maxSplits: 1)
+            guard fields.count == 2, let script = Int(fields[1].filter { !$0.isWhitespace }) else { continue }
+            let bounds = fields[0].filter { !$0.isWhitespace }.split(separator: "-")
+            guard let first = bounds.first.flatMap({ UInt32($0, radix: 16) }),
+                let last = (bounds.count > 1 ? bounds.last : bounds.first).flatMap({ UInt32($0, radix: 16) })
+            else { continue }
+            expected.append((first, last, script))
+        }
+        let parsed = UnicodeScripts.parse(ScriptTable.encoded)
+        #expect(parsed.count == ScriptTable.rangeCount)
+        #expect(parsed.map(\.first) == expected.map(\.first))
+        #expect(parsed.map(\.last) == expected.map(\.last))
+        #expect(parsed.map(\.script) == expected.map(\.script))
+    }
+
+    @Test func malformedScriptEntriesAreLeftOut() {
+        // Spaces are allowed; no colon, no first, a trailing dash, no script, a bad digit, a script in hex, too many
+        // digits: each is dropped and the entries around it still read.
+        let parsed = UnicodeScripts.parse(
+            " 41 - 5A : 73 ;61-7A;30:1;:2;31-:3;32:;3G:4;33:1A;123456789:5;34:6;; 35:7")
+        #expect(parsed.map(\.first) == [0x41, 0x30, 0x34, 0x35])
+        #expect(parsed.map(\.last) == [0x5A, 0x30, 0x34, 0x35])
+        #expect(parsed.map(\.script) == [73, 1, 6, 7])
+    }
+
     @Test func foundationNormalisesAndFoldsOnThisPlatform() {
         #expect("\u{FB01}".precomposedStringWithCompatibilityMapping == "fi")
         #expect("\u{FF21}".precomposedStringWithCompatibilityMapping == "A")

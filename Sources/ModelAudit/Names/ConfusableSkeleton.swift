@@ -147,7 +147,7 @@ enum ConfusableSkeleton {
         return (sources, raw)
     }
 
-    private static func hexDigit(_ byte: UInt8) -> UInt32? {
+    fileprivate static func hexDigit(_ byte: UInt8) -> UInt32? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(byte - UInt8(ascii: "0"))
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(byte - UInt8(ascii: "A") + 10)
@@ -184,8 +184,11 @@ private final class SettledPrototypes: @unchecked Sendable {
 /// The Unicode Script property of characters, to notice a name that mixes scripts ("Acme" with a Cyrillic "А").
 enum UnicodeScripts {
     private static let ranges: [(first: UInt32, last: UInt32, script: Int)] = build()
-    /// `ScriptTable.names` spelled with spaces.
-    private static let names = ScriptTable.names.map { $0.replacingOccurrences(of: "_", with: " ") }
+    /// `ScriptTable.names` spelled with spaces (byte by byte: they are ASCII, and Foundation's replacing cost more than
+    /// reading the whole table).
+    private static let names = ScriptTable.names.map { name in
+        String(decoding: name.utf8.map { $0 == UInt8(ascii: "_") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+    }
 
     /// The script of `scalar`, spelled as in Unicode with spaces (e.g. "Latin", "Old Italic"); nil for
     /// characters of the Common and Inherited scripts (digits, punctuation, combining marks) and unassigned ones.
@@ -236,17 +239,57 @@ enum UnicodeScripts {
     }
 
     private static func build() -> [(first: UInt32, last: UInt32, script: Int)] {
+        parse(ScriptTable.encoded).sorted { $0.first < $1.first }
+    }
+
+    /// The ranges of `FIRST[-LAST]:SCRIPT;` text (code points in hexadecimal, a decimal index into the names), read
+    /// as bytes: splitting the text into substrings and filtering them character by character cost about 22 million
+    /// instructions the first time a name was checked for mixed scripts. Spaces are ignored; an entry that does not
+    /// read as that shape is left out.
+    static func parse(_ encoded: String) -> [(first: UInt32, last: UInt32, script: Int)] {
         var ranges: [(first: UInt32, last: UInt32, script: Int)] = []
         ranges.reserveCapacity(ScriptTable.rangeCount)
-        for entry in ScriptTable.encoded.split(separator: ";") {
-            let fields = entry.split(separator: ":", maxSplits: 1)
-            guard fields.count == 2, let script = Int(fields[1].filter { !$0.isWhitespace }) else { continue }
-            let bounds = fields[0].filter { !$0.isWhitespace }.split(separator: "-")
-            guard let first = bounds.first.flatMap({ UInt32($0, radix: 16) }),
-                let last = (bounds.count > 1 ? bounds.last : bounds.first).flatMap({ UInt32($0, radix: 16) })
-            else { continue }
-            ranges.append((first, last, script))
+        var text = encoded
+        text.withUTF8 { bytes in
+            var position = 0
+            func skipSpaces() {
+                while position < bytes.count, bytes[position] == UInt8(ascii: " ") { position += 1 }
+            }
+            /// Digits of `radix` from `position` on (at most eight), or nil when there are none.
+            func number(radix: UInt32) -> UInt32? {
+                skipSpaces()
+                var value: UInt32 = 0
+                var digits = 0
+                while position < bytes.count, digits <= 8, let digit = ConfusableSkeleton.hexDigit(bytes[position]),
+                    digit < radix
+                {
+                    value = value &* radix &+ digit
+                    digits += 1
+                    position += 1
+                }
+                skipSpaces()
+                return (1...8).contains(digits) ? value : nil
+            }
+            func next(_ byte: UInt8) -> Bool {
+                guard position < bytes.count, bytes[position] == byte else { return false }
+                position += 1
+                return true
+            }
+            while position < bytes.count {
+                if let first = number(radix: 16) {
+                    var last: UInt32? = first
+                    if next(UInt8(ascii: "-")) { last = number(radix: 16) }
+                    if let last, next(UInt8(ascii: ":")), let script = number(radix: 10),
+                        position == bytes.count || bytes[position] == UInt8(ascii: ";")
+                    {
+                        ranges.append((first, last, Int(script)))
+                    }
+                }
+                // On to the next entry, past its `;`.
+                while position < bytes.count, bytes[position] != UInt8(ascii: ";") { position += 1 }
+                position += 1
+            }
         }
-        return ranges.sorted { $0.first < $1.first }
+        return ranges
     }
 }
