@@ -199,13 +199,13 @@ public struct Auditor: Sendable {
 /// `Auditor.custodyBundleBeside` does.
 public struct EnvelopeListing: Sendable {
     public let files: [String]
-    /// For each directory listed (as given, without a trailing `/`), the custody bundles in it: names that exist,
-    /// links followed, as `stat` would find them.
-    private let custodyBundles: [String: Set<String>]
+    /// For each directory listed (as given, ending in one `/`), the custody bundles in it: names that exist, links
+    /// followed, as `stat` would find them. Substrings, so looking one up makes no string.
+    private let custodyBundles: [Substring: Set<Substring>]
 
     public init(_ arguments: [String]) throws {
         var files: [String] = []
-        var custodyBundles: [String: Set<String>] = [:]
+        var custodyBundles: [Substring: Set<Substring>] = [:]
         for argument in arguments {
             var info = stat()
             guard stat(argument, &info) == 0 else { throw InputFile.ReadError(path: argument, kind: .missing) }
@@ -215,16 +215,16 @@ public struct EnvelopeListing: Sendable {
             }
             let listing = try DirectoryEntries(reading: argument)
             var found: [String] = []
-            var bundles: Set<String> = []
+            var bundles: Set<Substring> = []
             for entry in listing.entries {
                 if entry.name.hasSuffix(".json") || entry.name.hasSuffix(".sig") {
                     if listing.followedType(entry) == .other { found.append(entry.name) }
                 } else if entry.name.hasSuffix(CustodyBundle.suffix), listing.followedType(entry) != .missing {
-                    bundles.insert(entry.name)
+                    bundles.insert(entry.name[...])
                 }
             }
             files += found.sorted().map(listing.path)
-            custodyBundles[listing.path(""), default: []].formUnion(bundles)
+            custodyBundles[listing.path("")[...], default: []].formUnion(bundles)
         }
         self.files = files
         self.custodyBundles = custodyBundles
@@ -236,9 +236,10 @@ public struct EnvelopeListing: Sendable {
         let path = CustodyBundle.defaultPath(forManifest: file)
         // Over the bytes: `lastIndex(of:)` on the characters breaks graphemes from the end, and cost more than the
         // `stat` it replaces.
-        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")),
-              let names = custodyBundles[String(path[...slash])] else { return Auditor.custodyBundleBeside(file) }
-        return names.contains(String(path[path.utf8.index(after: slash)...])) ? .sidecar(path) : nil
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), let names = custodyBundles[path[...slash]] else {
+            return Auditor.custodyBundleBeside(file)
+        }
+        return names.contains(path[path.utf8.index(after: slash)...]) ? .sidecar(path) : nil
     }
 }
 
