@@ -11,7 +11,7 @@ enum ConfusableSkeleton {
     private static let table: (sources: [UInt32], raw: [String]) = load()
     /// The settled prototypes asked for so far, by position in `table`.
     ///
-    /// Settling every prototype up front cost about 57 million instructions, at the start of every command that
+    /// Settling every prototype up front cost about 55 million instructions, at the start of every command that
     /// screens a name, to serve the handful of characters real names hold; each is now settled when first asked for.
     private static let settled = SettledPrototypes(count: table.sources.count)
 

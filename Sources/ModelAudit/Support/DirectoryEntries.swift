@@ -20,8 +20,9 @@ struct DirectoryEntries {
     let directory: String
     let entries: [Entry]
 
-    /// Every name except `.` and `..`, in the order the directory gives them. Names that are not valid UTF-8 are
-    /// repaired as `FileManager` repairs them, so such a file is still listed (and then fails to open by that name).
+    /// Every name except `.` and `..`, in the order the directory gives them. A name that is not valid UTF-8 is read
+    /// with replacement characters, so such a file is still listed (and then fails to open by that name) rather than
+    /// silently left out of a fleet.
     init(reading directory: String) throws(InputFile.ReadError) {
         guard let stream = opendir(directory) else {
             let code = errno
