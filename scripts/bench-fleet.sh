@@ -10,6 +10,7 @@
 #   BENCH_RUNS=5 bash scripts/bench-fleet.sh      # more runs per setting
 #   BENCH_SIZES="1000" bash scripts/bench-fleet.sh
 #   BENCH_AUDIT=/path/to/audit bash …             # time this binary instead of building a release one
+#   BENCH_INSTRUCTIONS=0 bash …                   # leave out the instruction counts (about half a minute)
 #
 # The fleets are generated once under out/bench/fleet-N/ by scripts/make-fleet.py (Python's `cryptography`).
 # Targets from the design: ≤ 1.5 s wall and ≤ 300 MiB peak for 10,000 manifests on 2 cores. Not a test: it
@@ -94,4 +95,36 @@ for format in html text; do
         "$(awk -v k="$kib" 'BEGIN { print k / 1024 }')" "$used" "$format" \
         "$(awk -v b="$(wc -c < "$file")" 'BEGIN { print b / 1000000 }')"
 done
+
+# Counted instructions, which do not move with the machine's load or phase the way wall and CPU times do (on a shared
+# 2-core machine the same binary has taken from 1.5 to 2.5 s for 10,000): valgrind's cachegrind over the first 400
+# and the first 100 manifests of the 1,000 fleet, one worker, so the difference divided by 300 is the cost of one
+# manifest with start-up cancelled out; and a one-model run, which is mostly start-up. Skipped without valgrind
+# (Debian package `valgrind`) or with BENCH_INSTRUCTIONS=0.
+if [ "${BENCH_INSTRUCTIONS:-1}" != 0 ] && command -v valgrind >/dev/null; then
+    counted=$(mktemp -d)
+    trap 'rm -rf "$counted"' EXIT
+    # valgrind cannot read the release binary's debug information; a copy without it counts the same code.
+    cp "$AUDIT" "$counted/audit" && strip -g "$counted/audit"
+    [ -d out/bench/fleet-1000 ] || python3 scripts/make-fleet.py 1000 out/bench/fleet-1000 >&2
+    mapfile -t manifests < <(find "$PWD/out/bench/fleet-1000" -name '*.json' | sort)
+    for n in 1 100 400; do
+        mkdir -p "$counted/fleet-$n"
+        ln -s "${manifests[@]:0:$n}" "$counted/fleet-$n/"
+    done
+    instructions() {   # the fleet has non-compliant models: audit exits 1 by design
+        { valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$counted/audit" report \
+            "$counted/fleet-$1" --trust keys --policy policies/enterprise-default.yaml --store manifests \
+            --at 2026-10-01T00:00:00Z --format json --output /dev/null --jobs 1 2>&1 || true; } \
+            | awk '/I *refs/ { gsub(",", "", $NF); print $NF }'
+    }
+    one=$(instructions 1); hundred=$(instructions 100); four=$(instructions 400)
+    if [ -n "$one" ] && [ -n "$hundred" ] && [ -n "$four" ]; then
+        printf 'instructions (cachegrind): %.2f million per manifest (400 models less 100); a one-model report %.1f million\n' \
+            "$(awk -v a="$four" -v b="$hundred" 'BEGIN { print (a - b) / 300 / 1000000 }')" \
+            "$(awk -v a="$one" 'BEGIN { print a / 1000000 }')"
+    else
+        echo "instructions (cachegrind): not counted (valgrind gave no total)"
+    fi
+fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
