@@ -44,8 +44,8 @@ struct Base64Tests {
     func randomTexts() {
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_= ".utf8)
-        for _ in 0..<5_000 {
-            let length = Int.random(in: 0...12, using: &generator)
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0...40, using: &generator)
             let text = String(
                 decoding: (0..<length).map { _ in alphabet.randomElement(using: &generator) ?? 0x41 }, as: UTF8.self)
             #expect(Base64.decode(text) == Self.reference(text), "\(text)")
@@ -55,6 +55,29 @@ struct Base64Tests {
             let encoded = Base64.encode(bytes)
             #expect(Base64.decode(encoded) == bytes)
             #expect(Base64.decode(String(encoded.prefix { $0 != "=" })) == bytes, "unpadded")
+        }
+    }
+
+    @Test("a stray or other-alphabet character anywhere in a long text is refused as the reference refuses it")
+    func strayCharacterAtEveryPosition() {
+        var generator = SystemRandomNumberGenerator()
+        for length in [47, 48, 49, 50] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let standard = Array(Base64.encode(bytes).utf8)
+            let urlSafe = standard.map {
+                $0 == UInt8(ascii: "+") ? UInt8(ascii: "-") : $0 == UInt8(ascii: "/") ? UInt8(ascii: "_") : $0
+            }
+            for text in [standard, urlSafe] {
+                #expect(Base64.decode(String(decoding: text, as: UTF8.self)) == bytes)
+                for position in text.indices {
+                    for stray in Array(" \n.=-_+/\u{80}".utf8) {
+                        var changed = text
+                        changed[position] = stray
+                        let string = String(decoding: changed, as: UTF8.self)
+                        #expect(Base64.decode(string) == Self.reference(string), "\(string)")
+                    }
+                }
+            }
         }
     }
 }

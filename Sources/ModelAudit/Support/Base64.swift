@@ -14,8 +14,9 @@ public enum Base64 {
 
     /// Decodes the characters of `decode(_:)`: every rule it states is checked here.
     ///
-    /// Four characters at a time through a 256-entry table, straight into the result's storage: the payload of every
-    /// envelope of a fleet goes through here.
+    /// Four characters at a time through four 256-entry tables, each holding a character's six bits already in their
+    /// place in the group's 24, so a group is four loads and three ORs; straight into the result's storage: the
+    /// payload of every envelope of a fleet goes through here.
     private static func decode(_ characters: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var padding = 0
         while padding < characters.count, characters[characters.count - 1 - padding] == UInt8(ascii: "=") {
@@ -27,40 +28,48 @@ public enum Base64 {
         let groups = count / 4
         let rest = count % 4
         let outputCount = groups * 3 + (rest == 0 ? 0 : rest - 1)
-        // Every character's table entry is ORed in: a character outside both alphabets reads as 0xFF, `+/` carry
-        // bit 6 and `-_` bit 7, so both bits at the end mean a foreign character or mixed alphabets.
-        var combined: UInt8 = 0
+        // Every entry read is ORed in: a character outside both alphabets sets `foreign`, `+/` set `standardOnly` and
+        // `-_` `urlSafeOnly`, so the flags at the end tell a foreign character or mixed alphabets.
+        var combined: UInt32 = 0
         var canonical = true
-        let output = decodingTable.withUnsafeBufferPointer { table in
+        let output = placedTables.withUnsafeBufferPointer { tables in
             [UInt8](unsafeUninitializedCapacity: outputCount) { out, initialized in
-                @inline(__always) func read(_ position: Int) -> UInt8 {
-                    let value = table[Int(characters[position])]
-                    combined |= value
-                    return value & 0x3F
+                guard let table = tables.baseAddress, let input = characters.baseAddress else {
+                    initialized = 0
+                    return
+                }
+                @inline(__always) func group(_ position: Int, _ length: Int) -> UInt32 {
+                    var bits: UInt32 = 0
+                    for offset in 0..<length {
+                        bits |= table[offset << 8 | Int(input[position + offset])]
+                    }
+                    combined |= bits
+                    return bits
                 }
                 var position = 0
                 var written = 0
                 for _ in 0..<groups {
-                    let first = read(position), second = read(position + 1)
-                    let third = read(position + 2), fourth = read(position + 3)
-                    out[written] = first << 2 | second >> 4
-                    out[written + 1] = second << 4 | third >> 2
-                    out[written + 2] = third << 6 | fourth
+                    let bits = table[Int(input[position])] | table[256 | Int(input[position + 1])]
+                        | table[512 | Int(input[position + 2])] | table[768 | Int(input[position + 3])]
+                    combined |= bits
+                    out[written] = UInt8(truncatingIfNeeded: bits >> 16)
+                    out[written + 1] = UInt8(truncatingIfNeeded: bits >> 8)
+                    out[written + 2] = UInt8(truncatingIfNeeded: bits)
                     position += 4
                     written += 3
                 }
                 // Canonical form only: the bits after the last whole byte must be zero, so one text means one value.
                 switch rest {
                 case 2:
-                    let first = read(position), second = read(position + 1)
-                    if second & 0x0F != 0 { canonical = false }
-                    out[written] = first << 2 | second >> 4
+                    let bits = group(position, 2)
+                    if bits & 0x00_FFFF != 0 { canonical = false }
+                    out[written] = UInt8(truncatingIfNeeded: bits >> 16)
                     written += 1
                 case 3:
-                    let first = read(position), second = read(position + 1), third = read(position + 2)
-                    if third & 0x03 != 0 { canonical = false }
-                    out[written] = first << 2 | second >> 4
-                    out[written + 1] = second << 4 | third >> 2
+                    let bits = group(position, 3)
+                    if bits & 0x00_00FF != 0 { canonical = false }
+                    out[written] = UInt8(truncatingIfNeeded: bits >> 16)
+                    out[written + 1] = UInt8(truncatingIfNeeded: bits >> 8)
                     written += 2
                 default:
                     break
@@ -68,21 +77,33 @@ public enum Base64 {
                 initialized = written
             }
         }
-        return canonical && combined & 0xC0 != 0xC0 ? output : nil
+        let mixed = combined & standardOnly != 0 && combined & urlSafeOnly != 0
+        return canonical && combined & foreign == 0 && !mixed ? output : nil
     }
 
-    /// The value of each byte as a base64 character of either alphabet in the low six bits, with bit 6 set for the
-    /// standard-only characters (`+/`) and bit 7 for the URL-safe-only ones (`-_`); 0xFF for any other byte.
-    private static let decodingTable: [UInt8] = (0...255).map { byte -> UInt8 in
-        switch byte {
-        case 0x41...0x5A: return UInt8(byte - 0x41)  // A-Z
-        case 0x61...0x7A: return UInt8(byte - 0x61 + 26)  // a-z
-        case 0x30...0x39: return UInt8(byte - 0x30 + 52)  // 0-9
-        case 0x2B: return 62 | 0x40  // +
-        case 0x2F: return 63 | 0x40  // /
-        case 0x2D: return 62 | 0x80  // -
-        case 0x5F: return 63 | 0x80  // _
-        default: return 0xFF
+    /// Flags above a group's 24 bits: a byte in neither alphabet, one only standard base64 has (`+/`), one only the
+    /// URL-safe alphabet has (`-_`).
+    private static let foreign: UInt32 = 1 << 31
+    private static let standardOnly: UInt32 = 1 << 30
+    private static let urlSafeOnly: UInt32 = 1 << 29
+
+    /// Four tables of 256 entries, one per position in a group of four characters: a character's six bits shifted to
+    /// where that position puts them (18, 12, 6, 0), with its alphabet flags; `foreign` for any other byte.
+    private static let placedTables: [UInt32] = (0..<4).flatMap { position in
+        (0...255).map { byte -> UInt32 in
+            let value: UInt32
+            var flags: UInt32 = 0
+            switch byte {
+            case 0x41...0x5A: value = UInt32(byte - 0x41)  // A-Z
+            case 0x61...0x7A: value = UInt32(byte - 0x61 + 26)  // a-z
+            case 0x30...0x39: value = UInt32(byte - 0x30 + 52)  // 0-9
+            case 0x2B: (value, flags) = (62, standardOnly)  // +
+            case 0x2F: (value, flags) = (63, standardOnly)  // /
+            case 0x2D: (value, flags) = (62, urlSafeOnly)  // -
+            case 0x5F: (value, flags) = (63, urlSafeOnly)  // _
+            default: return foreign
+            }
+            return value << UInt32(18 - 6 * position) | flags
         }
     }
 
