@@ -234,6 +234,13 @@ struct PrettyJSONText: JSONMemberWriter {
             return true
         }
         if copied == true { return }
+        escapedString(text)
+    }
+
+    /// `string(_:)` for a string with something to escape, scalar by scalar. Apart, so the fast path above does not
+    /// set up the Unicode properties this one reads (a metadata call and a stack allocation on every string).
+    @inline(never)
+    private mutating func escapedString(_ text: String) {
         append(UInt8(ascii: "\""))
         var hashes = 0
         for scalar in text.unicodeScalars {
