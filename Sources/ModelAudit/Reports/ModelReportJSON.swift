@@ -315,13 +315,12 @@ struct PrettyJSONText: JSONMemberWriter {
         var position = 0
         while position + 8 <= utf8.count {
             let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
-            // `"` and `#` differ in their lowest bit only: with it set, one comparison finds both.
-            let quotesOrHashes = (word | ones) ^ (0x23 &* ones)
+            let quotes = word ^ (0x22 &* ones)
             let backslashes = word ^ (0x5C &* ones)
-            // A byte of 0x7F or more has its top bit set itself or once one is added. Adding carries into the next
-            // byte only from a byte of 0xFF, whose own top bit already answers.
-            let found = word | (word &+ ones) | ((word &- 0x20 &* ones) & ~word)
-                | ((quotesOrHashes &- ones) & ~quotesOrHashes) | ((backslashes &- ones) & ~backslashes)
+            let hashes = word ^ (0x23 &* ones)
+            let deletes = word ^ (0x7F &* ones)
+            let found = word | ((word &- 0x20 &* ones) & ~word) | ((quotes &- ones) & ~quotes)
+                | ((backslashes &- ones) & ~backslashes) | ((hashes &- ones) & ~hashes) | ((deletes &- ones) & ~deletes)
             if found & highs != 0 { return true }
             position += 8
         }
