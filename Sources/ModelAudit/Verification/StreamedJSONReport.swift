@@ -1,7 +1,8 @@
 extension Auditor {
     /// Audits `files` and writes the JSON report to `write` while doing so, model by model in report order, keeping
     /// only counts and waiver matches: memory stays flat however large the fleet. The bytes are those of
-    /// `JSONReportRenderer` on the report `report(models:mode:)` would give.
+    /// `JSONReportRenderer` on the report `report(models:mode:)` would give. Each piece is lent to `write` for the
+    /// call only (a model's bytes stay where its encoder wrote them); a caller that keeps them copies them.
     ///
     /// 1. The files are put in report order (`AuditReport` sorts models by file), and the head of the report —
     ///    everything before the first model — is written.
