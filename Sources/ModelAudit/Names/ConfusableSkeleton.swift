@@ -9,18 +9,18 @@ import Foundation
 enum ConfusableSkeleton {
     /// Sources in ascending order, with each source's prototype as `confusables.txt` gives it at the same position.
     private static let table: (sources: [UInt32], raw: [String]) = load()
-    /// The settled prototypes asked for so far, by position in `table`.
+    /// The settled prototypes asked for so far, by raw prototype (many sources share one).
     ///
     /// Settling every prototype up front cost about 55 million instructions, at the start of every command that
     /// screens a name, to serve the handful of characters real names hold; each is now settled when first asked for.
-    private static let settled = SettledPrototypes(count: table.sources.count)
+    private static let settled = NameMemo<String>(settle)
 
     /// The settled prototype of `scalar`, or nil when the scalar is its own prototype.
     ///
     /// `scalar` is expected to come from `fold`ed text; other characters may be left unmapped.
     static func prototype(of scalar: Unicode.Scalar) -> String? {
         guard let index = position(of: scalar.value) else { return nil }
-        return settled.value(at: index) { settle(table.raw[index]) }
+        return settled(table.raw[index])
     }
 
     /// Where `value` is among the table's sources, by binary search.
@@ -154,30 +154,6 @@ enum ConfusableSkeleton {
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(byte - UInt8(ascii: "a") + 10)
         default: return nil
         }
-    }
-}
-
-/// Settled prototypes by position in the confusables table, each computed once, whichever thread asks first.
-private final class SettledPrototypes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [String?]
-
-    init(count: Int) {
-        slots = Array(repeating: nil, count: count)
-    }
-
-    /// The prototype at `index`, from `settle` the first time. Settling runs outside the lock: two threads may both
-    /// settle one entry, and get the same answer.
-    func value(at index: Int, settle: () -> String) -> String {
-        lock.lock()
-        let known = slots[index]
-        lock.unlock()
-        if let known { return known }
-        let value = settle()
-        lock.lock()
-        slots[index] = value
-        lock.unlock()
-        return value
     }
 }
 
