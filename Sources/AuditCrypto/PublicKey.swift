@@ -11,6 +11,11 @@ public final class PublicKey: @unchecked Sendable, Equatable, CustomStringConver
     public let subjectPublicKeyInfo: [UInt8]
     /// `sha256:` + lowercase hex of SHA-256 over the DER SubjectPublicKeyInfo (uncompressed EC point).
     public let keyID: String
+    /// A verification context set up once for the key's only scheme (every type but RSA has one), copied for each
+    /// check; `nil` for RSA keys. Setting a context up looks the algorithm up among OpenSSL 3.0's providers under
+    /// their locks, walking its whole name table; a copy only takes references. Never changed after `init`, and
+    /// only ever read (copied from), so checks on many threads share it.
+    private let verifyTemplate: (scheme: SignatureScheme, context: OpaquePointer)?
 
     /// Takes ownership of `pkey`.
     init(owning pkey: OpaquePointer) throws {
@@ -24,10 +29,44 @@ public final class PublicKey: @unchecked Sendable, Equatable, CustomStringConver
             throw error
         }
         self.pkey = pkey
+        let schemes = type.compatibleSchemes
+        if schemes.count == 1, let context = Self.verificationContext(pkey, scheme: schemes[0]) {
+            verifyTemplate = (schemes[0], context)
+        } else {
+            // Without a template every check sets its context up, as it would anyway; nothing is lost but time.
+            OpenSSLErrorQueue.clear()
+            verifyTemplate = nil
+        }
     }
 
     deinit {
+        EVP_MD_CTX_free(verifyTemplate?.context)
         EVP_PKEY_free(pkey)
+    }
+
+    /// A new context set up to verify `scheme` signatures with `pkey`, or `nil` when OpenSSL cannot set one up (its
+    /// reasons left on the error queue).
+    private static func verificationContext(_ pkey: OpaquePointer, scheme: SignatureScheme) -> OpaquePointer? {
+        guard let context = EVP_MD_CTX_new() else { return nil }
+        var pctx: OpaquePointer?
+        guard EVP_DigestVerifyInit(context, &pctx, scheme.digest?.evpMD, nil, pkey) == 1,
+            OpenSSLSupport.configure(pctx, for: scheme)
+        else {
+            EVP_MD_CTX_free(context)
+            return nil
+        }
+        return context
+    }
+
+    /// A context ready to verify one `scheme` signature: a copy of the template when it is for that scheme, else
+    /// one set up afresh.
+    private func contextForOneCheck(_ scheme: SignatureScheme) -> OpaquePointer? {
+        if let verifyTemplate, verifyTemplate.scheme == scheme, let copy = EVP_MD_CTX_new() {
+            if EVP_MD_CTX_copy_ex(copy, verifyTemplate.context) == 1 { return copy }
+            EVP_MD_CTX_free(copy)
+            OpenSSLErrorQueue.clear()
+        }
+        return Self.verificationContext(pkey, scheme: scheme)
     }
 
     /// Loads a PEM `PUBLIC KEY` (SubjectPublicKeyInfo).
@@ -125,16 +164,10 @@ public final class PublicKey: @unchecked Sendable, Equatable, CustomStringConver
         }
         guard !signatureBytes.isEmpty else { return false }
 
-        guard let context = EVP_MD_CTX_new() else {
-            throw CryptoError.openSSL(.verificationFailed, "cannot allocate a verification context")
-        }
-        defer { EVP_MD_CTX_free(context) }
-        var pctx: OpaquePointer?
-        guard EVP_DigestVerifyInit(context, &pctx, scheme.digest?.evpMD, nil, pkey) == 1,
-            OpenSSLSupport.configure(pctx, for: scheme)
-        else {
+        guard let context = contextForOneCheck(scheme) else {
             throw CryptoError.openSSL(.verificationFailed, "cannot set up \(scheme.rawValue) verification")
         }
+        defer { EVP_MD_CTX_free(context) }
         let result = signatureBytes.withUnsafeBufferPointer { sig in
             OpenSSLSupport.withMessage(message) { tbs, tbsLength in
                 EVP_DigestVerify(context, sig.baseAddress, sig.count, tbs, tbsLength)

@@ -18,6 +18,29 @@ struct KeyTests {
         }
     }
 
+    /// A key's checks start from one shared context, copied for each: checks on many threads at once, good and bad
+    /// mixed, must each get their own verdict, and a failed check must leave nothing behind for the next.
+    @Test("one key checks many signatures on many threads at once, each verdict its own",
+        arguments: KeyGenerationAlgorithm.allCases)
+    func concurrentChecks(algorithm: KeyGenerationAlgorithm) throws {
+        let key = try PrivateKey.generate(algorithm)
+        let publicKey = key.publicKey
+        let scheme = key.type.compatibleSchemes[0]
+        let messages = (0..<24).map { Array("model \($0)".utf8) }
+        let signatures = try messages.map { try key.signature(for: $0, scheme: scheme) }
+        let rounds = 8 * messages.count
+        let verdicts = VerdictSlots(count: rounds)
+        DispatchQueue.concurrentPerform(iterations: rounds) { round in
+            let index = round % messages.count
+            // Every third round checks a signature against the wrong message, which must fail.
+            let message = round % 3 == 0 ? messages[(index + 1) % messages.count] : messages[index]
+            verdicts.set(round, (try? publicKey.isValidSignature(signatures[index], for: message, scheme: scheme)))
+        }
+        for round in 0..<rounds {
+            #expect(verdicts.value(round) == (round % 3 != 0), "round \(round)")
+        }
+    }
+
     @Test("an empty message signs and verifies")
     func emptyMessage() throws {
         let key = try PrivateKey.generate(.ed25519)
@@ -234,4 +257,16 @@ struct CanonicalSubjectPublicKeyInfoTests {
         #expect(try OpenSSLSupport.keyFromCanonicalSubjectPublicKeyInfo(ec) == nil)
         #expect(throws: CryptoError.self) { try PublicKey(subjectPublicKeyInfo: ec) }
     }
+}
+
+/// Verdicts written by concurrent checks, one slot each, read once they are all done.
+private final class VerdictSlots: @unchecked Sendable {
+    private var slots: [Bool?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ verdict: Bool?) { lock.withLock { slots[index] = verdict } }
+
+    func value(_ index: Int) -> Bool? { lock.withLock { slots[index] } }
 }
