@@ -5,8 +5,8 @@
 # and the speed-up as a ratio; then the HTML and text reports of the largest fleet (time, memory, size). The
 # load average before and after says how busy the machine was: on a shared machine CPU time is the steadier
 # figure. For the largest fleet each of N more runs is paired with `openssl speed`'s Ed25519 rate measured just
-# before it and reported as a ratio to the fleet's signatures alone at that rate, which the machine's phase moves
-# far less than the wall time.
+# before it and reported as a ratio to the fleet's signatures alone at that rate, which moves less with the
+# machine's phase than the wall time does (it still moves).
 #
 #   bash scripts/bench-fleet.sh                   # what `make bench-fleet` runs
 #   BENCH_RUNS=5 bash scripts/bench-fleet.sh      # more runs per setting
@@ -92,7 +92,8 @@ if [ -n "$rate" ]; then
         "$largest" "$signatures" "$rate" "$CORES" "$(awk -v n="$signatures" -v r="$rate" 'BEGIN { print n / r }')"
     # The machine's speed moves with its load and phase (the same binary has taken 1.5 to 2.5 s here), and moves
     # OpenSSL's rate with it: so each run is paired with a rate measured just before it, and reported as a ratio to
-    # the signatures alone at that rate, the figure that stays put when the machine does not.
+    # the signatures alone at that rate. The ratio moves less than the wall time, though not with it exactly: the
+    # rest of the work is not arithmetic, and a busy machine slows it by other amounts.
     best=""
     for run in $(seq "$RUNS"); do
         paired=$(ed25519_rate 1)

@@ -33,8 +33,9 @@ public final class PublicKey: @unchecked Sendable, Equatable, CustomStringConver
         if schemes.count == 1, let context = Self.verificationContext(pkey, scheme: schemes[0]) {
             verifyTemplate = (schemes[0], context)
         } else {
-            // Without a template every check sets its context up, as it would anyway; nothing is lost but time.
-            OpenSSLErrorQueue.clear()
+            // Without a template every check sets its context up, as it would anyway; nothing is lost but time, and
+            // a failed setup's reasons must not be left for a later, unrelated error to report.
+            if schemes.count == 1 { OpenSSLErrorQueue.clear() }
             verifyTemplate = nil
         }
     }

@@ -11,14 +11,11 @@ import Foundation
 /// references on the same results, each core pulling those memory lines from the other's cache for every name.
 /// A result is then computed once per shard instead of once, which a pure function allows.
 final class NameMemo<Value>: @unchecked Sendable {
-    /// One thread's table. A class of its own, so shards sit apart in memory and a lock is never on a line another
-    /// shard's writes touch.
+    /// One thread's table: an object of its own, with its own lock (and the lock's own mutex).
     private final class Shard: @unchecked Sendable {
         let lock = NSLock()
         /// Unchecked: only touched under `lock`, where the run-time exclusivity check would only add its cost.
         @exclusivity(unchecked) var entries: [String: (name: String, value: Value)] = [:]
-        /// Keeps the next shard's fields off this one's cache line, whatever the allocator puts beside it.
-        private let padding: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
     }
 
     /// More shards than most machines have workers would only spread each name's result over more tables.
