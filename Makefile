@@ -12,7 +12,7 @@ BUILD_FLAGS = -c $(CONFIG)
 BIN         = $(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path)/audit
 
 .PHONY: all build release run test bench bench-hash bench-fleet install uninstall clean fixtures samples screenshot demo \
-	fuzz fuzz-smoke cli-doc man bench-ledger bench-sigstore docs-refresh
+	fuzz fuzz-smoke cli-doc man bench-ledger bench-sigstore bench-ab docs-refresh
 
 all: build
 
@@ -75,6 +75,10 @@ bench-hash:
 # wall, CPU, peak memory, ms per manifest), then the HTML and text reports of 10,000 (time, memory, size).
 bench-fleet:
 	bash scripts/bench-fleet.sh
+
+# Two builds over the same fleet in alternating pairs, medians and their ratio: make bench-ab A=old/audit B=new/audit.
+bench-ab:
+	bash scripts/bench-ab.sh $(A) $(B)
 
 # Ledger appends to SQLite and PostgreSQL (1 and 8 writers) and history over 1,000,000 records (docs/ledger.md).
 bench-ledger:
