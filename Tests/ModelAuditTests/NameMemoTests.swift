@@ -27,7 +27,7 @@ private final class Counter: @unchecked Sendable {
 
 @Suite("Name memo")
 struct NameMemoTests {
-    /// A memo's answer must be the function's, whichever thread asks and whatever shard it lands on.
+    /// A memo's answer must be the function's, whichever thread asks and in whatever order.
     @Test("answers from many threads at once are the function's, for names that differ only in spelling too")
     func answersFromManyThreads() {
         let calls = Counter()
@@ -47,8 +47,7 @@ struct NameMemoTests {
             let expected = name.unicodeScalars.map { String($0.value, radix: 16) }.joined(separator: ".")
             #expect(answers[round] == expected, "round \(round), \(name)")
         }
-        // Remembered: at most once per name and shard, however many rounds asked.
-        #expect(calls.value <= names.count * NameMemo<String>.shardCount)
+        // Every name was computed (how often depends on how the threads raced to it; `fullMemo` checks remembering).
         #expect(calls.value >= names.count)
     }
 
@@ -62,34 +61,7 @@ struct NameMemoTests {
         for round in 0..<3 {
             for name in ["a", "bb", "ccc"] { #expect(memo(name) == name.utf8.count, "round \(round)") }
         }
-        // One name fits (a shard holds at least one); the other two are computed on every call.
+        // One name fits; the other two are computed on every call.
         #expect(calls.value == 1 + 2 * 3)
-    }
-
-    @Test("each thread keeps one slot, and threads that run together get different ones")
-    func threadSlots() {
-        let first = ThreadSlot.current
-        #expect(ThreadSlot.current == first)
-        let slots = Answers<Int>(count: 4)
-        let started = DispatchGroup()
-        let gate = DispatchSemaphore(value: 0)
-        // Four threads alive at once, so none can reuse another's thread (and with it its slot).
-        let threads = (0..<4).map { index in
-            Thread {
-                slots[index] = ThreadSlot.current
-                #expect(ThreadSlot.current == slots[index])
-                started.leave()
-                gate.wait()
-            }
-        }
-        for thread in threads {
-            started.enter()
-            thread.start()
-        }
-        started.wait()
-        for _ in threads { gate.signal() }
-        let seen = (0..<4).compactMap { slots[$0] }
-        #expect(seen.count == 4)
-        #expect(Set(seen + [first]).count == 5)
     }
 }
