@@ -76,7 +76,10 @@ import Testing
         // The fast path tests eight bytes at a time, then one: a special byte (or `##[`, which the terminal-safe
         // form escapes) is put at every position of strings of many lengths, and the model is nested deep enough
         // that its indentation runs to dozens of spaces.
-        let specials: [String] = ["\"", "\\", "##[", "#", "~", "!", "$", "[", "]", " ", "\u{7E}\u{7F}", "\u{FF}", "\u{7F}", "\u{1F}", "\n", "\u{0}", "é", "\u{80}", "✓"]
+        let specials: [String] = [
+            "\"", "\\", "##[", "#", "~", "!", "$", "[", "]", " ", "\u{7E}\u{7F}", "\u{FF}", "\u{7F}", "\u{1F}", "\n",
+            "\u{0}", "é", "\u{80}", "✓",
+        ]
         var strings: [String] = []
         for length in [1, 7, 8, 9, 15, 16, 17, 23, 24, 31, 32, 33, 40] {
             for position in 0..<length {

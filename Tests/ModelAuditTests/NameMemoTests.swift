@@ -33,7 +33,7 @@ struct NameMemoTests {
         let calls = Counter()
         let memo = NameMemo<String> { name in
             calls.increment()
-            return String(name.unicodeScalars.map { String($0.value, radix: 16) }.joined(separator: "."))
+            return Self.scalarCodes(name)
         }
         // "é" precomposed and decomposed are equal Swift strings but different names: each keeps its own answer.
         let names = (0..<40).map { "name \($0)" } + ["\u{E9}cole", "e\u{301}cole"]
@@ -44,11 +44,15 @@ struct NameMemoTests {
         }
         for round in 0..<rounds {
             let name = names[round % names.count]
-            let expected = name.unicodeScalars.map { String($0.value, radix: 16) }.joined(separator: ".")
-            #expect(answers[round] == expected, "round \(round), \(name)")
+            #expect(answers[round] == Self.scalarCodes(name), "round \(round), \(name)")
         }
         // Every name was computed (how often depends on how the threads raced to it; `fullMemo` checks remembering).
         #expect(calls.value >= names.count)
+    }
+
+    /// The function remembered: a name's scalars in hexadecimal, which tells apart spellings Swift calls equal.
+    private static func scalarCodes(_ name: String) -> String {
+        name.unicodeScalars.map { String($0.value, radix: 16) }.joined(separator: ".")
     }
 
     @Test("a full memo still answers, by computing")
