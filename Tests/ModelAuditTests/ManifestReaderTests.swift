@@ -81,7 +81,7 @@ private func edit(_ value: JSONValue, tokens: ArraySlice<String>, replacement: J
                     members[index].value, tokens: rest, replacement: replacement, pointer: pointer)
             }
         } else if rest.isEmpty, let replacement {
-            members.append((key: token, value: replacement))
+            members.append(JSONObject.Member(key: token, value: replacement))
         } else {
             throw NoSuchPlace(pointer: pointer)
         }

@@ -141,8 +141,23 @@ public struct JSONObject: Sendable, Equatable {
     /// Objects with more members than this get a key index so lookups stay O(1).
     static let indexThreshold = 16
 
+    /// A member: its key and its value.
+    ///
+    /// A struct rather than a `(key:value:)` tuple: an array of tuples is copied and destroyed through the runtime's
+    /// generic tuple witnesses, one element's metadata at a time, which made freeing a parsed manifest cost as much
+    /// as a third of parsing it; a struct's witnesses are compiled for it.
+    public struct Member: Sendable, Equatable {
+        public var key: String
+        public var value: JSONValue
+
+        public init(key: String, value: JSONValue) {
+            self.key = key
+            self.value = value
+        }
+    }
+
     /// Members in document order.
-    public private(set) var members: [(key: String, value: JSONValue)]
+    public private(set) var members: [Member]
     private var positions: [String: Int]?
 
     /// An object with no members.
@@ -153,6 +168,11 @@ public struct JSONObject: Sendable, Equatable {
 
     /// An object with `members` in the given order; throws `JSONObject.DuplicateKey` when a key repeats.
     public init(_ members: [(key: String, value: JSONValue)]) throws {
+        try self.init(members.map { Member(key: $0.key, value: $0.value) })
+    }
+
+    /// An object with `members` in the given order; throws `JSONObject.DuplicateKey` when a key repeats.
+    public init(_ members: [Member]) throws {
         var seen: [String: Int] = [:]
         for (position, member) in members.enumerated() {
             guard seen.updateValue(position, forKey: member.key) == nil else {
@@ -164,7 +184,7 @@ public struct JSONObject: Sendable, Equatable {
     }
 
     /// Members the caller guarantees unique (the parser checked them); `positions` may be passed when known.
-    init(uniqueMembers members: [(key: String, value: JSONValue)], positions: [String: Int]?) {
+    init(uniqueMembers members: [Member], positions: [String: Int]?) {
         self.members = members
         if members.count > Self.indexThreshold {
             self.positions =

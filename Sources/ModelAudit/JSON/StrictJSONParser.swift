@@ -361,10 +361,10 @@ struct StrictJSONParser: ~Copyable {
             let count = values.count - frame.valueStart
             let keyBase = keys.base + frame.keyStart
             let valueBase = values.base + frame.valueStart
-            var members: [(key: String, value: JSONValue)] = []
+            var members: [JSONObject.Member] = []
             members.reserveCapacity(count)
             for offset in 0..<count {
-                members.append(((keyBase + offset).move(), (valueBase + offset).move()))
+                members.append(JSONObject.Member(key: (keyBase + offset).move(), value: (valueBase + offset).move()))
             }
             keys.forget(from: frame.keyStart)
             values.forget(from: frame.valueStart)

@@ -47,8 +47,8 @@ public enum ManifestDraft {
         let list = JSONValue.array(subjects.sorted().map { subjectValue($0) })
         var members = root.members.filter { $0.key != "subject" }
         let position = root.members.firstIndex { $0.key == "subject" } ?? min(1, members.count)
-        members.insert((key: "subject", value: list), at: min(position, members.count))
-        return object(members)
+        members.insert(JSONObject.Member(key: "subject", value: list), at: min(position, members.count))
+        return object(members.map { (key: $0.key, value: $0.value) })
     }
 
     /// Keys here are literals, so they are unique by construction.
