@@ -71,6 +71,70 @@ import Testing
         }
     }
 
+    @Test("a finding written from its rule's template reads as the encoder writes it, and one that left it as well")
+    func templatedFindingsMatchTheEncoder() throws {
+        let awkward = Self.oddModel().name ?? ""
+        let template = FindingTemplate(
+            ruleID: "R-\(awkward)", title: awkward, severity: .high, controls: [awkward, "C-2"], remediation: awkward)
+        let bare = FindingTemplate(ruleID: "R-2", title: "t", severity: .low, controls: [], remediation: nil)
+        func finding(
+            _ template: FindingTemplate, status: FindingStatus = .fail, remediation: String? = nil,
+            change: (inout Finding) -> Void = { _ in }
+        ) -> Finding {
+            var finding = Finding(
+                ruleID: template.ruleID, title: template.title, status: status, severity: template.severity,
+                message: "m \(awkward)", expected: awkward, observed: "o", pointer: "/p", controls: template.controls,
+                remediation: remediation)
+            finding.template = template
+            change(&finding)
+            return finding
+        }
+        let findings = [
+            finding(template, remediation: template.remediation),  // the rule's remediation: from the template
+            finding(template, remediation: "the outcome's own \(awkward)"),
+            finding(template, status: .pass),
+            finding(template) { $0.path = ["model", awkward] },
+            finding(template) {
+                $0.status = .waived
+                $0.waiver = WaiverNote(justification: awkward, approver: "a@b", expires: "2026-01-01")
+            },
+            // No longer what the template says: written member by member.
+            finding(template) { $0.title = "changed" },
+            finding(template) { $0.ruleID = "R-other" },
+            finding(template) { $0.severity = .info },
+            finding(template) { $0.controls = ["C-9"] },
+            finding(bare, remediation: "r"),
+            finding(bare, status: .notApplicable) { $0.expected = nil; $0.observed = nil; $0.pointer = nil },
+        ]
+        #expect(findings.allSatisfy { $0.template != nil })
+        let model = ModelReport(
+            file: "t.json", envelopeSHA256: "", name: nil, version: nil, developer: nil, findings: findings)
+        var report = try ReportFixture.sample()
+        report.models = [model]
+        let whole = String(decoding: try ReportJSON.encode(report), as: UTF8.self)
+        let element = String(decoding: ModelReportJSON.element(model), as: UTF8.self)
+        #expect(whole.contains("\"models\" : [\n" + element + "\n  ]"))
+        // Templates are written for the depth a finding's members have in a model's JSON; were that depth to change,
+        // every finding would quietly take the slow path.
+        let indentation = String(repeating: " ", count: 2 * FindingTemplate.reportLevel)
+        #expect(element.contains("\n" + indentation + "\"ruleID\" : \"R-2\""))
+    }
+
+    @Test("the evaluator's findings carry their rule's template, and it matches them")
+    func evaluatorFindingsCarryTemplates() throws {
+        let auditor = try Self.auditor(jobs: 1)
+        let files = try Auditor.envelopeFiles([Self.root.appendingPathComponent("manifests").path])
+        let findings = auditor.auditFleet(files: files).flatMap(\.findings)
+        let ruleIDs = Set((auditor.policy?.rules ?? []).map(\.header.id))
+        let fromRules = findings.filter { ruleIDs.contains($0.ruleID) }
+        #expect(!fromRules.isEmpty)
+        for finding in fromRules {
+            let template = try #require(finding.template, "\(finding.ruleID)")
+            #expect(template.matches(finding), "\(finding.ruleID)")
+        }
+        #expect(findings.filter { !ruleIDs.contains($0.ruleID) }.allSatisfy { $0.template == nil })
+    }
+
     @Test("every byte the writer must escape is found wherever it sits in a string, and deep lines indent right")
     func specialBytesAtEveryPosition() throws {
         // The fast path tests eight bytes at a time, then one: a special byte (or `##[`, which the terminal-safe

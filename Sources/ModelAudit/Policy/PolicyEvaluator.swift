@@ -65,6 +65,8 @@ public struct PolicyEvaluator: Sendable {
         let check: any PolicyCheck
         /// Where its id sorts among the active rules' (`PolicyEvaluator.rank(of:among:)`).
         let rank: Int
+        /// Its members of every finding, as the JSON report writes them.
+        let template: FindingTemplate
 
         init(_ rule: PolicyRule, rank: Int) {
             self.rank = rank
@@ -75,6 +77,8 @@ public struct PolicyEvaluator: Sendable {
             controls = rule.header.controls
             remediation = rule.header.remediation
             check = rule.check
+            template = FindingTemplate(
+                ruleID: id, title: title, severity: severity, controls: controls, remediation: remediation)
         }
     }
 
@@ -179,6 +183,7 @@ public struct PolicyEvaluator: Sendable {
                 ruleID: rule.id, title: rule.title, status: status, severity: rule.severity, message: "",
                 controls: rule.controls, remediation: remediated ? rule.remediation : nil))
         let last = findings.count - 1
+        findings[last].template = rule.template
         swap(&findings[last].message, &outcome.message)
         swap(&findings[last].expected, &outcome.expected)
         swap(&findings[last].observed, &outcome.observed)

@@ -69,27 +69,53 @@ extension JSONMemberWriter {
 
 extension Finding {
     /// Writes the finding as `JSONEncoder` encodes it: its members in key order, absent optionals left out.
+    ///
+    /// In four runs, so a rule's `FindingTemplate` can hold the members every finding of the rule shares: the
+    /// rule's controls, what this finding found, the rule's remediation, id and severity, then status, title and
+    /// waiver.
     public func writeJSON<Writer: JSONMemberWriter>(to json: inout Writer) {
         json.beginObject()
+        Self.writeControls(controls, to: &json)
+        writeEvidence(to: &json)
+        Self.writeRule(remediation: remediation, ruleID: ruleID, severity: severity, to: &json)
+        json.member("status", status.rawValue)
+        Self.writeTitle(title, to: &json)
+        writeWaiver(to: &json)
+        json.endObject()
+    }
+
+    static func writeControls<Writer: JSONMemberWriter>(_ controls: [String], to json: inout Writer) {
         json.strings("controls", controls)
+    }
+
+    /// What this finding found: expected, message, observed, path and pointer.
+    func writeEvidence<Writer: JSONMemberWriter>(to json: inout Writer) {
         json.optional("expected", expected)
         json.member("message", message)
         json.optional("observed", observed)
         if let path { json.strings("path", path) }
         json.optional("pointer", pointer)
+    }
+
+    static func writeRule<Writer: JSONMemberWriter>(
+        remediation: String?, ruleID: String, severity: Severity, to json: inout Writer
+    ) {
         json.optional("remediation", remediation)
         json.member("ruleID", ruleID)
         json.member("severity", severity.rawValue)
-        json.member("status", status.rawValue)
+    }
+
+    static func writeTitle<Writer: JSONMemberWriter>(_ title: String, to json: inout Writer) {
         json.member("title", title)
-        if let waiver {
-            json.key("waiver")
-            json.beginObject()
-            json.member("approver", waiver.approver)
-            json.member("expires", waiver.expires)
-            json.member("justification", waiver.justification)
-            json.endObject()
-        }
+    }
+
+    func writeWaiver<Writer: JSONMemberWriter>(to json: inout Writer) {
+        guard let waiver else { return }
+        json.key("waiver")
+        json.beginObject()
+        json.member("approver", waiver.approver)
+        json.member("expires", waiver.expires)
+        json.member("justification", waiver.justification)
         json.endObject()
     }
 }
