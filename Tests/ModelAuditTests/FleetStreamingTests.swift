@@ -75,22 +75,23 @@ import Testing
     func templatedFindingsMatchTheEncoder() throws {
         let awkward = Self.oddModel().name ?? ""
         let template = FindingTemplate(
-            ruleID: "R-\(awkward)", title: awkward, severity: .high, controls: [awkward, "C-2"], remediation: awkward)
-        let bare = FindingTemplate(ruleID: "R-2", title: "t", severity: .low, controls: [], remediation: nil)
+            RuleInfo(
+                id: "R-\(awkward)", title: awkward, severity: .high, controls: [awkward, "C-2"], remediation: awkward))
+        let bare = FindingTemplate(RuleInfo(id: "R-2", title: "t", severity: .low, controls: [], remediation: nil))
         func finding(
             _ template: FindingTemplate, status: FindingStatus = .fail, remediation: String? = nil,
             change: (inout Finding) -> Void = { _ in }
         ) -> Finding {
+            let rule = template.rule
             var finding = Finding(
-                ruleID: template.ruleID, title: template.title, status: status, severity: template.severity,
-                message: "m \(awkward)", expected: awkward, observed: "o", pointer: "/p", controls: template.controls,
-                remediation: remediation)
+                ruleID: rule.id, title: rule.title, status: status, severity: rule.severity, message: "m \(awkward)",
+                expected: awkward, observed: "o", pointer: "/p", controls: rule.controls, remediation: remediation)
             finding.template = template
             change(&finding)
             return finding
         }
         let findings = [
-            finding(template, remediation: template.remediation),  // the rule's remediation: from the template
+            finding(template, remediation: template.rule.remediation),  // the rule's remediation: from the template
             finding(template, remediation: "the outcome's own \(awkward)"),
             finding(template, status: .pass),
             finding(template) { $0.path = ["model", awkward] },

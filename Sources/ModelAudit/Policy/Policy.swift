@@ -29,13 +29,7 @@ public struct Policy: Sendable {
     }
 
     /// Each rule as reports describe it, with its remediation.
-    public var ruleInfo: [RuleInfo] {
-        rules.map {
-            RuleInfo(
-                id: $0.header.id, title: $0.header.title, severity: $0.header.severity, controls: $0.header.controls,
-                remediation: $0.header.remediation)
-        }
-    }
+    public var ruleInfo: [RuleInfo] { rules.map(\.info) }
 
     public var info: PolicyInfo? {
         guard let top = sources.first else { return nil }
@@ -75,6 +69,13 @@ public struct PolicyRule: Sendable {
     public var check: any PolicyCheck
     /// Where the rule was defined, for messages (`policy.yaml#/rules/3`).
     public var origin: String
+
+    /// The rule as reports describe it, with its remediation.
+    public var info: RuleInfo {
+        RuleInfo(
+            id: header.id, title: header.title, severity: header.severity, controls: header.controls,
+            remediation: header.remediation)
+    }
 }
 
 /// An exception to one rule for one model, with who approved it and until when.

@@ -77,8 +77,7 @@ public struct PolicyEvaluator: Sendable {
             controls = rule.header.controls
             remediation = rule.header.remediation
             check = rule.check
-            template = FindingTemplate(
-                ruleID: id, title: title, severity: severity, controls: controls, remediation: remediation)
+            template = FindingTemplate(rule.info)
         }
     }
 

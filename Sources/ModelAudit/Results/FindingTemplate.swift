@@ -7,11 +7,7 @@
 /// finding whose rule members no longer match its template, or that is written at another depth, is written member
 /// by member as before, so the text is the same either way.
 public final class FindingTemplate: Sendable {
-    let ruleID: String
-    let title: String
-    let severity: Severity
-    let controls: [String]
-    let remediation: String?
+    let rule: RuleInfo
     /// The indentation level of a finding's members in a model's JSON (`ModelReportJSON`): the model inside the
     /// report's `models` array, its `findings` array, the finding's object.
     static let reportLevel = 5
@@ -24,30 +20,28 @@ public final class FindingTemplate: Sendable {
     /// `title`.
     let titleText: [UInt8]
 
-    public init(ruleID: String, title: String, severity: Severity, controls: [String], remediation: String?) {
-        self.ruleID = ruleID
-        self.title = title
-        self.severity = severity
-        self.controls = controls
-        self.remediation = remediation
+    public init(_ rule: RuleInfo) {
+        self.rule = rule
         let level = Self.reportLevel
-        controlsText = PrettyJSONText.members(level: level, first: true) { Finding.writeControls(controls, to: &$0) }
-        ruleText = PrettyJSONText.members(level: level, first: false) {
-            Finding.writeRule(remediation: nil, ruleID: ruleID, severity: severity, to: &$0)
+        controlsText = PrettyJSONText.members(level: level, first: true) {
+            Finding.writeControls(rule.controls, to: &$0)
         }
-        remediationAndRuleText = remediation.map { remediation in
+        ruleText = PrettyJSONText.members(level: level, first: false) {
+            Finding.writeRule(remediation: nil, ruleID: rule.id, severity: rule.severity, to: &$0)
+        }
+        remediationAndRuleText = rule.remediation.map { remediation in
             PrettyJSONText.members(level: level, first: false) {
-                Finding.writeRule(remediation: remediation, ruleID: ruleID, severity: severity, to: &$0)
+                Finding.writeRule(remediation: remediation, ruleID: rule.id, severity: rule.severity, to: &$0)
             }
         }
-        titleText = PrettyJSONText.members(level: level, first: false) { Finding.writeTitle(title, to: &$0) }
+        titleText = PrettyJSONText.members(level: level, first: false) { Finding.writeTitle(rule.title, to: &$0) }
     }
 
     /// Whether `finding` still has this template's rule members. The strings and the array were handed to the
     /// finding from this template's rule, so each comparison finds the same storage and costs no more than that.
     func matches(_ finding: Finding) -> Bool {
-        finding.ruleID == ruleID && finding.title == title && finding.severity == severity
-            && finding.controls == controls
+        finding.ruleID == rule.id && finding.title == rule.title && finding.severity == rule.severity
+            && finding.controls == rule.controls
     }
 }
 
@@ -63,7 +57,7 @@ extension Finding {
         json.members(template.controlsText)
         writeEvidence(to: &json)
         if let remediation {
-            if let shared = template.remediationAndRuleText, remediation == template.remediation {
+            if let shared = template.remediationAndRuleText, remediation == template.rule.remediation {
                 json.members(shared)
             } else {
                 json.member("remediation", remediation)
