@@ -144,8 +144,8 @@ public struct JSONObject: Sendable, Equatable {
     /// A member: its key and its value.
     ///
     /// A struct rather than a `(key:value:)` tuple: an array of tuples is copied and destroyed through the runtime's
-    /// generic tuple witnesses, one element's metadata at a time, which made freeing a parsed manifest cost as much
-    /// as a third of parsing it; a struct's witnesses are compiled for it.
+    /// generic tuple witnesses, one element's metadata at a time, where a struct's witnesses are compiled for it
+    /// (0.6% of what a fleet manifest costs outside OpenSSL).
     public struct Member: Sendable, Equatable {
         public var key: String
         public var value: JSONValue

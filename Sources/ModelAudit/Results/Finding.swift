@@ -74,7 +74,7 @@ public struct Finding: Sendable, Codable, Equatable {
     public var waiver: WaiverNote?
     /// The rule's members as the JSON report writes them, when the policy evaluator made the finding from a rule:
     /// how the report is written, not what the finding says, so it is neither encoded nor compared.
-    public var template: FindingTemplate?
+    var template: FindingTemplate?
 
     private enum CodingKeys: String, CodingKey {
         case ruleID, title, status, severity, message, expected, observed, pointer, controls, remediation, path, waiver

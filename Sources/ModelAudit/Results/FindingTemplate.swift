@@ -6,7 +6,7 @@
 /// (`Finding.template`), and the report copies the template's text instead (`Finding.writeReportJSON(to:)`). A
 /// finding whose rule members no longer match its template, or that is written at another depth, is written member
 /// by member as before, so the text is the same either way.
-public final class FindingTemplate: Sendable {
+final class FindingTemplate: Sendable {
     let rule: RuleInfo
     /// The indentation level of a finding's members in a model's JSON (`ModelReportJSON`): the model inside the
     /// report's `models` array, its `findings` array, the finding's object.
@@ -20,7 +20,7 @@ public final class FindingTemplate: Sendable {
     /// `title`.
     let titleText: [UInt8]
 
-    public init(_ rule: RuleInfo) {
+    init(_ rule: RuleInfo) {
         self.rule = rule
         let level = Self.reportLevel
         controlsText = PrettyJSONText.members(level: level, first: true) {
