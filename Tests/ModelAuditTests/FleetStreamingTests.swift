@@ -121,8 +121,8 @@ import Testing
         #expect(element.contains("\n" + indentation + "\"ruleID\" : \"R-2\""))
     }
 
-    @Test("the evaluator's findings carry their rule's template, and it matches them")
-    func evaluatorFindingsCarryTemplates() throws {
+    @Test("the evaluator's and the integrity checks' findings carry their rule's template, and it matches them")
+    func findingsCarryTemplates() throws {
         let auditor = try Self.auditor(jobs: 1)
         let files = try Auditor.envelopeFiles([Self.root.appendingPathComponent("manifests").path])
         let findings = auditor.auditFleet(files: files).flatMap(\.findings)
@@ -133,7 +133,16 @@ import Testing
             let template = try #require(finding.template, "\(finding.ruleID)")
             #expect(template.matches(finding), "\(finding.ruleID)")
         }
-        #expect(findings.filter { !ruleIDs.contains($0.ruleID) }.allSatisfy { $0.template == nil })
+        // Every integrity finding the sample fleet gets (signatures, manifest, custody, files) has its rule's usual
+        // title, severity and controls.
+        let integrity = findings.filter { IntegrityChecks.ruleIDs.contains($0.ruleID) }
+        #expect(Set(integrity.map(\.ruleID)) == IntegrityChecks.ruleIDs)
+        for finding in integrity {
+            let template = try #require(finding.template, "\(finding.ruleID)")
+            #expect(template.matches(finding), "\(finding.ruleID) \(finding.status)")
+        }
+        #expect(findings.filter { !ruleIDs.contains($0.ruleID) && !IntegrityChecks.ruleIDs.contains($0.ruleID) }
+            .allSatisfy { $0.template == nil })
     }
 
     @Test("every byte the writer must escape is found wherever it sits in a string, and deep lines indent right")

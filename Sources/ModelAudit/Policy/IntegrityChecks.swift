@@ -16,4 +16,22 @@ public enum IntegrityChecks {
     static let signatureControls = ["NIST-SP-800-218A:PS.2.1", "ISO-42001:A.10.3"]
     public static let manifestControls = ["NIST-SP-800-218A:PS.3.2", "NIST-AI-RMF:GOVERN-6.1", "EU-AI-Act:Art.53(1)(b)"]
     static let artifactControls = ["NIST-SP-800-218A:PS.2.1", "NIST-SP-800-218A:PS.3.1"]
+
+    static let signatureTitle = "Manifest signed by trusted keys"
+    static let manifestTitle = "Signed payload is a valid provenance manifest"
+    static let custodyTitle = "Chain of custody is unbroken"
+    static let artifactsTitle = "Model files match the manifest"
+
+    /// Each rule's usual members (title, critical severity, controls) as the JSON report writes them, as a policy
+    /// rule's are (`FindingTemplate`); a finding that differs from them, an artifact warning, is written member by
+    /// member.
+    private static let templates = [
+        (signatureRule, signatureTitle, signatureControls), (manifestRule, manifestTitle, manifestControls),
+        (custodyRule, custodyTitle, custodyControls), (artifactsRule, artifactsTitle, artifactControls),
+    ].map { FindingTemplate(RuleInfo(id: $0.0, title: $0.1, severity: .critical, controls: $0.2, remediation: nil)) }
+
+    /// The template of an integrity rule's findings.
+    static func template(for ruleID: String) -> FindingTemplate? {
+        templates.first { $0.rule.id == ruleID }
+    }
 }

@@ -149,7 +149,7 @@ public struct Auditor: Sendable {
         } catch let error as ArtifactError {
             // The model directory could not be read (missing, not a directory, unsafe entries).
             let finding = Finding(
-                ruleID: IntegrityChecks.artifactsRule, title: "Model files match the manifest", status: .error,
+                ruleID: IntegrityChecks.artifactsRule, title: IntegrityChecks.artifactsTitle, status: .error,
                 severity: .critical, message: "could not check the model's files: \(error)", pointer: "/subject",
                 controls: IntegrityChecks.artifactControls,
                 remediation: "Put the model's files in its directory, or leave out the model directory option; "
@@ -159,7 +159,7 @@ public struct Auditor: Sendable {
                 findings: [finding])
         } catch {
             let finding = Finding(
-                ruleID: IntegrityChecks.manifestRule, title: "Signed payload is a valid provenance manifest",
+                ruleID: IntegrityChecks.manifestRule, title: IntegrityChecks.manifestTitle,
                 status: .error, severity: .critical, message: "could not evaluate: \(error)",
                 controls: IntegrityChecks.manifestControls,
                 remediation: "Fix or replace the file; a model that cannot be read is never compliant.")

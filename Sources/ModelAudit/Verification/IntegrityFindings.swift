@@ -1,15 +1,21 @@
 import Foundation
 
 extension IntegrityChecks {
-    /// Findings for the signature and artifact checks of one verification.
+    /// Findings for the signature and artifact checks of one verification, each with its rule's template.
     public static func findings(for verification: ModelVerification, modelDirectory: String?) -> [Finding] {
+        var findings = untemplatedFindings(for: verification, modelDirectory: modelDirectory)
+        for index in findings.indices { findings[index].template = template(for: findings[index].ruleID) }
+        return findings
+    }
+
+    private static func untemplatedFindings(for verification: ModelVerification, modelDirectory: String?) -> [Finding] {
         if let oms = verification.oms {
             return modelSigningFindings(for: verification, oms: oms, modelPath: modelDirectory)
         }
         var findings: [Finding] = []
         let signatures = verification.signatures
         let signatureFinding = Finding(
-            ruleID: signatureRule, title: "Manifest signed by trusted keys",
+            ruleID: signatureRule, title: signatureTitle,
             status: signatures.isVerified ? .pass : .fail, severity: .critical, message: signatures.summary,
             expected: "≥ \(signatures.threshold) distinct, currently valid trusted key(s)",
             observed: "\(signatures.verifiedKeyIDs.count): "
@@ -25,7 +31,7 @@ extension IntegrityChecks {
         if let problem = verification.statementProblem {
             findings.append(
                 Finding(
-                    ruleID: manifestRule, title: "Signed payload is a valid provenance manifest", status: .fail,
+                    ruleID: manifestRule, title: manifestTitle, status: .fail,
                     severity: .critical, message: problem, expected: "a valid \(ProvenancePredicate.type) statement",
                     pointer: "", controls: manifestControls,
                     remediation: verification.payloadKind?.isModelManifest == false
@@ -37,7 +43,7 @@ extension IntegrityChecks {
         if let statement = verification.statement {
             findings.append(
                 Finding(
-                    ruleID: manifestRule, title: "Signed payload is a valid provenance manifest", status: .pass,
+                    ruleID: manifestRule, title: manifestTitle, status: .pass,
                     severity: .critical,
                     message: "\(statement.predicate.model.name) \(statement.predicate.model.version), "
                         + "\(statement.subject.count) artifact(s)",
@@ -48,7 +54,7 @@ extension IntegrityChecks {
             for problem in custody.problems {
                 findings.append(
                     Finding(
-                        ruleID: custodyRule, title: "Chain of custody is unbroken", status: .fail, severity: .critical,
+                        ruleID: custodyRule, title: custodyTitle, status: .fail, severity: .critical,
                         message: "\(custody.bundleDescription) \(problem)", observed: problem.kind.rawValue,
                         pointer: "/custody/\(problem.line)", controls: custodyControls,
                         remediation: "Obtain the missing or corrected custody records from each custodian; a gap, fork, "
@@ -58,7 +64,7 @@ extension IntegrityChecks {
                 let hops = custody.chain.map { "\($0.statement.predicate.action.rawValue) by \($0.signerOwner)" }
                 findings.append(
                     Finding(
-                        ruleID: custodyRule, title: "Chain of custody is unbroken",
+                        ruleID: custodyRule, title: custodyTitle,
                         status: custody.chain.isEmpty ? .fail : .pass, severity: .critical,
                         message: custody.chain.isEmpty
                             ? "\(custody.bundleDescription) holds no record chained to this manifest"
@@ -71,7 +77,7 @@ extension IntegrityChecks {
         guard let artifacts = verification.artifacts, let modelDirectory else {
             findings.append(
                 Finding(
-                    ruleID: artifactsRule, title: "Model files match the manifest", status: .notApplicable,
+                    ruleID: artifactsRule, title: artifactsTitle, status: .notApplicable,
                     severity: .critical, message: "no model directory given (--model-dir): files not checked",
                     pointer: "/subject", controls: artifactControls))
             return findings
@@ -93,7 +99,7 @@ extension IntegrityChecks {
             }
             findings.append(
                 Finding(
-                    ruleID: artifactsRule, title: "Model files match the manifest", status: .fail, severity: .critical,
+                    ruleID: artifactsRule, title: artifactsTitle, status: .fail, severity: .critical,
                     message: "\(problem)", expected: expected, observed: observed,
                     pointer: pointer, controls: artifactControls,
                     remediation: "Restore the model files from the publisher; never deploy files the manifest does not "
@@ -102,13 +108,13 @@ extension IntegrityChecks {
         for warning in artifacts.warnings {
             findings.append(
                 Finding(
-                    ruleID: artifactsRule, title: "Model files match the manifest", status: .warn, severity: .medium,
+                    ruleID: artifactsRule, title: artifactsTitle, status: .warn, severity: .medium,
                     message: "\(warning)", pointer: "/subject", controls: artifactControls))
         }
         if artifacts.problems.isEmpty {
             findings.append(
                 Finding(
-                    ruleID: artifactsRule, title: "Model files match the manifest", status: .pass, severity: .critical,
+                    ruleID: artifactsRule, title: artifactsTitle, status: .pass, severity: .critical,
                     message: "\(artifacts.verified.count) file(s) in \(modelDirectory) match", pointer: "/subject",
                     controls: artifactControls))
         }
