@@ -108,6 +108,12 @@ import Testing
             finding(bare, status: .notApplicable) { $0.expected = nil; $0.observed = nil; $0.pointer = nil },
         ]
         #expect(findings.allSatisfy { $0.template != nil })
+        var untemplated = findings[0]
+        untemplated.template = nil
+        #expect(untemplated == findings[0], "a template says how a finding is written, not what it found")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        #expect(try encoder.encode(untemplated) == encoder.encode(findings[0]))
         let model = ModelReport(
             file: "t.json", envelopeSHA256: "", name: nil, version: nil, developer: nil, findings: findings)
         var report = try ReportFixture.sample()

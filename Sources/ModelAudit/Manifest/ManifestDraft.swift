@@ -48,7 +48,7 @@ public enum ManifestDraft {
         var members = root.members.filter { $0.key != "subject" }
         let position = root.members.firstIndex { $0.key == "subject" } ?? min(1, members.count)
         members.insert(JSONObject.Member(key: "subject", value: list), at: min(position, members.count))
-        return object(members.map { (key: $0.key, value: $0.value) })
+        return .object((try? JSONObject(members)) ?? JSONObject())
     }
 
     /// Keys here are literals, so they are unique by construction.

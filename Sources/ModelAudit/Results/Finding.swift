@@ -72,19 +72,22 @@ public struct Finding: Sendable, Codable, Equatable {
     public var path: [String]?
     /// Set when a waiver turned a failure into `waived`.
     public var waiver: WaiverNote?
-    /// The rule's members as the JSON report writes them, when the policy evaluator made the finding from a rule:
-    /// how the report is written, not what the finding says, so it is neither encoded nor compared.
-    var template: FindingTemplate?
+    /// The rule's members as the JSON report writes them, when the finding was made from a policy rule or an
+    /// integrity check: how the report is written, not what the finding says, so it is neither encoded nor compared.
+    var template: FindingTemplate? {
+        get { rendering.template }
+        set { rendering.template = newValue }
+    }
+    private var rendering = Rendering()
+
+    /// Holds the template so that the synthesized `==` can stay: any two compare equal.
+    private struct Rendering: Sendable, Equatable {
+        var template: FindingTemplate?
+        static func == (_: Rendering, _: Rendering) -> Bool { true }
+    }
 
     private enum CodingKeys: String, CodingKey {
         case ruleID, title, status, severity, message, expected, observed, pointer, controls, remediation, path, waiver
-    }
-
-    public static func == (lhs: Finding, rhs: Finding) -> Bool {
-        lhs.ruleID == rhs.ruleID && lhs.title == rhs.title && lhs.status == rhs.status && lhs.severity == rhs.severity
-            && lhs.message == rhs.message && lhs.expected == rhs.expected && lhs.observed == rhs.observed
-            && lhs.pointer == rhs.pointer && lhs.controls == rhs.controls && lhs.remediation == rhs.remediation
-            && lhs.path == rhs.path && lhs.waiver == rhs.waiver
     }
 
     public init(

@@ -1,9 +1,10 @@
-/// What every finding of one policy rule shares — its id, title, severity, controls and remediation — with those
-/// members already written as the JSON report writes them inside a model.
+/// What every finding of one rule shares — its id, title, severity, controls and remediation — with those members
+/// already written as the JSON report writes them inside a model.
 ///
 /// A fleet report writes some thirty findings per model, and the rule's members were half the keys and strings of
-/// each: the policy evaluator makes one template per rule and sets it on the findings it makes
-/// (`Finding.template`), and the report copies the template's text instead (`Finding.writeReportJSON(to:)`). A
+/// each: the policy evaluator makes one template per policy rule, `IntegrityChecks` one per integrity check, each
+/// sets it on the findings it makes (`Finding.template`), and the report copies the template's text instead
+/// (`Finding.writeReportJSON(to:)`). A
 /// finding whose rule members no longer match its template, or that is written at another depth, is written member
 /// by member as before, so the text is the same either way.
 final class FindingTemplate: Sendable {
