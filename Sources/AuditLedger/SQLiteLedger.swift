@@ -32,12 +32,18 @@ public final class SQLiteLedger: LedgerStore, IndexedColumnsReading {
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
             if create {
-                try queue.writeWithoutTransaction { db in
-                    if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
-                        try db.execute(sql: "PRAGMA journal_mode = WAL")
+                // Writers that find no ledger create it at once, and two that switch a new file to WAL together
+                // deadlock: each holds a shared lock and wants the exclusive one, so SQLite answers one of them
+                // "database is locked" without calling the busy handler. Both steps can be done again, so the loser
+                // waits its turn and does them again.
+                try Self.retryingWhileLocked {
+                    try queue.writeWithoutTransaction { db in
+                        if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+                            try db.execute(sql: "PRAGMA journal_mode = WAL")
+                        }
                     }
+                    try migrate()
                 }
-                try migrate()
             } else {
                 guard try queue.read({ db in try db.tableExists("ledger_schema") }) else {
                     throw LedgerError.corrupt("\(path) is not an audit ledger (no ledger_schema table)")
@@ -65,6 +71,22 @@ public final class SQLiteLedger: LedgerStore, IndexedColumnsReading {
             guard now - wait.start(restarting: tries == 0, now: now) < .seconds(lockTimeout) else { return false }
             usleep(UInt32.random(in: 50...250))
             return true
+        }
+    }
+
+    /// Runs `body` again while it fails with SQLITE_BUSY, for up to `lockTimeout`, waiting a few milliseconds (with
+    /// jitter) between tries; for steps SQLite does not wait out itself and that can be done twice.
+    static func retryingWhileLocked(_ body: () throws -> Void) throws {
+        let start = ContinuousClock.now
+        while true {
+            do {
+                return try body()
+            } catch let error as DatabaseError
+                where error.resultCode.primaryResultCode == .SQLITE_BUSY
+                && ContinuousClock.now - start < .seconds(lockTimeout)
+            {
+                usleep(UInt32.random(in: 1_000...5_000))
+            }
         }
     }
 

@@ -165,8 +165,15 @@ private final class SmallFileSystem {
         mounted = true
     }
 
+    /// Remounts read-only, trying for up to five seconds: the kernel refuses (EBUSY) while any process holds a file
+    /// there open for writing, and a process another test starts at the moment a file is copied in inherits the copy's
+    /// descriptor until it execs.
     func remountReadOnly() -> Bool {
-        system("/bin/mount", ["-o", "remount,ro", path])
+        for _ in 0..<50 {
+            if system("/bin/mount", ["-o", "remount,ro", path]) { return true }
+            usleep(100_000)
+        }
+        return false
     }
 
     func unmount() {
