@@ -42,6 +42,18 @@ struct EnvelopeVerifierTests {
         #expect(!result.isVerified, "\(result.summary)")
     }
 
+    @Test("three signatures by two keys, one of them twice apart: each key counted once, ids sorted")
+    func keyRepeatedApart() throws {
+        let alice = try PrivateKey.generate(.ecdsaP256)
+        let bob = try PrivateKey.generate(.ed25519)
+        let envelope = try Self.envelope(signedBy: [alice, bob, alice])
+        let verifier = Self.verifier([Self.trusted(alice, owner: "alice"), Self.trusted(bob, owner: "bob")])
+        let result = verifier.verify(envelope, threshold: 2)
+        #expect(result.verifiedKeyIDs == [alice.publicKey.keyID, bob.publicKey.keyID].sorted())
+        #expect(result.isVerified, "\(result.summary)")
+        #expect(!verifier.verify(envelope, threshold: 3).isVerified)
+    }
+
     @Test("two different trusted keys meet a threshold of 2")
     func twoKeys() throws {
         let alice = try PrivateKey.generate(.ed25519)

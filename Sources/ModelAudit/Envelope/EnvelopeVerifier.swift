@@ -130,7 +130,16 @@ public struct EnvelopeVerification: Sendable, Equatable {
         self.threshold = threshold
         self.signatures = signatures
         self.time = time
-        self.verifiedKeyIDs = Array(Set(signatures.filter(\.isVerified).compactMap(\.keyID))).sorted()
+        self.verifiedKeyIDs = Self.distinctSorted(signatures.compactMap { $0.isVerified ? $0.keyID : nil })
+    }
+
+    /// `ids` sorted, each once. An envelope has a signature or two: sorting and skipping repeats costs one array,
+    /// where a set cost a hash table and a hash of every id on every model of a fleet.
+    private static func distinctSorted(_ ids: [String]) -> [String] {
+        guard ids.count > 1 else { return ids }
+        var distinct: [String] = []
+        for id in ids.sorted() where id != distinct.last { distinct.append(id) }
+        return distinct
     }
 
     public var isVerified: Bool { verifiedKeyIDs.count >= threshold }
