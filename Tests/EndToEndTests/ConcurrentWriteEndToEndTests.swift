@@ -165,9 +165,9 @@ private final class SmallFileSystem {
         mounted = true
     }
 
-    /// Remounts read-only, trying for up to five seconds: the kernel refuses (EBUSY) while any process holds a file
-    /// there open for writing, and a process another test starts at the moment a file is copied in inherits the copy's
-    /// descriptor until it execs.
+    /// Remounts read-only, trying for up to five seconds: the kernel refuses (EBUSY) while a file there is still open
+    /// for writing by any process, and during a full parallel test run a single try once failed where the next run
+    /// passed.
     func remountReadOnly() -> Bool {
         for _ in 0..<50 {
             if system("/bin/mount", ["-o", "remount,ro", path]) { return true }
