@@ -48,7 +48,9 @@ public enum ManifestDraft {
         var members = root.members.filter { $0.key != "subject" }
         let position = root.members.firstIndex { $0.key == "subject" } ?? min(1, members.count)
         members.insert(JSONObject.Member(key: "subject", value: list), at: min(position, members.count))
-        return .object((try? JSONObject(members)) ?? JSONObject())
+        // The root's keys are unique and `subject` was taken out before it went back in once: no fallback that
+        // could hand back an empty statement is needed.
+        return .object(JSONObject(uniqueMembers: members, positions: nil))
     }
 
     /// Keys here are literals, so they are unique by construction.
